@@ -1,0 +1,68 @@
+//! Accounts and passkeys: invitation sign-up, usernameless sign-in, the person's passkeys and
+//! devices, recovery codes, and the audit of all of it. Every feature asks this module, not the
+//! session, who the viewer is.
+mod pages;
+
+/// For other features' pages: render for a signed-in person, send anyone else to sign in.
+pub mod pages_support {
+    pub use super::pages::require_sign_in;
+}
+
+pub mod devices;
+pub mod passkeys;
+pub mod recovery;
+pub mod team;
+
+#[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "hydrate")]
+mod browser;
+#[cfg(feature = "ssr")]
+pub mod ceremony;
+#[cfg(feature = "ssr")]
+pub mod invitation;
+#[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
+pub mod request_info;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+pub use pages::{
+    Ceremony, DevicesPage, InvitePage, PasskeyButton, PasskeySupport, PasskeysPage, RecoverPage,
+    RecoveryCodesPage, SignInPage, TeamInvitationsPage,
+};
+
+/// The signed-in person, as pages see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub account_id: Uuid,
+    pub display_name: String,
+    /// e.g. `patient`, `clinician`, `org_admin`: a person can hold several.
+    pub roles: Vec<String>,
+}
+
+/// The signed-in person, or `Unauthorized`.
+#[server(prefix = "/api/auth", endpoint = "whoami")]
+pub async fn whoami() -> Result<Viewer, AppError> {
+    use crate::entities::account;
+    use sea_orm::EntityTrait;
+
+    let state = crate::state::app_state()?;
+    let (_, account_id) = session::require_account().await?;
+    let account = account::Entity::find_by_id(account_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok(Viewer {
+        account_id: account.id,
+        display_name: account.display_name,
+        roles: passkeys::service::roles(&state, account_id).await?,
+    })
+}

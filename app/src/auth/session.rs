@@ -1,0 +1,88 @@
+//! The session keys Alongside keeps, and the only code that reads or writes them.
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// Session key holding the signed-in account's id. The session store copies it (and the device,
+/// address and passkey keys below) into columns so a person's devices can be listed and ended.
+pub const ACCOUNT_KEY: &str = "account_id";
+pub const DEVICE_KEY: &str = "device";
+pub const IP_KEY: &str = "ip";
+pub const PASSKEY_KEY: &str = "passkey_id";
+/// A random id naming this browser as the owner of the passkey ceremonies it starts (their
+/// state is in the ceremonies table).
+pub const CEREMONY_KEY: &str = "ceremony_owner";
+
+pub async fn from_request() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(AppError::internal)
+}
+
+pub async fn current_account(session: &Session) -> Result<Option<Uuid>, AppError> {
+    session
+        .get::<Uuid>(ACCOUNT_KEY)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// The signed-in account, or `Unauthorized`.
+pub async fn require_account() -> Result<(Session, Uuid), AppError> {
+    let session = from_request().await?;
+    let account = current_account(&session)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok((session, account))
+}
+
+/// This browser's ceremony owner id, made on first use.
+pub async fn ceremony_owner(session: &Session) -> Result<Uuid, AppError> {
+    if let Some(owner) = session
+        .get::<Uuid>(CEREMONY_KEY)
+        .await
+        .map_err(AppError::internal)?
+    {
+        return Ok(owner);
+    }
+    let owner = Uuid::new_v4();
+    session
+        .insert(CEREMONY_KEY, owner)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(owner)
+}
+
+/// What the "Your devices" page shows about where a session was started.
+#[derive(Clone, Debug, Default)]
+pub struct Origin {
+    pub device: String,
+    pub ip: String,
+}
+
+/// Signs `account_id` in on this session. A fresh session id is issued so an id planted before
+/// sign-in (session fixation) is worthless afterwards.
+pub async fn sign_in(
+    session: &Session,
+    account_id: Uuid,
+    passkey_id: Uuid,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(AppError::internal)?;
+    let put = |key: &'static str, value: serde_json::Value| async move {
+        session
+            .insert_value(key, value)
+            .await
+            .map_err(AppError::internal)
+    };
+    put(ACCOUNT_KEY, serde_json::json!(account_id)).await?;
+    put(PASSKEY_KEY, serde_json::json!(passkey_id)).await?;
+    put(DEVICE_KEY, serde_json::json!(origin.device)).await?;
+    put(IP_KEY, serde_json::json!(origin.ip)).await?;
+    Ok(())
+}
+
+/// Ends the session on the server and clears it in the browser.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(AppError::internal)
+}

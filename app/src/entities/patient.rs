@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+/// A person whose plan Alongside holds. `account_id` is set once they have signed up.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "patients")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub account_id: Option<Uuid>,
+    pub organisation_id: Uuid,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Date,
+    pub nhs_number: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub time_zone: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,112 @@
+//! The one error type that crosses the server-function boundary. What a person sees is always
+//! plain English; internal details go to the log with the request id, never to the page.
+use std::collections::BTreeMap;
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("We could not find that page or record.")]
+    NotFound,
+    /// Field name → messages to show beside that field.
+    #[error("Some answers need correcting.")]
+    Validation(BTreeMap<String, Vec<String>>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(
+        "Something went wrong on our side. If it keeps happening, quote reference {request_id}."
+    )]
+    Internal { request_id: String },
+}
+
+impl AppError {
+    /// A validation error for a single field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut map = BTreeMap::new();
+        map.insert(field.to_owned(), vec![message.into()]);
+        Self::Validation(map)
+    }
+
+    /// Messages for one field, for showing next to it.
+    pub fn messages_for(&self, field: &str) -> &[String] {
+        match self {
+            Self::Validation(map) => map.get(field).map(Vec::as_slice).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// The HTTP status this error maps to, decided here and nowhere else.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Validation(_) => 422,
+            Self::Conflict(_) => 409,
+            Self::Internal { .. } => 500,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Logs the real cause (the log line carries the request id from the request's span) and
+    /// returns an error that shows the person only that id.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let request_id = crate::state::current_request_id();
+        tracing::error!(%request_id, error = %cause, "internal error");
+        Self::Internal { request_id }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Bad arguments are the caller's mistake, not ours: say so without detail.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                Self::field("form", "Some of the form was missing or not understood.")
+            }
+            other => Self::Internal {
+                request_id: format!("client: {other}"),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_messages_are_found_by_field() {
+        let err = AppError::field("title", "Enter a title");
+        assert_eq!(err.messages_for("title"), ["Enter a title".to_owned()]);
+        assert!(err.messages_for("other").is_empty());
+        assert_eq!(err.status(), 422);
+    }
+
+    #[test]
+    fn internal_error_shows_only_the_reference() {
+        let err = AppError::Internal {
+            request_id: "abc-123".into(),
+        };
+        let shown = err.to_string();
+        assert!(shown.contains("abc-123"));
+        assert!(!shown.to_lowercase().contains("sql"));
+    }
+}

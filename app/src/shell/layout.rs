@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    view! { <a class="nhsuk-skip-link" href="#maincontent">"Skip to main content"</a> }
+}
+
+/// The service header. We use the NHS.UK header's styles but not the NHS logo, which belongs
+/// to NHS organisations.
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <header class="nhsuk-header" role="banner">
+            <div class="nhsuk-header__container nhsuk-width-container">
+                <div class="nhsuk-header__service">
+                    <a class="nhsuk-header__service-name" href="/">"Alongside"</a>
+                </div>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="nhsuk-footer" role="contentinfo">
+            <div class="nhsuk-width-container">
+                <div class="nhsuk-footer__meta">
+                    <h2 class="nhsuk-u-visually-hidden">"Support links"</h2>
+                    <ul class="nhsuk-footer__list">
+                        <li class="nhsuk-footer__list-item">
+                            <a class="nhsuk-footer__list-item-link" href="/accessibility">
+                                "Accessibility statement"
+                            </a>
+                        </li>
+                    </ul>
+                    <p class="nhsuk-body-s">"Alongside: your care and support plan"</p>
+                </div>
+            </div>
+        </footer>
+    }
+}
+
+/// The page's one `h1`, which also sets the document title (or `title`, when they differ).
+#[component]
+pub fn PageHeading(
+    #[prop(into)] text: String,
+    #[prop(optional, into)] title: Option<String>,
+) -> impl IntoView {
+    let title = title.unwrap_or_else(|| text.clone());
+    view! {
+        <Title text=title />
+        <h1 class="nhsuk-heading-l">{text}</h1>
+    }
+}

@@ -1,0 +1,95 @@
+//! The page frame every screen sits in: document head, skip link, header, main landmark, footer
+//! and the routes. Mobile first, on the NHS.UK design system's styles.
+mod layout;
+mod not_found;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+pub use layout::{Footer, Header, PageHeading, SkipLink};
+pub use not_found::NotFound;
+
+use crate::accessibility::AccessibilityStatement;
+use crate::auth::{
+    DevicesPage, InvitePage, PasskeysPage, RecoverPage, RecoveryCodesPage, SignInPage,
+    TeamInvitationsPage,
+};
+use crate::today::TodayPage;
+
+/// The per-request nonce the server put in the Content-Security-Policy header. The server
+/// hands it to Leptos, which puts it on every script it writes.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// Provides the request's CSP nonce to Leptos (call from the server's context closure).
+#[cfg(feature = "ssr")]
+pub fn provide_csp_nonce() {
+    if let Some(nonce) = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
+
+/// The whole HTML document, rendered on the server.
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let css = use_context::<crate::state::AppState>()
+        .map(|state| format!("/pkg/{}", state.settings.assets.css))
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let css = String::new();
+
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#005eb8" />
+                <link rel="stylesheet" href=css />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Alongside".to_owned() } else { format!("{text} – Alongside") }
+        } />
+        <SkipLink />
+        <Header />
+        <div class="nhsuk-width-container">
+            <main class="nhsuk-main-wrapper" id="maincontent" role="main">
+                <Router>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=SignInPage />
+                        <Route path=path!("/today") view=TodayPage ssr=SsrMode::Async />
+                        <Route path=path!("/accessibility") view=AccessibilityStatement />
+                        <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async />
+                        <Route path=path!("/recover") view=RecoverPage />
+                        <Route path=path!("/account/passkeys") view=PasskeysPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/recovery-codes") view=RecoveryCodesPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
+                    </Routes>
+                </Router>
+            </main>
+        </div>
+        <Footer />
+    }
+}

@@ -1,0 +1,73 @@
+//! What the server hands every request: the database, the clock and the settings pages need.
+//! Server functions reach it through Leptos context (provided by the server shell).
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use sea_orm::DatabaseConnection;
+
+use crate::clock::SharedClock;
+use crate::error::AppError;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub clock: SharedClock,
+    pub settings: Arc<PublicSettings>,
+    /// The passkey relying party, built once from the configured public origin.
+    pub webauthn: Arc<webauthn_rs::Webauthn>,
+    pub limits: Arc<crate::auth::limits::Limits>,
+}
+
+/// Settings pages and services need; the rest of the configuration stays in the server shell.
+#[derive(Clone, Debug)]
+pub struct PublicSettings {
+    /// e.g. `https://alongside.example.nhs.uk` or `http://localhost:3000`, no trailing slash.
+    pub public_origin: String,
+    /// Hashed asset names, so the browser can cache them for a year.
+    pub assets: AssetNames,
+    /// Inactivity timeout of a session.
+    pub session_idle: chrono::Duration,
+}
+
+/// The relying party for `public_origin`: its host is the RP id, and only that exact origin
+/// (port included) is accepted. Subdomains are not.
+pub fn webauthn_for(public_origin: &str) -> Result<webauthn_rs::Webauthn, String> {
+    let origin = url::Url::parse(public_origin).map_err(|e| e.to_string())?;
+    let rp_id = origin
+        .host_str()
+        .ok_or("the public origin has no host")?
+        .to_owned();
+    webauthn_rs::WebauthnBuilder::new(&rp_id, &origin)
+        .map_err(|e| e.to_string())?
+        .rp_name("Alongside")
+        .allow_subdomains(false)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AssetNames {
+    /// Base name of the wasm-bindgen output (`<name>.js`, `<name>_bg.wasm`) under `/pkg`.
+    pub app: String,
+    /// File name of the stylesheet under `/pkg`.
+    pub css: String,
+}
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::Internal {
+        request_id: current_request_id(),
+    })
+}
+
+/// The id of the request being served (set by the server's request-id layer).
+pub fn current_request_id() -> String {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}

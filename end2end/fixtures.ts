@@ -1,0 +1,106 @@
+// Shared test helpers: the server's address, and an axe-core check every page test runs.
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { execFileSync } from "node:child_process";
+
+export const test = base.extend<{ baseURL: string }>({
+  baseURL: async ({}, use) => {
+    const url = process.env.E2E_BASE_URL;
+    if (!url) throw new Error("E2E_BASE_URL is not set: global setup did not start the server");
+    await use(url);
+  },
+  page: async ({ page }, use) => {
+    // A script blocked by our Content-Security-Policy, or any other page error, fails the test.
+    const problems: string[] = [];
+    page.on("console", (msg) => {
+      // A page answered with 404 on purpose is reported below, by resource type, instead.
+      if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) {
+        problems.push(msg.text());
+      }
+    });
+    page.on("pageerror", (err) => problems.push(err.message));
+    page.on("response", (res) => {
+      const kind = res.request().resourceType();
+      if (kind !== "document" && res.status() >= 400) problems.push(`${res.status()} for a ${kind}: ${res.url()}`);
+    });
+    await use(page);
+    expect(problems, "errors in the browser console").toEqual([]);
+  },
+});
+
+export { expect };
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1/2.2 A and AA) and fails on any violation.
+ *
+ * axe runs as JavaScript inside the page, which a no-JavaScript page cannot do. There we load
+ * the same address in a JavaScript-enabled page whose HTML has its scripts stripped, so axe
+ * checks exactly what a person without JavaScript gets.
+ */
+export async function expectAccessible(page: Page) {
+  const noJs = test.info().project.use.javaScriptEnabled === false;
+  let target = page;
+  let scratch: BrowserContext | undefined;
+  if (noJs) {
+    const browser = page.context().browser();
+    if (!browser) throw new Error("no browser for the axe check");
+    scratch = await browser.newContext({ javaScriptEnabled: true, viewport: page.viewportSize() ?? undefined });
+    const cookies = await page.context().cookies();
+    if (cookies.length) await scratch.addCookies(cookies);
+    await scratch.route("**/*", async (route) => {
+      if (route.request().resourceType() !== "document") return route.continue();
+      const res = await route.fetch();
+      const html = (await res.text()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, "");
+      await route.fulfill({ response: res, body: html });
+    });
+    target = await scratch.newPage();
+    await target.goto(page.url());
+  }
+  try {
+    const results = await new AxeBuilder({ page: target })
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+      .analyze();
+    const summary = results.violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
+    expect(summary, "axe-core violations").toEqual([]);
+  } finally {
+    await scratch?.close();
+  }
+}
+
+/** A fresh one-time invitation link for a new administrator, made by the CLI. */
+export function newInvitation(name: string): string {
+  const bin = process.env.E2E_BIN;
+  const env = JSON.parse(process.env.E2E_SERVER_ENV ?? "{}");
+  if (!bin) throw new Error("E2E_BIN is not set: global setup did not run");
+  const out = execFileSync(bin, ["invite-admin", "--name", name, "--organisation", "End-to-end Practice"], {
+    env,
+    encoding: "utf8",
+  });
+  const link = out.match(/https?:\/\/\S+\/invite\?token=\S+/)?.[0];
+  if (!link) throw new Error(`no invitation link in: ${out}`);
+  return link;
+}
+
+/** Chromium's virtual authenticator: a phone or laptop with a platform passkey provider. */
+export async function addVirtualAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** Whether this project runs with JavaScript turned off. */
+export function jsDisabled(testInfo: { project: { use: { javaScriptEnabled?: boolean } } }) {
+  return testInfo.project.use.javaScriptEnabled === false;
+}

@@ -1,0 +1,18 @@
+//! Database migrations for Alongside. Every migration runs on SQLite and on PostgreSQL; the
+//! server runs them at start-up and `alongside migrate` runs them on demand.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+mod m20261122_000002_passkeys;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_foundation::Migration),
+            Box::new(m20261122_000002_passkeys::Migration),
+        ]
+    }
+}

@@ -1,0 +1,256 @@
+//! Configuration: built-in defaults, then an optional `alongside.toml`, then `ALONGSIDE_…`
+//! environment variables. Unknown keys are an error, so a typo never silently does nothing.
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub public_origin: String,
+    pub listen: String,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub site_root: PathBuf,
+    pub session_idle_minutes: u32,
+    pub session_max_hours: u32,
+    pub behind_proxy: bool,
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            public_origin: "http://localhost:3000".into(),
+            listen: "127.0.0.1:3000".into(),
+            database_url: String::new(),
+            data_dir: PathBuf::from("data"),
+            site_root: PathBuf::from("target/site"),
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            behind_proxy: false,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Every setting, for `alongside --help` and the README. A unit test keeps this list and the
+/// `Config` fields in step.
+pub const SETTINGS: &[(&str, &str)] = &[
+    (
+        "public_origin",
+        "The address people use, e.g. https://alongside.example.org. The base of every link and the passkey relying party. [default: http://localhost:3000]",
+    ),
+    (
+        "listen",
+        "Address and port to listen on. [default: 127.0.0.1:3000]",
+    ),
+    (
+        "database_url",
+        "postgres://… for PostgreSQL, sqlite://… for a SQLite file. Empty: a SQLite file in data_dir. [default: empty]",
+    ),
+    (
+        "data_dir",
+        "Folder for the SQLite database and keys. [default: data]",
+    ),
+    (
+        "site_root",
+        "Folder of built assets (make build writes it). [default: target/site]",
+    ),
+    (
+        "session_idle_minutes",
+        "Sign out after this many minutes without activity. [default: 30]",
+    ),
+    (
+        "session_max_hours",
+        "Sign out this many hours after sign-in, however active. [default: 12]",
+    ),
+    (
+        "behind_proxy",
+        "true when a reverse proxy forwards every request: the client's address is then the last X-Forwarded-For entry. [default: false]",
+    ),
+    (
+        "log",
+        "Log filter, e.g. info or alongside=debug. [default: info]",
+    ),
+];
+
+pub fn settings_help() -> String {
+    let mut out = String::from(
+        "Settings (defaults, then alongside.toml or --config FILE, then environment variables):\n",
+    );
+    for (key, text) in SETTINGS {
+        out.push_str(&format!(
+            "  {key:<22} ALONGSIDE_{:<22} {text}\n",
+            key.to_uppercase()
+        ));
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads the layers. `file` is the `--config` path; without it `alongside.toml` in the
+    /// working directory is read if present.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "the file {} named by --config does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file("alongside.toml")),
+        }
+        figment = figment.merge(Env::prefixed("ALONGSIDE_"));
+        let config: Config = figment.extract().map_err(describe)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let origin = url::Url::parse(&self.public_origin).map_err(|_| {
+            bad(
+                "public_origin",
+                "must be a web address such as https://alongside.example.org",
+            )
+        })?;
+        if !matches!(origin.scheme(), "http" | "https")
+            || origin.host_str().is_none()
+            || origin.path() != "/"
+            || origin.query().is_some()
+            || self.public_origin.ends_with('/')
+        {
+            return Err(bad(
+                "public_origin",
+                "must be http:// or https://, a host and optional port, with no path or trailing slash",
+            ));
+        }
+        self.listen_addr()?;
+        if self.session_idle_minutes == 0 {
+            return Err(bad("session_idle_minutes", "must be at least 1"));
+        }
+        if self.session_max_hours == 0 {
+            return Err(bad("session_max_hours", "must be at least 1"));
+        }
+        if !self.database_url.is_empty()
+            && !self.database_url.starts_with("postgres://")
+            && !self.database_url.starts_with("postgresql://")
+            && !self.database_url.starts_with("sqlite:")
+        {
+            return Err(bad(
+                "database_url",
+                "must start with postgres:// or sqlite:",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen.parse().map_err(|_| {
+            bad(
+                "listen",
+                "must be an address and port such as 127.0.0.1:3000",
+            )
+        })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_origin.starts_with("https://")
+    }
+}
+
+fn bad(key: &str, why: &str) -> ConfigError {
+    ConfigError(format!(
+        "setting {key} (ALONGSIDE_{}) {why}",
+        key.to_uppercase()
+    ))
+}
+
+/// One line naming the setting, where it came from and what is wrong.
+fn describe(err: figment::Error) -> ConfigError {
+    let err = err.into_iter().next();
+    let Some(err) = err else {
+        return ConfigError("could not be read".into());
+    };
+    let key = err.path.join(".");
+    let source = err
+        .metadata
+        .as_ref()
+        .map(|m| match &m.source {
+            Some(source) => source.to_string(),
+            None => m.name.to_string(),
+        })
+        .unwrap_or_default();
+    let kind = err.kind.to_string();
+    let mut line = if key.is_empty() {
+        kind
+    } else {
+        format!("setting {key}: {kind}")
+    };
+    if !source.is_empty() {
+        line.push_str(&format!(" (from {source})"));
+    }
+    ConfigError(line.replace('\n', " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_is_documented_in_help() {
+        let defaults = serde_json::to_value(Config::default()).unwrap_or_default();
+        let keys: Vec<&String> = defaults
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys.len(), SETTINGS.len());
+        for key in keys {
+            assert!(
+                SETTINGS.iter().any(|(k, _)| k == key),
+                "{key} is missing from SETTINGS"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_key_in_file_is_an_error_naming_it() {
+        let dir = std::env::temp_dir().join(format!("alongside-cfg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("alongside.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:4000\"\nsesion_idle_minutes = 5\n",
+        )
+        .unwrap_or_default();
+        let err = Config::load(Some(&file))
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        let message = err.err().unwrap_or_default();
+        assert!(message.contains("sesion_idle_minutes"), "{message}");
+        assert!(!message.contains('\n'));
+    }
+
+    #[test]
+    fn origin_with_a_path_is_refused() {
+        let config = Config {
+            public_origin: "https://example.org/app".into(),
+            ..Config::default()
+        };
+        let message = config
+            .validate()
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        assert!(message.contains("public_origin"), "{message}");
+    }
+}

@@ -1,0 +1,95 @@
+//! Connecting to the database: a SQLite file by default, PostgreSQL when given a postgres:// URL.
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait as _};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+/// Where the data lives, resolved from the settings.
+#[derive(Clone, Debug)]
+pub enum DbTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbTarget {
+    pub fn from_settings(database_url: &str, data_dir: &Path) -> Self {
+        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            Self::Postgres(database_url.to_owned())
+        } else if let Some(path) = database_url.strip_prefix("sqlite://") {
+            Self::Sqlite(PathBuf::from(path.split('?').next().unwrap_or(path)))
+        } else if let Some(path) = database_url.strip_prefix("sqlite:") {
+            Self::Sqlite(PathBuf::from(path.split('?').next().unwrap_or(path)))
+        } else {
+            Self::Sqlite(data_dir.join("alongside.db"))
+        }
+    }
+
+    /// Short description for logs: never the password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("SQLite file {}", path.display()),
+            Self::Postgres(url) => match url::Url::parse(url) {
+                Ok(u) => format!(
+                    "PostgreSQL at {}:{}{}",
+                    u.host_str().unwrap_or("?"),
+                    u.port().unwrap_or(5432),
+                    u.path()
+                ),
+                Err(_) => "PostgreSQL".into(),
+            },
+        }
+    }
+}
+
+pub async fn connect(target: &DbTarget) -> Result<DatabaseConnection, DbErr> {
+    let mut options = match target {
+        DbTarget::Sqlite(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+            let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+            options
+                .max_connections(8)
+                .min_connections(1)
+                .map_sqlx_sqlite_opts(|o| {
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(5))
+                });
+            options
+        }
+        DbTarget::Postgres(url) => {
+            let mut options = ConnectOptions::new(url.clone());
+            options.max_connections(16).min_connections(1);
+            options
+        }
+    };
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    Database::connect(options).await
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Is the database there and answering? For SQLite the file must also still exist: a deleted
+/// file keeps working through open handles until restart, and then the data is gone.
+pub async fn is_ready(db: &DatabaseConnection, target: &DbTarget) -> bool {
+    if let DbTarget::Sqlite(path) = target
+        && !path.exists()
+    {
+        return false;
+    }
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), db.ping()).await,
+        Ok(Ok(()))
+    )
+}

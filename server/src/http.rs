@@ -1,0 +1,232 @@
+//! The HTTP shell's own layers: security headers with a per-request CSP nonce, cache rules,
+//! and the cross-site request check that server functions do not do for themselves.
+use std::sync::Arc;
+
+use app::auth::request_info::ClientIp;
+use app::shell::CspNonce;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use rand::RngCore as _;
+
+#[derive(Clone, Debug)]
+pub struct HttpPolicy {
+    pub public_origin: Arc<str>,
+    pub https: bool,
+}
+
+/// Adds the security headers to every response, and a fresh CSP nonce to every request so the
+/// page's hydration script (and nothing injected) may run.
+pub async fn security_headers(
+    State(policy): State<HttpPolicy>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let path = req.uri().path().to_owned();
+
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    set(headers, header::CONTENT_SECURITY_POLICY, &csp);
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    // same-origin: our own no-JavaScript form posts need the Referer to come back to the page.
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    set(
+        headers,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    );
+    set(headers, "cross-origin-opener-policy", "same-origin");
+    if policy.https {
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        );
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) || !is_static(&path) {
+        set(headers, header::CACHE_CONTROL, cache_rule(&path));
+    }
+    res
+}
+
+/// Static files carry no personal data. Everything else might, so nothing else is stored.
+fn cache_rule(path: &str) -> &'static str {
+    if path.starts_with("/pkg/") {
+        // Names carry a content hash: a new build means a new name.
+        "public, max-age=31536000, immutable"
+    } else if is_static(path) {
+        "public, max-age=86400"
+    } else {
+        "no-store"
+    }
+}
+
+fn is_static(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path.starts_with("/assets/")
+        || matches!(path, "/favicon.svg" | "/favicon.ico" | "/robots.txt")
+}
+
+fn set(headers: &mut HeaderMap, name: impl header::IntoHeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
+
+/// Refuses a state-changing request sent from another site. Browsers say where a request came
+/// from in `Sec-Fetch-Site` (modern) or `Origin`; a request with neither is not from a browser
+/// page, so it cannot carry a victim's cookies by accident.
+pub async fn reject_cross_site(
+    State(policy): State<HttpPolicy>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if is_safe_method(req.method()) || is_same_site(req.headers(), &policy.public_origin) {
+        next.run(req).await
+    } else {
+        tracing::warn!("refused a cross-site {} request", req.method());
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            Body::from("This request came from another website, so we did not act on it."),
+        )
+            .into_response()
+    }
+}
+
+fn is_safe_method(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn is_same_site(headers: &HeaderMap, public_origin: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    match headers.get(header::ORIGIN) {
+        Some(origin) => origin.as_bytes() == public_origin.as_bytes(),
+        None => true,
+    }
+}
+
+/// Server functions answer every error with 500. Here, in one place, an `AppError` gets the
+/// status it stands for (401, 403, 404, 422, 409), so clients and logs can tell them apart.
+pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<app::AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Works out the client's address once: the TCP peer, or, behind a trusted reverse proxy, the
+/// last address in `X-Forwarded-For` (the one our proxy added; earlier ones are the client's
+/// word and could be forged).
+pub async fn client_ip(State(behind_proxy): State<bool>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    let forwarded = behind_proxy
+        .then(|| {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                .next_back()
+        })
+        .flatten();
+    if let Some(ip) = forwarded.or(peer) {
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
+
+/// Every passkey ceremony endpoint is rate limited per client address (governor's keyed
+/// limiter), so nobody can hammer sign-in or invitation tokens.
+pub async fn limit_ceremonies(
+    State(limits): State<Arc<app::auth::limits::Limits>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.uri().path().starts_with("/api/auth/")
+        && let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>().copied()
+        && limits.per_ip.check_key(&ip).is_err()
+    {
+        tracing::warn!("rate limited a sign-in request");
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "60")],
+            Body::from("Too many attempts. Wait a minute, then try again."),
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn cross_site_fetch_metadata_is_refused_even_with_a_matching_origin() {
+        let h = headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://a.example"),
+        ]);
+        assert!(!is_same_site(&h, "https://a.example"));
+    }
+
+    #[test]
+    fn foreign_origin_is_refused_when_fetch_metadata_is_absent() {
+        assert!(!is_same_site(
+            &headers(&[("origin", "https://evil.example")]),
+            "https://a.example"
+        ));
+        assert!(is_same_site(
+            &headers(&[("origin", "https://a.example")]),
+            "https://a.example"
+        ));
+    }
+
+    #[test]
+    fn only_static_paths_may_be_cached() {
+        assert_eq!(
+            cache_rule("/pkg/alongside-abc.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(cache_rule("/today"), "no-store");
+        assert_eq!(cache_rule("/api/whoami"), "no-store");
+    }
+}

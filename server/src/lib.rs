@@ -1,0 +1,296 @@
+//! The server shell: configuration, start-up, the router and its layers, health checks, the
+//! session store and the command line. Features live in the `app` crate.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod assets;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod seed;
+pub mod sessions;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::auth::limits::Limits;
+use app::clock::SharedClock;
+use app::state::{AppState, PublicSettings};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes as _, generate_route_list};
+use sea_orm::DatabaseConnection;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Config;
+use crate::db::DbTarget;
+use crate::http::HttpPolicy;
+use crate::sessions::DbSessionStore;
+
+/// Everything a handler may need, reachable from axum state and (for the app) Leptos context.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+    pub db_target: DbTarget,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// A connected, migrated database and the state built on it.
+pub struct Prepared {
+    pub state: ServerState,
+    pub store: DbSessionStore,
+    pub config: Config,
+}
+
+pub async fn prepare(config: Config, clock: SharedClock) -> anyhow::Result<Prepared> {
+    let target = DbTarget::from_settings(&config.database_url, &config.data_dir);
+    let db = db::connect(&target)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database ({}): {e}", target.describe()))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+    prepare_with(config, clock, db, target)
+}
+
+pub fn prepare_with(
+    config: Config,
+    clock: SharedClock,
+    db: DatabaseConnection,
+    db_target: DbTarget,
+) -> anyhow::Result<Prepared> {
+    let webauthn = app::state::webauthn_for(&config.public_origin).map_err(|e| {
+        anyhow::anyhow!("setting public_origin cannot be a passkey relying party: {e}")
+    })?;
+    let assets = assets::load(&config.site_root);
+    let leptos = LeptosOptions::builder()
+        .output_name(assets.app.clone())
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    let store = DbSessionStore::new(
+        db.clone(),
+        clock.clone(),
+        Duration::from_secs(u64::from(config.session_idle_minutes) * 60),
+        Duration::from_secs(u64::from(config.session_max_hours) * 3600),
+    );
+    let app = AppState {
+        db,
+        clock,
+        settings: Arc::new(PublicSettings {
+            public_origin: config.public_origin.clone(),
+            assets,
+            session_idle: chrono::Duration::minutes(i64::from(config.session_idle_minutes)),
+        }),
+        webauthn: Arc::new(webauthn),
+        limits: Arc::new(Limits::default()),
+    };
+    Ok(Prepared {
+        state: ServerState {
+            leptos,
+            app,
+            db_target,
+        },
+        store,
+        config,
+    })
+}
+
+pub fn router(prepared: &Prepared) -> Router {
+    let state = prepared.state.clone();
+    let state_for_limits = state.app.limits.clone();
+    let config = &prepared.config;
+    let app_state = state.app.clone();
+    let routes = generate_route_list(app::App);
+    let leptos = state.leptos.clone();
+
+    let context = {
+        let app_state = app_state.clone();
+        move || {
+            provide_context(app_state.clone());
+            app::shell::provide_csp_nonce();
+        }
+    };
+
+    let policy = HttpPolicy {
+        public_origin: config.public_origin.clone().into(),
+        https: config.is_https(),
+    };
+    let cookie_name = if config.is_https() {
+        "__Host-alongside"
+    } else {
+        "alongside"
+    };
+    let sessions = SessionManagerLayer::new(prepared.store.clone())
+        .with_name(cookie_name)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.is_https())
+        .with_path("/")
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
+            config.session_idle_minutes,
+        ))));
+
+    let pkg = ServeDir::new(config.site_root.join("pkg"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let nhs_assets = ServeDir::new(config.site_root.join("assets"));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        // Registers the pages and every server function at its own path and method (so a
+        // POST-only function answers GET with 405).
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || app::shell(leptos.clone())
+        })
+        .nest_service("/pkg", pkg)
+        .nest_service("/assets", nhs_assets)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            context,
+            app::shell,
+        ))
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    // The path only: query strings can carry invitation tokens.
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(CompressionLayer::new().br(true).gzip(true))
+                .layer(axum::middleware::from_fn_with_state(
+                    policy.clone(),
+                    http::security_headers,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    policy,
+                    http::reject_cross_site,
+                ))
+                .layer(axum::middleware::from_fn(http::server_fn_error_status))
+                .layer(axum::middleware::from_fn_with_state(
+                    config.behind_proxy,
+                    http::client_ip,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state_for_limits,
+                    http::limit_ceremonies,
+                ))
+                .layer(sessions),
+        )
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<ServerState>) -> Response {
+    if db::is_ready(&state.app.db, &state.db_target).await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        tracing::warn!("readiness check failed: the database is not reachable");
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+/// A running server: its address, and a way to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Binds (port 0 picks a free port), starts serving in the background and returns at once.
+pub async fn spawn(prepared: Prepared) -> anyhow::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(prepared.config.listen_addr()?).await?;
+    let addr = listener.local_addr()?;
+    let router = router(&prepared);
+    let cleanup = prepared
+        .store
+        .spawn_cleanup(Duration::from_secs(60), prepared.state.app.clone());
+    let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let result = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+        })
+        .await;
+        cleanup.abort();
+        result
+    });
+    Ok(Running {
+        addr,
+        shutdown,
+        task,
+    })
+}
+
+/// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
+pub async fn serve(prepared: Prepared) -> anyhow::Result<()> {
+    let running = spawn(prepared).await?;
+    tracing::info!("listening on http://{}", running.addr);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

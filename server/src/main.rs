@@ -1,0 +1,129 @@
+//! `alongside`: the command line. Serving is the default; the other commands are for operators.
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use app::clock::{SharedClock, SystemClock};
+use clap::{Parser, Subcommand};
+use server::config::{Config, settings_help};
+
+#[derive(Parser)]
+#[command(
+    name = "alongside",
+    version,
+    about = "Alongside: personalised care and support planning, for people with long-term conditions and their care teams.",
+    after_help = settings_help()
+)]
+struct Cli {
+    /// Read settings from this TOML file instead of ./alongside.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default). Migrates the database first.
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Create the demo practice (once) and print one-time invitation links for its people.
+    SeedDemo,
+    /// Invite the first administrator of an organisation (created if new) and print the link.
+    InviteAdmin {
+        /// The administrator's full name, as they should see it.
+        #[arg(long)]
+        name: String,
+        /// The organisation's name, e.g. "Riverside Medical Practice".
+        #[arg(long)]
+        organisation: String,
+        /// gp_practice, community_team or social_care_team.
+        #[arg(long, default_value = "gp_practice")]
+        kind: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("alongside: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("alongside: cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("alongside: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    let clock: SharedClock = Arc::new(SystemClock);
+    let prepared = server::prepare(config, clock.clone()).await?;
+    match command {
+        Command::Serve => server::serve(prepared).await,
+        Command::Migrate => {
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::InviteAdmin {
+            name,
+            organisation,
+            kind,
+        } => {
+            let link = server::seed::invite_admin(
+                &prepared.state.app.db,
+                clock.as_ref(),
+                &prepared.config.public_origin,
+                &name,
+                &organisation,
+                &kind,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "One-time invitation for {name}, administrator of {organisation} (valid 14 days):"
+            );
+            println!("  {link}");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let invites = server::seed::seed_demo(
+                &prepared.state.app.db,
+                clock.as_ref(),
+                &prepared.config.public_origin,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Demo practice: Riverside Medical Practice. One-time invitation links (valid 14 days):"
+            );
+            for invite in invites {
+                match invite.link {
+                    Some(link) => println!("  {:<16} {:<40} {link}", invite.name, invite.role),
+                    None => println!(
+                        "  {:<16} {:<40} (already signed up)",
+                        invite.name, invite.role
+                    ),
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! `alongside seed-demo`: a small GP practice a newcomer can explore. It never weakens sign-in:
+//! demo people get one-time invitation links, exactly as real people do. Running it again adds
+//! nothing twice; it only issues fresh links for demo people who have not signed up yet.
+use app::auth::invitation::{self, NewInvitation, Purpose};
+use app::clock::Clock;
+use app::entities::{
+    account, invitation as invitation_row, membership, observation, organisation, patient,
+    patient_condition,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, DatabaseConnection, EntityTrait as _,
+    QueryFilter as _, Set, TransactionTrait as _,
+};
+use uuid::Uuid;
+
+use app::error::AppError;
+
+const PRACTICE: &str = "Riverside Medical Practice";
+
+/// One printed line: who, as what, and their link.
+#[derive(Debug, Clone)]
+pub struct DemoInvite {
+    pub name: String,
+    pub role: String,
+    pub link: Option<String>,
+}
+
+struct DemoPatient {
+    given: &'static str,
+    family: &'static str,
+    born: (i32, u32, u32),
+    nhs_number: &'static str,
+    conditions: &'static [&'static str],
+    results: &'static [DemoSeries],
+}
+
+/// Values at 24, 18, 12 and 6 months ago and at the latest check (about two weeks ago).
+enum DemoSeries {
+    Num(&'static str, &'static str, [f64; 5]),
+    Bp([(f64, f64); 5]),
+    /// A yearly coded result (two years ago, one year ago, latest).
+    Coded(&'static str, [&'static str; 3]),
+}
+
+const PATIENTS: &[DemoPatient] = &[
+    DemoPatient {
+        given: "Margaret",
+        family: "Evans",
+        born: (1958, 5, 14),
+        nhs_number: "9991234500",
+        conditions: &["type2_diabetes", "hypertension"],
+        results: &[
+            DemoSeries::Num("hba1c", "mmol/mol", [62.0, 59.0, 56.0, 54.0, 58.0]),
+            DemoSeries::Bp([
+                (148.0, 88.0),
+                (142.0, 86.0),
+                (138.0, 84.0),
+                (136.0, 82.0),
+                (141.0, 85.0),
+            ]),
+            DemoSeries::Num("non_hdl_cholesterol", "mmol/L", [3.4, 3.0, 2.7, 2.5, 2.6]),
+            DemoSeries::Num("egfr", "mL/min/1.73m2", [78.0, 76.0, 77.0, 74.0, 73.0]),
+            DemoSeries::Num("urine_acr", "mg/mmol", [2.1, 2.5, 2.8, 3.2, 3.4]),
+            DemoSeries::Num("serum_creatinine", "umol/L", [78.0, 80.0, 79.0, 83.0, 84.0]),
+            DemoSeries::Num("bmi", "kg/m2", [32.1, 31.6, 31.0, 30.4, 30.8]),
+            DemoSeries::Coded("foot_risk", ["low", "low", "increased"]),
+            DemoSeries::Coded(
+                "eye_screening",
+                ["no_retinopathy", "no_retinopathy", "background_retinopathy"],
+            ),
+            DemoSeries::Coded("smoking_status", ["never", "never", "never"]),
+        ],
+    },
+    DemoPatient {
+        given: "David",
+        family: "Hughes",
+        born: (1951, 9, 2),
+        nhs_number: "9991234519",
+        conditions: &["copd"],
+        results: &[
+            DemoSeries::Num("copd_cat", "score", [18.0, 20.0, 17.0, 22.0, 19.0]),
+            DemoSeries::Num("mrc_dyspnoea", "grade", [2.0, 3.0, 3.0, 3.0, 3.0]),
+            DemoSeries::Bp([
+                (134.0, 80.0),
+                (131.0, 78.0),
+                (136.0, 82.0),
+                (129.0, 77.0),
+                (133.0, 79.0),
+            ]),
+            DemoSeries::Num("bmi", "kg/m2", [22.8, 22.4, 21.9, 21.6, 21.3]),
+            DemoSeries::Coded("smoking_status", ["current", "ex_smoker", "ex_smoker"]),
+        ],
+    },
+    DemoPatient {
+        given: "Aisha",
+        family: "Rahman",
+        born: (1966, 2, 20),
+        nhs_number: "9991234527",
+        conditions: &["ckd", "hypertension"],
+        results: &[
+            DemoSeries::Num("egfr", "mL/min/1.73m2", [52.0, 50.0, 48.0, 46.0, 44.0]),
+            DemoSeries::Num("urine_acr", "mg/mmol", [18.0, 22.0, 25.0, 31.0, 34.0]),
+            DemoSeries::Num(
+                "serum_creatinine",
+                "umol/L",
+                [112.0, 118.0, 122.0, 128.0, 134.0],
+            ),
+            DemoSeries::Bp([
+                (146.0, 92.0),
+                (140.0, 88.0),
+                (134.0, 84.0),
+                (131.0, 82.0),
+                (136.0, 84.0),
+            ]),
+            DemoSeries::Num("non_hdl_cholesterol", "mmol/L", [3.1, 2.8, 2.6, 2.5, 2.4]),
+            DemoSeries::Num("bmi", "kg/m2", [27.9, 27.6, 27.2, 27.4, 27.1]),
+            DemoSeries::Coded("smoking_status", ["never", "never", "never"]),
+        ],
+    },
+];
+
+const STAFF: &[(&str, &[&str])] = &[
+    ("Dr Priya Shah", &["clinician", "org_admin"]),
+    ("Sam Okafor", &["healthcare_assistant"]),
+];
+
+/// Creates the demo practice if it is not there yet, then issues a fresh invitation link for
+/// every demo person who has not signed up.
+pub async fn seed_demo(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    public_origin: &str,
+) -> Result<Vec<DemoInvite>, AppError> {
+    let txn = db.begin().await?;
+    let existing = organisation::Entity::find()
+        .filter(organisation::Column::Name.eq(PRACTICE))
+        .one(&txn)
+        .await?;
+    let org_id = match existing {
+        Some(org) => org.id,
+        None => create_practice(&txn, clock).await?,
+    };
+
+    let mut invites = Vec::new();
+    let members = membership::Entity::find()
+        .filter(membership::Column::OrganisationId.eq(org_id))
+        .all(&txn)
+        .await?;
+    let mut staff_accounts: Vec<Uuid> = members.iter().map(|m| m.account_id).collect();
+    staff_accounts.dedup();
+    for account_id in staff_accounts {
+        let Some(account) = account::Entity::find_by_id(account_id).one(&txn).await? else {
+            continue;
+        };
+        let roles: Vec<&str> = members
+            .iter()
+            .filter(|m| m.account_id == account_id)
+            .map(|m| m.role.as_str())
+            .collect();
+        let link = fresh_link(
+            &txn,
+            clock,
+            public_origin,
+            account_id,
+            Purpose::Staff,
+            Some(org_id),
+            None,
+        )
+        .await?;
+        invites.push(DemoInvite {
+            name: account.display_name,
+            role: format!("care team ({})", roles.join(", ").replace('_', " ")),
+            link,
+        });
+    }
+    let patients = patient::Entity::find()
+        .filter(patient::Column::OrganisationId.eq(org_id))
+        .all(&txn)
+        .await?;
+    for p in patients {
+        let Some(account_id) = p.account_id else {
+            continue;
+        };
+        let link = fresh_link(
+            &txn,
+            clock,
+            public_origin,
+            account_id,
+            Purpose::Patient,
+            Some(org_id),
+            Some(p.id),
+        )
+        .await?;
+        invites.push(DemoInvite {
+            name: format!("{} {}", p.given_name, p.family_name),
+            role: "patient".into(),
+            link,
+        });
+    }
+    txn.commit().await?;
+    Ok(invites)
+}
+
+/// `alongside invite-admin`: the very first administrator of an organisation. Creates the
+/// organisation if it is new, an account with the `org_admin` role, and a one-time invitation.
+pub async fn invite_admin(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    public_origin: &str,
+    name: &str,
+    organisation_name: &str,
+    kind: &str,
+) -> Result<String, AppError> {
+    let (name, organisation_name) = (name.trim(), organisation_name.trim());
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::field(
+            "name",
+            "Give a name of 1 to 200 characters",
+        ));
+    }
+    if organisation_name.is_empty() || organisation_name.chars().count() > 200 {
+        return Err(AppError::field(
+            "organisation",
+            "Give an organisation name of 1 to 200 characters",
+        ));
+    }
+    if !matches!(kind, "gp_practice" | "community_team" | "social_care_team") {
+        return Err(AppError::field(
+            "kind",
+            "Use gp_practice, community_team or social_care_team",
+        ));
+    }
+    let txn = db.begin().await?;
+    let now = clock.now();
+    let org_id = match organisation::Entity::find()
+        .filter(organisation::Column::Name.eq(organisation_name))
+        .one(&txn)
+        .await?
+    {
+        Some(org) => org.id,
+        None => {
+            let id = Uuid::new_v4();
+            organisation::ActiveModel {
+                id: Set(id),
+                name: Set(organisation_name.into()),
+                kind: Set(kind.into()),
+                ods_code: Set(None),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+            id
+        }
+    };
+    let account_id = new_account(&txn, now, name).await?;
+    membership::ActiveModel {
+        account_id: Set(account_id),
+        organisation_id: Set(org_id),
+        role: Set("org_admin".into()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let token = invitation::create(
+        &txn,
+        clock,
+        NewInvitation {
+            account_id,
+            purpose: Purpose::Admin,
+            organisation_id: Some(org_id),
+            patient_id: None,
+            invited_by: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(token.link(public_origin))
+}
+
+/// A new link for someone still to sign up; `None` once they have (an invitation was used).
+async fn fresh_link(
+    db: &impl sea_orm::ConnectionTrait,
+    clock: &dyn Clock,
+    public_origin: &str,
+    account_id: Uuid,
+    purpose: Purpose,
+    organisation_id: Option<Uuid>,
+    patient_id: Option<Uuid>,
+) -> Result<Option<String>, AppError> {
+    let signed_up = invitation_row::Entity::find()
+        .filter(invitation_row::Column::AccountId.eq(account_id))
+        .filter(invitation_row::Column::UsedAt.is_not_null())
+        .one(db)
+        .await?
+        .is_some();
+    if signed_up {
+        return Ok(None);
+    }
+    let token = invitation::create(
+        db,
+        clock,
+        NewInvitation {
+            account_id,
+            purpose,
+            organisation_id,
+            patient_id,
+            invited_by: None,
+        },
+    )
+    .await?;
+    Ok(Some(token.link(public_origin)))
+}
+
+async fn create_practice(
+    db: &impl sea_orm::ConnectionTrait,
+    clock: &dyn Clock,
+) -> Result<Uuid, AppError> {
+    let now = clock.now();
+    let org_id = Uuid::new_v4();
+    organisation::ActiveModel {
+        id: Set(org_id),
+        name: Set(PRACTICE.into()),
+        kind: Set("gp_practice".into()),
+        ods_code: Set(Some("Y99001".into())),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+
+    for (name, roles) in STAFF {
+        let account_id = new_account(db, now, name).await?;
+        for role in *roles {
+            membership::ActiveModel {
+                account_id: Set(account_id),
+                organisation_id: Set(org_id),
+                role: Set((*role).into()),
+                created_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+
+    for demo in PATIENTS {
+        let name = format!("{} {}", demo.given, demo.family);
+        let account_id = new_account(db, now, &name).await?;
+        let patient_id = Uuid::new_v4();
+        let (y, m, d) = demo.born;
+        patient::ActiveModel {
+            id: Set(patient_id),
+            account_id: Set(Some(account_id)),
+            organisation_id: Set(org_id),
+            given_name: Set(demo.given.into()),
+            family_name: Set(demo.family.into()),
+            date_of_birth: Set(NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()),
+            nhs_number: Set(demo.nhs_number.into()),
+            phone: Set(None),
+            email: Set(None),
+            time_zone: Set("Europe/London".into()),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        for condition in demo.conditions {
+            patient_condition::ActiveModel {
+                patient_id: Set(patient_id),
+                condition: Set((*condition).into()),
+            }
+            .insert(db)
+            .await?;
+        }
+        let rows = demo
+            .results
+            .iter()
+            .flat_map(|series| observations(patient_id, now, series));
+        observation::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(org_id)
+}
+
+async fn new_account(
+    db: &impl sea_orm::ConnectionTrait,
+    now: DateTime<Utc>,
+    name: &str,
+) -> Result<Uuid, AppError> {
+    let id = Uuid::new_v4();
+    account::ActiveModel {
+        id: Set(id),
+        display_name: Set(name.into()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+/// Days before now at which each of the five results in a series was taken.
+const TAKEN_DAYS_AGO: [i64; 5] = [730, 548, 365, 182, 14];
+
+fn observations(
+    patient_id: Uuid,
+    now: DateTime<Utc>,
+    series: &DemoSeries,
+) -> Vec<observation::ActiveModel> {
+    let row = |code: &str,
+               taken: DateTime<Utc>,
+               num: Option<f64>,
+               num2: Option<f64>,
+               coded: Option<&str>,
+               unit: Option<&str>| {
+        observation::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(patient_id),
+            code: Set(code.into()),
+            value_num: Set(num),
+            value_num2: Set(num2),
+            value_code: Set(coded.map(str::to_owned)),
+            unit: Set(unit.map(str::to_owned)),
+            taken_at: Set(taken),
+            source: Set("demo".into()),
+            created_at: Set(now),
+        }
+    };
+    let at = |days: i64| now - Duration::days(days);
+    match series {
+        DemoSeries::Num(code, unit, values) => TAKEN_DAYS_AGO
+            .iter()
+            .zip(values)
+            .map(|(days, v)| row(code, at(*days), Some(*v), None, None, Some(unit)))
+            .collect(),
+        DemoSeries::Bp(values) => TAKEN_DAYS_AGO
+            .iter()
+            .zip(values)
+            .map(|(days, (sys, dia))| {
+                row(
+                    "blood_pressure",
+                    at(*days),
+                    Some(*sys),
+                    Some(*dia),
+                    None,
+                    Some("mmHg"),
+                )
+            })
+            .collect(),
+        DemoSeries::Coded(code, values) => [730, 365, 14]
+            .iter()
+            .zip(values)
+            .map(|(days, v)| row(code, at(*days), None, None, Some(v), None))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_nhs_numbers_pass_the_check_digit() {
+        for p in PATIENTS {
+            assert!(
+                app::nhs_number::NhsNumber::parse(p.nhs_number).is_ok(),
+                "{}",
+                p.nhs_number
+            );
+        }
+    }
+}

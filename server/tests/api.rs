@@ -1,0 +1,22 @@
+//! Integration tests: a real server on a free port, over real HTTP, on a fresh database of each
+//! kind (a SQLite file and a PostgreSQL database) per test. One binary for the crate keeps
+//! link time down.
+#[path = "api/support.rs"]
+mod support;
+
+#[path = "api/cli.rs"]
+mod cli;
+#[path = "api/health.rs"]
+mod health;
+#[path = "api/http_shell.rs"]
+mod http_shell;
+#[path = "api/pages.rs"]
+mod pages;
+#[path = "api/passkeys.rs"]
+mod passkeys;
+#[path = "api/seed.rs"]
+mod seed;
+#[path = "api/sessions.rs"]
+mod sessions;
+#[path = "api/team.rs"]
+mod team;

@@ -1,0 +1,112 @@
+//! The `alongside` binary as an operator meets it.
+use std::process::Command;
+
+fn alongside() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alongside"));
+    // A clean slate: no settings from the environment running the tests.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ALONGSIDE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.current_dir(crate::support::scratch_dir());
+    cmd
+}
+
+#[test]
+fn help_documents_every_setting_and_its_environment_variable() {
+    let out = alongside().arg("--help").output().expect("run --help");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (key, _) in server::config::SETTINGS {
+        assert!(help.contains(key), "--help misses {key}");
+        assert!(
+            help.contains(&format!("ALONGSIDE_{}", key.to_uppercase())),
+            "--help misses the env var for {key}"
+        );
+    }
+    for command in ["serve", "migrate", "seed-demo"] {
+        assert!(help.contains(command), "--help misses {command}");
+    }
+}
+
+#[test]
+fn a_bad_value_stops_start_up_with_one_line_naming_the_setting() {
+    let out = alongside()
+        .env("ALONGSIDE_SESSION_IDLE_MINUTES", "soon")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("session_idle_minutes"), "{err}");
+}
+
+#[test]
+fn an_unknown_key_in_the_file_stops_start_up() {
+    let dir = crate::support::scratch_dir();
+    let file = dir.join("alongside.toml");
+    std::fs::write(&file, "public_orign = \"https://example.org\"\n").expect("write");
+    let out = alongside()
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("public_orign"), "{err}");
+}
+
+#[test]
+fn migrate_creates_the_sqlite_database_in_the_data_dir() {
+    let dir = crate::support::scratch_dir();
+    let out = alongside()
+        .arg("migrate")
+        .env("ALONGSIDE_DATA_DIR", &dir)
+        .env("ALONGSIDE_LOG", "warn")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("alongside.db").exists());
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    use std::io::{BufRead as _, BufReader};
+    let dir = crate::support::scratch_dir();
+    let mut child = alongside()
+        .arg("serve")
+        .env("ALONGSIDE_DATA_DIR", &dir)
+        .env("ALONGSIDE_LISTEN", "127.0.0.1:0")
+        .env("ALONGSIDE_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the server");
+    // Wait until it says it is listening.
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|line| line.contains("listening on"));
+    assert!(
+        listening.is_some(),
+        "the server never said it was listening"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(status.success());
+    let exit = child.wait().expect("wait for exit");
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+    std::fs::remove_dir_all(dir).ok();
+}

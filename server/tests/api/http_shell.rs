@@ -1,0 +1,155 @@
+use crate::db_test;
+use crate::support::{Backend, ORIGIN, TestApp};
+
+db_test! {
+    async fn pages_carry_security_headers_and_are_never_cached(app) {
+        let res = app.client().get(app.url("/")).send().await.expect("home page");
+        assert_eq!(res.status(), 200);
+        let h = res.headers().clone();
+        let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert_eq!(get("cache-control"), "no-store");
+        assert_eq!(get("x-content-type-options"), "nosniff");
+        assert_eq!(get("referrer-policy"), "same-origin");
+        assert!(get("permissions-policy").contains("camera=()"));
+        assert!(get("x-request-id").len() >= 32, "every response names its request");
+        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
+        let csp = get("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("object-src 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+
+        // Every script on the page carries the nonce from this response's policy, and only it.
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("the CSP names a nonce")
+            .to_owned();
+        let html = res.text().await.expect("body");
+        let scripts = html.matches("<script").count();
+        assert!(scripts >= 1);
+        assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{html}");
+    }
+}
+
+db_test! {
+    async fn each_response_gets_a_fresh_nonce(app) {
+        let client = app.client();
+        let csp = |res: &reqwest::Response| {
+            res.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+        };
+        let a = client.get(app.url("/")).send().await.expect("first");
+        let b = client.get(app.url("/")).send().await.expect("second");
+        assert_ne!(csp(&a), csp(&b));
+    }
+}
+
+db_test! {
+    async fn cross_site_posts_are_refused_and_same_site_posts_pass(app) {
+        let client = app.client();
+        let url = app.url("/api/auth/whoami");
+        let foreign = client.post(&url).header("sec-fetch-site", "cross-site").send().await.expect("post");
+        assert_eq!(foreign.status(), 403);
+        let foreign_origin = client.post(&url).header("origin", "https://evil.example").send().await.expect("post");
+        assert_eq!(foreign_origin.status(), 403);
+
+        let same = client
+            .post(&url)
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", ORIGIN)
+            .send()
+            .await
+            .expect("post");
+        assert_ne!(same.status(), 403);
+        // Nobody is signed in, so the server function says so rather than answering.
+        assert_eq!(same.status(), 401);
+    }
+}
+
+db_test! {
+    async fn server_functions_are_not_reachable_by_get(app) {
+        let res = app.client().get(app.url("/api/auth/whoami")).send().await.expect("get");
+        assert_eq!(res.status(), 405);
+    }
+}
+
+db_test! {
+    async fn html_is_compressed_with_brotli_or_gzip(app) {
+        let client = reqwest::Client::builder().no_brotli().no_gzip().build().expect("client");
+        let br = client.get(app.url("/")).header("accept-encoding", "br").send().await.expect("get");
+        assert_eq!(br.headers().get("content-encoding").map(|v| v.as_bytes()), Some(&b"br"[..]));
+        let gz = client.get(app.url("/")).header("accept-encoding", "gzip").send().await.expect("get");
+        assert_eq!(gz.headers().get("content-encoding").map(|v| v.as_bytes()), Some(&b"gzip"[..]));
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_served_precompressed_and_cached_for_a_year() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let pkg = app.config.site_root.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg dir");
+    std::fs::write(pkg.join("alongside-0123.wasm"), b"\0asm plain").expect("write");
+    std::fs::write(pkg.join("alongside-0123.wasm.br"), b"brotli bytes").expect("write");
+    let client = reqwest::Client::builder()
+        .no_brotli()
+        .build()
+        .expect("client");
+    let res = client
+        .get(app.url("/pkg/alongside-0123.wasm"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("get");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.bytes().await.unwrap_or_default();
+    app.teardown().await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers.get("content-encoding").map(|v| v.as_bytes()),
+        Some(&b"br"[..])
+    );
+    assert_eq!(&body[..], b"brotli bytes");
+    assert_eq!(
+        headers.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("public, max-age=31536000, immutable")
+    );
+}
+
+#[tokio::test]
+async fn https_origin_adds_hsts_and_a_host_prefixed_secure_cookie() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.public_origin = "https://alongside.example.org".into();
+    })
+    .await;
+    let account = crate::support::make_account(&app, "Test Person").await;
+    let cookie = crate::support::session_cookie_for(&app, account).await;
+    let cookie = cookie.replacen("alongside=", "__Host-alongside=", 1);
+    let res = app
+        .client()
+        .get(app.url("/today"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("get");
+    let headers = res.headers().clone();
+    let body = res.text().await.unwrap_or_default();
+    app.teardown().await;
+    let hsts = headers
+        .get("strict-transport-security")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(hsts.contains("max-age="), "{hsts}");
+    let set_cookie = headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(set_cookie.starts_with("__Host-alongside="), "{set_cookie}");
+    assert!(set_cookie.contains("Secure"), "{set_cookie}");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(set_cookie.contains("Path=/"), "{set_cookie}");
+    assert!(!set_cookie.contains("Domain="), "{set_cookie}");
+    assert!(body.contains("Hello, Test Person."), "{body}");
+}

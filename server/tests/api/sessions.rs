@@ -1,0 +1,85 @@
+use std::sync::Arc;
+
+use app::entities::session;
+use chrono::Duration;
+use sea_orm::{EntityTrait as _, PaginatorTrait as _};
+use tower_sessions::ExpiredDeletion as _;
+
+use crate::db_test;
+use crate::support::{TestApp, make_account, session_cookie_for};
+
+async fn today_status(app: &TestApp, cookie: &str) -> u16 {
+    app.client()
+        .get(app.url("/today"))
+        .header("accept", "text/html")
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("get /today")
+        .status()
+        .as_u16()
+}
+
+db_test! {
+    async fn an_idle_session_ends_after_the_inactivity_timeout(app) {
+        let account = make_account(&app, "Idle Person").await;
+        let cookie = session_cookie_for(&app, account).await;
+        assert_eq!(today_status(&app, &cookie).await, 200);
+        app.clock.advance(Duration::minutes(29));
+        assert_eq!(today_status(&app, &cookie).await, 200, "activity within 30 minutes keeps it");
+        app.clock.advance(Duration::minutes(29));
+        assert_eq!(today_status(&app, &cookie).await, 200, "each visit restarts the 30 minutes");
+        app.clock.advance(Duration::minutes(31));
+        assert_eq!(today_status(&app, &cookie).await, 302, "31 idle minutes end it");
+    }
+}
+
+db_test! {
+    async fn a_busy_session_still_ends_at_the_absolute_cap(app) {
+        let account = make_account(&app, "Busy Person").await;
+        let cookie = session_cookie_for(&app, account).await;
+        // Active every 25 minutes for 11 hours 40 minutes: still signed in.
+        for _ in 0..28 {
+            app.clock.advance(Duration::minutes(25));
+            assert_eq!(today_status(&app, &cookie).await, 200);
+        }
+        // Past 12 hours from sign-in, activity no longer helps.
+        app.clock.advance(Duration::minutes(25));
+        assert_eq!(today_status(&app, &cookie).await, 302);
+    }
+}
+
+db_test! {
+    async fn expired_sessions_are_deleted_from_the_store(app) {
+        let a = make_account(&app, "Stays").await;
+        let b = make_account(&app, "Goes").await;
+        let _old = session_cookie_for(&app, b).await;
+        app.clock.advance(Duration::minutes(20));
+        let fresh = session_cookie_for(&app, a).await;
+        app.clock.advance(Duration::minutes(15));
+        let store = server::sessions::DbSessionStore::new(
+            app.db.clone(),
+            Arc::new(app.clock.clone()),
+            std::time::Duration::from_secs(30 * 60),
+            std::time::Duration::from_secs(12 * 3600),
+        );
+        store.delete_expired().await.expect("delete expired");
+        assert_eq!(session::Entity::find().count(&app.db).await.expect("count"), 1);
+        assert_eq!(today_status(&app, &fresh).await, 200);
+    }
+}
+
+db_test! {
+    async fn the_store_keeps_the_account_so_devices_can_be_listed(app) {
+        use sea_orm::{ColumnTrait as _, QueryFilter as _};
+        let account = make_account(&app, "Two Phones").await;
+        session_cookie_for(&app, account).await;
+        session_cookie_for(&app, account).await;
+        let mine = session::Entity::find()
+            .filter(session::Column::AccountId.eq(account))
+            .count(&app.db)
+            .await
+            .expect("count");
+        assert_eq!(mine, 2);
+    }
+}

@@ -1,0 +1,217 @@
+//! `TestApp`: a server on port 0 over a fresh database, with a manual clock, torn down after.
+#![allow(dead_code)]
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use app::clock::{ManualClock, SharedClock};
+use chrono::Utc;
+use futures::FutureExt as _;
+use sea_orm::{ConnectionTrait as _, Database, DatabaseConnection};
+use server::config::Config;
+use server::db::DbTarget;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const ORIGIN: &str = "http://localhost:3000";
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub clock: ManualClock,
+    pub target: DbTarget,
+    pub config: Config,
+    running: Option<server::Running>,
+    scratch: PathBuf,
+    pg_name: Option<String>,
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("alongside-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("create a scratch folder");
+    dir
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let scratch = scratch_dir();
+        let (target, pg_name) = match backend {
+            Backend::Sqlite => (DbTarget::Sqlite(scratch.join("alongside.db")), None),
+            Backend::Postgres => {
+                let name = format!("alongside_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(admin_url()).await.unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is not reachable at {} ({e}). The database tests run on \
+                         PostgreSQL too: start it, or set TEST_POSTGRES_URL.",
+                        admin_url()
+                    )
+                });
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create a test database");
+                admin.close().await.ok();
+                let mut url = url::Url::parse(&admin_url()).expect("TEST_POSTGRES_URL is a URL");
+                url.set_path(&name);
+                (DbTarget::Postgres(url.to_string()), Some(name))
+            }
+        };
+        let mut config = Config {
+            public_origin: ORIGIN.into(),
+            listen: "127.0.0.1:0".into(),
+            data_dir: scratch.clone(),
+            site_root: scratch.join("site"),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let db = server::db::connect(&target)
+            .await
+            .expect("connect to the test database");
+        server::db::migrate(&db)
+            .await
+            .expect("migrate the test database");
+        let clock = ManualClock::new(Utc::now());
+        let shared: SharedClock = Arc::new(clock.clone());
+        let prepared = server::prepare_with(config.clone(), shared, db.clone(), target.clone())
+            .expect("prepare the server");
+        let running = server::spawn(prepared).await.expect("start the server");
+        Self {
+            backend,
+            base: format!("http://{}", running.addr),
+            db,
+            clock,
+            target,
+            config,
+            running: Some(running),
+            scratch,
+            pg_name,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("build an HTTP client")
+    }
+
+    pub async fn teardown(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+        self.db.clone().close().await.ok();
+        if let Some(name) = &self.pg_name
+            && let Ok(admin) = Database::connect(admin_url()).await
+        {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await
+                .ok();
+            admin.close().await.ok();
+        }
+        std::fs::remove_dir_all(&self.scratch).ok();
+    }
+}
+
+/// Runs a test body against a fresh app, tears the app down whatever happens, then reports.
+pub async fn run_on<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(Arc<TestApp>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let app = Arc::new(TestApp::spawn(backend).await);
+    let outcome = AssertUnwindSafe(body(app.clone())).catch_unwind().await;
+    match Arc::try_unwrap(app) {
+        Ok(app) => app.teardown().await,
+        Err(_) => panic!("the test kept a handle on the app"),
+    }
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL, named `<test>::sqlite` and
+/// `<test>::postgres` in the output.
+#[macro_export]
+macro_rules! db_test {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn body($app: std::sync::Arc<$crate::support::TestApp>) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::support::run_on($crate::support::Backend::Sqlite, body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::support::run_on($crate::support::Backend::Postgres, body).await;
+            }
+        }
+    };
+}
+
+/// Signs `account_id` in the way the app does, by writing a session record, and returns the
+/// cookie a browser would send.
+pub async fn session_cookie_for(app: &TestApp, account_id: uuid::Uuid) -> String {
+    use tower_sessions::SessionStore as _;
+    use tower_sessions::session::{Id, Record};
+    let store = server::sessions::DbSessionStore::new(
+        app.db.clone(),
+        Arc::new(app.clock.clone()),
+        std::time::Duration::from_secs(u64::from(app.config.session_idle_minutes) * 60),
+        std::time::Duration::from_secs(u64::from(app.config.session_max_hours) * 3600),
+    );
+    let mut data = std::collections::HashMap::new();
+    data.insert(
+        app::auth::session::ACCOUNT_KEY.to_owned(),
+        serde_json::to_value(account_id).expect("uuid to json"),
+    );
+    let mut record = Record {
+        id: Id::default(),
+        data,
+        expiry_date: time::OffsetDateTime::now_utc()
+            + time::Duration::minutes(i64::from(app.config.session_idle_minutes)),
+    };
+    store.create(&mut record).await.expect("store a session");
+    format!("alongside={}", record.id)
+}
+
+/// Makes an account and returns its id.
+pub async fn make_account(app: &TestApp, name: &str) -> uuid::Uuid {
+    use sea_orm::{ActiveModelTrait as _, Set};
+    let id = uuid::Uuid::new_v4();
+    app::entities::account::ActiveModel {
+        id: Set(id),
+        display_name: Set(name.into()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .expect("insert an account");
+    id
+}
