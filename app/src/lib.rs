@@ -10,7 +10,9 @@
 pub mod accessibility;
 pub mod auth;
 pub mod error;
+pub mod forms;
 pub mod nhs_number;
+pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod policy;
 pub mod shell;

@@ -18,6 +18,42 @@ pub struct Actor {
 pub enum Action {
     /// Give someone a new invitation link (sign-up, or recovery after losing every passkey).
     Reinvite,
+    /// Read a person's plan: about me, goals, actions, logs, contingency, support, history.
+    ReadPlan,
+    /// Change the plan's sections.
+    ChangePlan,
+    /// Record (or undo) what happened with an action.
+    LogActions,
+}
+
+/// Whose record an action touches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A person's account (for account-level actions such as re-inviting).
+    Account(Uuid),
+    /// A person's care record, by patient id.
+    Patient(Uuid),
+}
+
+/// In what capacity an allowed actor acts: the plan's history says so beside each change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capacity {
+    /// The person themself.
+    Patient,
+    /// A carer acting under a grant (#7).
+    Carer,
+    /// A member of a care team (#6).
+    Professional,
+}
+
+impl Capacity {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Patient => "patient",
+            Self::Carer => "carer",
+            Self::Professional => "professional",
+        }
+    }
 }
 
 /// The organisations an account works in.
@@ -37,15 +73,28 @@ pub async fn organisations_of(
     Ok(orgs)
 }
 
-/// Allowed, or `NotFound`.
+/// Allowed (and in what capacity), or `NotFound`: a refusal looks exactly like a missing record.
 pub async fn check(
     db: &impl ConnectionTrait,
     actor: Actor,
     action: Action,
-    subject_account: Uuid,
-) -> Result<(), AppError> {
-    match action {
-        Action::Reinvite => {
+    subject: Subject,
+) -> Result<Capacity, AppError> {
+    match (action, subject) {
+        (Action::ReadPlan | Action::ChangePlan | Action::LogActions, Subject::Patient(id)) => {
+            // The plan's owner may do everything with it. Carers (#7) and care teams (#6)
+            // are added here, and only here.
+            let owner = patient::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .and_then(|p| p.account_id);
+            if owner == Some(actor.account_id) {
+                Ok(Capacity::Patient)
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        (Action::Reinvite, Subject::Account(subject_account)) => {
             // Care-team members may re-invite people of their own organisation: its patients
             // and its staff.
             let mine = organisations_of(db, actor.account_id).await?;
@@ -63,10 +112,11 @@ pub async fn check(
                 .chain(theirs_as_patient.iter())
                 .any(|o| mine.contains(o));
             if shared {
-                Ok(())
+                Ok(Capacity::Professional)
             } else {
                 Err(AppError::NotFound)
             }
         }
+        _ => Err(AppError::NotFound),
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod seed;
+mod seed_plan;
 pub mod sessions;
 
 use std::net::SocketAddr;

@@ -328,8 +328,12 @@ async fn create_practice(
     .insert(db)
     .await?;
 
+    let mut clinician = None;
     for (name, roles) in STAFF {
         let account_id = new_account(db, now, name).await?;
+        if clinician.is_none() && roles.contains(&"clinician") {
+            clinician = Some((account_id, *name));
+        }
         for role in *roles {
             membership::ActiveModel {
                 account_id: Set(account_id),
@@ -375,6 +379,15 @@ async fn create_practice(
             .iter()
             .flat_map(|series| observations(patient_id, now, series));
         observation::Entity::insert_many(rows).exec(db).await?;
+        if let (Some(demo_plan), Some(clinician)) =
+            (crate::seed_plan::demo_plan_for(demo.given), clinician)
+        {
+            let authors = crate::seed_plan::Authors {
+                patient: (account_id, &name),
+                clinician,
+            };
+            crate::seed_plan::seed_plan(db, demo_plan, patient_id, &authors, now).await?;
+        }
     }
     Ok(org_id)
 }

@@ -14,6 +14,8 @@ mod http_shell;
 mod pages;
 #[path = "api/passkeys.rs"]
 mod passkeys;
+#[path = "api/plan.rs"]
+mod plan;
 #[path = "api/seed.rs"]
 mod seed;
 #[path = "api/sessions.rs"]

@@ -137,7 +137,7 @@ pub mod service {
             &state.db,
             Actor { account_id: actor },
             Action::Reinvite,
-            subject,
+            policy::Subject::Account(subject),
         )
         .await?;
         let name = account::Entity::find_by_id(subject)

@@ -19,6 +19,10 @@ use crate::auth::{
     DevicesPage, InvitePage, PasskeysPage, RecoverPage, RecoveryCodesPage, SignInPage,
     TeamInvitationsPage,
 };
+use crate::plan::{
+    AboutMePage, ActionPage, ContingencyPage, GoalPage, HistoryPage, MyPlanPage, NewActionPage,
+    NewGoalPage, SupportPage,
+};
 use crate::today::TodayPage;
 
 /// The per-request nonce the server put in the Content-Security-Policy header. The server
@@ -85,6 +89,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/passkeys") view=PasskeysPage ssr=SsrMode::Async />
                         <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
                         <Route path=path!("/account/recovery-codes") view=RecoveryCodesPage ssr=SsrMode::Async />
+                        <Route path=path!("/plan") view=MyPlanPage ssr=SsrMode::Async />
+                        <Route path=path!("/plan/about-me") view=AboutMePage ssr=SsrMode::Async />
+                        <Route path=path!("/plan/goals/new") view=NewGoalPage ssr=SsrMode::Async />
+                        <Route path=path!("/plan/goals/:id") view=GoalPage ssr=SsrMode::Async />
+                        <Route path=path!("/plan/goals/:id/actions/new") view=NewActionPage ssr=SsrMode::Async />
+                        <Route path=path!("/plan/actions/:id") view=ActionPage ssr=SsrMode::Async />
+                        <Route path=path!("/plan/contingency") view=ContingencyPage ssr=SsrMode::Async />
+                        <Route path=path!("/plan/support") view=SupportPage ssr=SsrMode::Async />
+                        <Route path=path!("/plan/history") view=HistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
                     </Routes>
                 </Router>

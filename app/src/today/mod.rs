@@ -1,31 +1,94 @@
-//! The Today page: what a person should look at first. Issue #4 fills it with due actions.
+//! The Today page: what a person should look at first — the actions due today (logged in one
+//! tap), their next review and anything new from their care team.
 use leptos::prelude::*;
 
 use crate::auth::pages_support::require_sign_in;
+use crate::forms::{Flash, Notice, PageContent, take_flash};
+use crate::plan::TodayActionCard;
+use crate::plan::api::load_today;
 use crate::shell::PageHeading;
 
 #[component]
 pub fn TodayPage() -> impl IntoView {
-    require_sign_in(|viewer| {
+    let data = Resource::new_blocking(
+        || (),
+        |_| async {
+            let today = load_today().await;
+            let flash = take_flash().await.unwrap_or_default();
+            (today, flash)
+        },
+    );
+    require_sign_in(move |viewer| {
+        let staff = viewer.roles.iter().any(|r| r != "patient" && r != "carer");
+        let name = viewer.display_name.clone();
         view! {
-            <PageHeading text="Today" />
-            <p class="nhsuk-body-l">{format!("Hello, {}.", viewer.display_name)}</p>
-            <p class="nhsuk-body">"There is nothing for you to do today."</p>
-            {viewer.roles.iter().any(|r| r != "patient").then(|| view! {
-                <h2 class="nhsuk-heading-m">"Care team"</h2>
-                <ul class="nhsuk-list">
-                    <li><a href="/team/invitations">"Invitation links"</a></li>
-                </ul>
-            })}
-            <h2 class="nhsuk-heading-m">"Your account"</h2>
-            <ul class="nhsuk-list">
-                <li><a href="/account/passkeys">"Your passkeys"</a></li>
-                <li><a href="/account/devices">"Your devices"</a></li>
-                <li><a href="/account/recovery-codes">"Recovery codes"</a></li>
-            </ul>
-            <form method="post" action="/api/auth/sign_out">
-                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Sign out"</button>
-            </form>
+            <Suspense>
+                {move || {
+                    let name = name.clone();
+                    Suspend::new(async move {
+                        let (today, flash): (_, Flash) = data.await;
+                        let plan = match today {
+                            Ok(Some(t)) => Some(t),
+                            Ok(None) => None,
+                            Err(err) => return view! {
+                                <PageHeading text="Sorry, there is a problem" />
+                                <p class="nhsuk-body">{err.to_string()}</p>
+                            }.into_any(),
+                        };
+                        view! {
+                            <PageContent>
+                                <Notice flash=flash.clone() />
+                                <PageHeading text="Today" />
+                                <p class="nhsuk-body-l">{format!("Hello, {name}.")}</p>
+                                {plan.map(|t| {
+                                    let nothing = if t.has_actions {
+                                        view! { <p class="nhsuk-body">"Nothing is due today. Well done for keeping going."</p> }.into_any()
+                                    } else {
+                                        view! { <p class="nhsuk-body">"You have no actions yet. " <a href="/plan/goals/new">"Add a goal"</a>" to get started."</p> }.into_any()
+                                    };
+                                    view! {
+                                        <h2 class="nhsuk-heading-m">{format!("To do today, {}", t.today_label)}</h2>
+                                        {if t.due.is_empty() { nothing } else {
+                                            t.due.iter().cloned().map(|a| view! { <TodayActionCard action=a flash=flash.clone() /> }).collect_view().into_any()
+                                        }}
+                                        <h2 class="nhsuk-heading-m">"Your next review"</h2>
+                                        <p class="nhsuk-body">{match (&t.review_date, &t.review_with) {
+                                            (Some(d), Some(w)) => format!("{d}, with {w}."),
+                                            (Some(d), None) => format!("{d}."),
+                                            _ => "No review is booked yet.".to_owned(),
+                                        }}</p>
+                                        {(!t.news.is_empty()).then(|| view! {
+                                            <h2 class="nhsuk-heading-m">"New from your care team"</h2>
+                                            <ul class="nhsuk-list nhsuk-list--bullet">
+                                                {t.news.iter().map(|c| view! {
+                                                    <li>{format!("{}, by {} on {}.", c.summary, c.by, c.at)}</li>
+                                                }).collect_view()}
+                                            </ul>
+                                            <p class="nhsuk-body"><a href="/plan/history">"See every change to your plan"</a></p>
+                                        })}
+                                        <p class="nhsuk-body"><a class="nhsuk-button nhsuk-button--secondary" href="/plan">"See your whole plan"</a></p>
+                                    }
+                                })}
+                                {staff.then(|| view! {
+                                    <h2 class="nhsuk-heading-m">"Care team"</h2>
+                                    <ul class="nhsuk-list">
+                                        <li><a href="/team/invitations">"Invitation links"</a></li>
+                                    </ul>
+                                })}
+                                <h2 class="nhsuk-heading-m">"Your account"</h2>
+                                <ul class="nhsuk-list">
+                                    <li><a href="/account/passkeys">"Your passkeys"</a></li>
+                                    <li><a href="/account/devices">"Your devices"</a></li>
+                                    <li><a href="/account/recovery-codes">"Recovery codes"</a></li>
+                                </ul>
+                                <form method="post" action="/api/auth/sign_out">
+                                    <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Sign out"</button>
+                                </form>
+                            </PageContent>
+                        }.into_any()
+                    })
+                }}
+            </Suspense>
         }
     })
 }

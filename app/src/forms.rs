@@ -1,0 +1,540 @@
+//! Forms that work with JavaScript off and update in place with it on.
+//!
+//! Every form is a plain HTML form posting to a server function. The server answers a form post
+//! with a redirect (post/redirect/get): on success to the next page with a notice, on a problem
+//! back to the form with the person's answers and a message beside each field, both carried in
+//! the session as a one-time "flash" (never in the URL: answers can hold health data).
+//!
+//! With JavaScript on, the [`Enhance`] island sends the same post with `fetch`, follows the same
+//! redirect and swaps the page's content in place, so the server renders errors and results the
+//! same way in both cases and there is one code path to test.
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What a form post leaves for the next page: the notice to show, or the answers and errors of
+/// the form (`form`) that needs correcting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flash {
+    pub form: Option<String>,
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, Vec<String>>,
+    pub notice: Option<String>,
+}
+
+/// Takes (and so clears) this browser's flash.
+#[server(prefix = "/api/forms", endpoint = "flash")]
+pub async fn take_flash() -> Result<Flash, AppError> {
+    let session = crate::auth::session::from_request().await?;
+    let flash = session
+        .remove::<Flash>(FLASH_KEY)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(flash.unwrap_or_default())
+}
+
+#[cfg(feature = "ssr")]
+const FLASH_KEY: &str = "flash";
+
+/// Finishes a form post. A post from a browser form (it accepts HTML) always ends in a redirect:
+/// to `next` with `notice` on success, or back to `back` with the answers and the problems. Any
+/// other caller gets the plain result.
+#[cfg(feature = "ssr")]
+pub async fn finish<T: Serialize>(
+    result: Result<(), AppError>,
+    form: &str,
+    answers: &T,
+    notice: &str,
+    next: &str,
+    back: &str,
+) -> Result<(), AppError> {
+    if !from_browser_form() {
+        return result;
+    }
+    let flash = match result {
+        Ok(()) => Flash {
+            notice: Some(notice.to_owned()),
+            ..Flash::default()
+        },
+        Err(AppError::Unauthorized) => {
+            leptos_axum::redirect("/");
+            return Ok(());
+        }
+        Err(err) => Flash {
+            form: Some(form.to_owned()),
+            values: answers_map(answers),
+            errors: match err {
+                AppError::Validation(errors) => errors,
+                other => BTreeMap::from([("form".to_owned(), vec![other.to_string()])]),
+            },
+            notice: None,
+        },
+    };
+    let to = if flash.form.is_some() { back } else { next };
+    let session = crate::auth::session::from_request().await?;
+    session
+        .insert(FLASH_KEY, flash)
+        .await
+        .map_err(AppError::internal)?;
+    leptos_axum::redirect(to);
+    Ok(())
+}
+
+/// A post from an HTML form (or our island imitating one) asks for HTML back.
+#[cfg(feature = "ssr")]
+fn from_browser_form() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// The answers as field → text (lists joined by spaces), to put back in the form.
+#[cfg(feature = "ssr")]
+fn answers_map<T: Serialize>(answers: &T) -> BTreeMap<String, String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(answers) else {
+        return BTreeMap::new();
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k, text)
+        })
+        .collect()
+}
+
+/// One form's view of the flash: answers and errors apply only to the form they came from.
+#[derive(Clone, Debug, Default)]
+pub struct FormState {
+    /// Distinguishes several forms on one page; also prefixes the fields' ids.
+    pub id: String,
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+impl FormState {
+    pub fn new(id: impl Into<String>, flash: &Flash) -> Self {
+        let id = id.into();
+        let mine = flash.form.as_deref() == Some(id.as_str());
+        Self {
+            values: if mine {
+                flash.values.clone()
+            } else {
+                BTreeMap::new()
+            },
+            errors: if mine {
+                flash.errors.clone()
+            } else {
+                BTreeMap::new()
+            },
+            id,
+        }
+    }
+
+    /// What the person typed last time, or else the saved value.
+    pub fn value(&self, field: &str, saved: impl Into<String>) -> String {
+        self.values
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| saved.into())
+    }
+
+    /// Was this checkbox (posted as `<field>_<option>=on`) ticked?
+    pub fn chosen(&self, field: &str, option: &str, saved: bool) -> bool {
+        if self.values.is_empty() {
+            saved
+        } else {
+            self.values
+                .get(&format!("{field}_{option}"))
+                .is_some_and(|v| v == "on")
+        }
+    }
+
+    pub fn errors(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+
+    pub fn field_id(&self, field: &str) -> String {
+        format!("{}-{field}", self.id)
+    }
+}
+
+/// The error summary at the top of a form that needs correcting: each problem links to its field.
+#[component]
+pub fn ErrorSummary(state: FormState) -> impl IntoView {
+    if state.errors.is_empty() {
+        return ().into_any();
+    }
+    let items = state
+        .errors
+        .iter()
+        .flat_map(|(field, messages)| {
+            let href = if field == "form" {
+                format!("#{}", state.id)
+            } else {
+                format!("#{}", state.field_id(field))
+            };
+            messages
+                .iter()
+                .map(move |m| view! { <li><a href=href.clone()>{m.clone()}</a></li> })
+        })
+        .collect_view();
+    view! {
+        <div class="nhsuk-error-summary" aria-labelledby=format!("{}-error-title", state.id) role="alert" tabindex="-1" data-autofocus="">
+            <h2 class="nhsuk-error-summary__title" id=format!("{}-error-title", state.id)>"There is a problem"</h2>
+            <div class="nhsuk-error-summary__body">
+                <ul class="nhsuk-list nhsuk-error-summary__list">{items}</ul>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// A success notice from the last form post.
+#[component]
+pub fn Notice(flash: Flash) -> impl IntoView {
+    flash.notice.map(|text| {
+        view! {
+            <div class="nhsuk-inset-text app-notice" id="notice" role="status" tabindex="-1">
+                <span class="nhsuk-u-visually-hidden">"Information: "</span>
+                <p>{text}</p>
+            </div>
+        }
+    })
+}
+
+fn error_lines(id: &str, errors: &[String]) -> impl IntoView + use<> {
+    let id = format!("{id}-error");
+    (!errors.is_empty()).then(|| {
+        let text = errors.join(". ");
+        view! {
+            <span class="nhsuk-error-message" id=id>
+                <span class="nhsuk-u-visually-hidden">"Error: "</span>{text}
+            </span>
+        }
+    })
+}
+
+fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
+    let mut parts = Vec::new();
+    if hint {
+        parts.push(format!("{id}-hint"));
+    }
+    if error {
+        parts.push(format!("{id}-error"));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn group_class(error: bool) -> &'static str {
+    if error {
+        "nhsuk-form-group nhsuk-form-group--error"
+    } else {
+        "nhsuk-form-group"
+    }
+}
+
+/// A one-line text (or date, tel, number) input.
+#[component]
+pub fn TextField(
+    state: FormState,
+    name: &'static str,
+    label: String,
+    #[prop(optional)] hint: &'static str,
+    #[prop(into)] value: String,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] class: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+) -> impl IntoView {
+    let id = state.field_id(name);
+    let errors = state.errors(name);
+    let error = !errors.is_empty();
+    let value = state.value(name, value);
+    let input_class = format!(
+        "nhsuk-input {class}{}",
+        if error { " nhsuk-input--error" } else { "" }
+    );
+    view! {
+        <div class=group_class(error)>
+            <label class="nhsuk-label" for=id.clone()>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <div class="nhsuk-hint" id=format!("{id}-hint")>{hint}</div> })}
+            {error_lines(&id, &errors)}
+            <input class=input_class id=id.clone() name=name type=kind value=value
+                autocomplete=autocomplete aria-describedby=described_by(&id, !hint.is_empty(), error) />
+        </div>
+    }
+}
+
+/// A multi-line answer.
+#[component]
+pub fn TextArea(
+    state: FormState,
+    name: &'static str,
+    label: String,
+    #[prop(optional)] hint: &'static str,
+    #[prop(into)] value: String,
+    #[prop(default = 3)] rows: u32,
+) -> impl IntoView {
+    let id = state.field_id(name);
+    let errors = state.errors(name);
+    let error = !errors.is_empty();
+    let value = state.value(name, value);
+    let class = if error {
+        "nhsuk-textarea nhsuk-textarea--error"
+    } else {
+        "nhsuk-textarea"
+    };
+    view! {
+        <div class=group_class(error)>
+            <label class="nhsuk-label" for=id.clone()>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <div class="nhsuk-hint" id=format!("{id}-hint")>{hint}</div> })}
+            {error_lines(&id, &errors)}
+            <textarea class=class id=id.clone() name=name rows=rows
+                aria-describedby=described_by(&id, !hint.is_empty(), error)>{value}</textarea>
+        </div>
+    }
+}
+
+/// Pick one from a short list, shown as radio buttons.
+#[component]
+pub fn Radios(
+    state: FormState,
+    name: &'static str,
+    legend: String,
+    #[prop(optional)] hint: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(into)] value: String,
+    #[prop(optional)] inline: bool,
+) -> impl IntoView {
+    let id = state.field_id(name);
+    let errors = state.errors(name);
+    let error = !errors.is_empty();
+    let value = state.value(name, value);
+    let radios = options
+        .into_iter()
+        .enumerate()
+        .map(|(i, (code, label))| {
+            // The first radio carries the field's id, so the error summary can link to it.
+            let rid = if i == 0 { id.clone() } else { format!("{id}-{i}") };
+            let checked = code == value;
+            view! {
+                <div class="nhsuk-radios__item">
+                    <input class="nhsuk-radios__input" id=rid.clone() name=name type="radio" value=code checked=checked />
+                    <label class="nhsuk-label nhsuk-radios__label" for=rid>{label}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    let radios_class = if inline {
+        "nhsuk-radios nhsuk-radios--inline"
+    } else {
+        "nhsuk-radios"
+    };
+    view! {
+        <div class=group_class(error)>
+            <fieldset class="nhsuk-fieldset" aria-describedby=described_by(&id, !hint.is_empty(), error)>
+                <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{legend}</legend>
+                {(!hint.is_empty()).then(|| view! { <div class="nhsuk-hint" id=format!("{id}-hint")>{hint}</div> })}
+                {error_lines(&id, &errors)}
+                <div class=radios_class>{radios}</div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// Pick any number of options; each checkbox posts `name_<code>=on`.
+#[component]
+pub fn Checkboxes(
+    state: FormState,
+    name: &'static str,
+    legend: String,
+    #[prop(optional)] hint: &'static str,
+    options: Vec<(String, String)>,
+    chosen: Vec<String>,
+) -> impl IntoView {
+    let id = state.field_id(name);
+    let errors = state.errors(name);
+    let error = !errors.is_empty();
+    let boxes = options
+        .into_iter()
+        .enumerate()
+        .map(|(i, (code, label))| {
+            let bid = if i == 0 { id.clone() } else { format!("{id}-{i}") };
+            let checked = state.chosen(name, &code, chosen.contains(&code));
+            view! {
+                <div class="nhsuk-checkboxes__item">
+                    <input class="nhsuk-checkboxes__input" id=bid.clone() name=format!("{name}_{code}") type="checkbox" value="on" checked=checked />
+                    <label class="nhsuk-label nhsuk-checkboxes__label" for=bid>{label}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class=group_class(error)>
+            <fieldset class="nhsuk-fieldset" aria-describedby=described_by(&id, !hint.is_empty(), error)>
+                <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{legend}</legend>
+                {(!hint.is_empty()).then(|| view! { <div class="nhsuk-hint" id=format!("{id}-hint")>{hint}</div> })}
+                {error_lines(&id, &errors)}
+                <div class="nhsuk-checkboxes">{boxes}</div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// Options from a `[(code, label)]` table.
+pub fn options(table: &[(&str, &str)]) -> Vec<(String, String)> {
+    table
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+        .collect()
+}
+
+/// Makes every `<form data-enhance>` inside it post with `fetch` and swap `#page-content` in
+/// place, instead of loading a new page. Without JavaScript, the forms simply post.
+#[island]
+pub fn Enhance(children: Children) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(el) = root.get() {
+            enhance::attach(&el);
+        }
+    });
+    view! { <div node_ref=root>{children()}</div> }
+}
+
+/// The page content an [`Enhance`] island swaps; put the whole page inside it.
+#[component]
+pub fn PageContent(children: Children) -> impl IntoView {
+    view! {
+        <Enhance>
+            <div id="page-content">{children()}</div>
+        </Enhance>
+        <div id="live-status" class="nhsuk-u-visually-hidden" aria-live="polite"></div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod enhance {
+    use wasm_bindgen::JsCast as _;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{
+        Document, DomParser, Element, FormData, Headers, HtmlElement, HtmlFormElement, RequestInit,
+        Response, SubmitEvent, SupportedType, UrlSearchParams,
+    };
+
+    pub fn attach(root: &web_sys::HtmlDivElement) {
+        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+            let Ok(event) = event.dyn_into::<SubmitEvent>() else {
+                return;
+            };
+            let Some(form) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+            else {
+                return;
+            };
+            if !form.has_attribute("data-enhance") {
+                return;
+            }
+            event.prevent_default();
+            if form.has_attribute("aria-busy") {
+                return; // a second tap while the first is on its way
+            }
+            let _ = form.set_attribute("aria-busy", "true");
+            let submitter = event.submitter();
+            wasm_bindgen_futures::spawn_local(async move {
+                if send(&form, submitter).await.is_err() {
+                    // Something went wrong in the browser: let the browser post the form itself.
+                    let _ = form.remove_attribute("aria-busy");
+                    let _ = form.submit();
+                }
+            });
+        });
+        let _ = root.add_event_listener_with_callback("submit", handler.as_ref().unchecked_ref());
+        handler.forget();
+    }
+
+    async fn send(form: &HtmlFormElement, submitter: Option<HtmlElement>) -> Result<(), JsValue> {
+        let window = web_sys::window().ok_or(JsValue::NULL)?;
+        let document = window.document().ok_or(JsValue::NULL)?;
+        let data = FormData::new_with_form(form)?;
+        if let Some(button) = submitter
+            && let Some(name) = button.get_attribute("name")
+        {
+            data.append_with_str(&name, &button.get_attribute("value").unwrap_or_default())?;
+        }
+        let body = UrlSearchParams::new_with_str_sequence_sequence(&data)?;
+        let headers = Headers::new()?;
+        headers.set("Accept", "text/html")?;
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&body);
+        init.set_headers(&headers);
+        let response: Response =
+            JsFuture::from(window.fetch_with_str_and_init(&form.action(), &init))
+                .await?
+                .dyn_into()?;
+        if !response.ok() {
+            return Err(JsValue::NULL);
+        }
+        let html = JsFuture::from(response.text()?)
+            .await?
+            .as_string()
+            .unwrap_or_default();
+        let next: Document = DomParser::new()?.parse_from_string(&html, SupportedType::TextHtml)?;
+        let (Some(old), Some(new)) = (
+            document.get_element_by_id("page-content"),
+            next.get_element_by_id("page-content"),
+        ) else {
+            // Not a page we can swap into (signed out, say): go there properly.
+            window.location().set_href(&response.url())?;
+            return Ok(());
+        };
+        let focus_after = form.get_attribute("data-focus");
+        old.set_inner_html(&new.inner_html());
+        document.set_title(&next.title());
+        let url = response.url();
+        if url != window.location().href()? {
+            window
+                .history()?
+                .push_state_with_url(&JsValue::NULL, "", Some(&url))?;
+        }
+        announce_and_focus(&document, &old, focus_after.as_deref());
+        Ok(())
+    }
+
+    fn announce_and_focus(document: &Document, content: &Element, focus_after: Option<&str>) {
+        let notice = document.get_element_by_id("notice");
+        if let (Some(live), Some(notice)) = (document.get_element_by_id("live-status"), &notice) {
+            live.set_text_content(notice.text_content().as_deref());
+        }
+        let target = content
+            .query_selector("[data-autofocus]")
+            .ok()
+            .flatten()
+            .or_else(|| focus_after.and_then(|id| document.get_element_by_id(id)))
+            .or(notice);
+        if let Some(el) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    }
+}

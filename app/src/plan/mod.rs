@@ -1,0 +1,176 @@
+//! The person's plan, shaped on the PRSB care and support plan: about me, goals, actions and
+//! their logs, the contingency plan, support and signposting, and the history of every change.
+//! The person owns it; carers (#7) and care teams (#6) reach it only through `policy`.
+pub mod api;
+pub mod input;
+mod pages;
+pub mod schedule;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use pages::{
+    AboutMePage, ActionPage, ContingencyPage, GoalPage, HistoryPage, MyPlanPage, NewActionPage,
+    NewGoalPage, SupportPage, TodayActionCard,
+};
+
+use input::{AboutMe, ActionForm, Contingency, GoalForm};
+use schedule::{Outcome, Progress, WeekSummary};
+
+/// Long-term conditions Alongside knows, by code, with the name a person would use.
+pub const CONDITIONS: [(&str, &str); 8] = [
+    ("type2_diabetes", "Type 2 diabetes"),
+    ("type1_diabetes", "Type 1 diabetes"),
+    ("hypertension", "High blood pressure"),
+    ("copd", "COPD (a long-term lung condition)"),
+    ("asthma", "Asthma"),
+    ("ckd", "Chronic kidney disease"),
+    ("heart_failure", "Heart failure"),
+    ("coronary_heart_disease", "Coronary heart disease"),
+];
+
+pub fn condition_name(code: &str) -> String {
+    CONDITIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| (*n).to_owned())
+        .unwrap_or_else(|| code.replace('_', " "))
+}
+
+/// "Last updated by Priya Shah (care team) on 3 March 2027".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Updated {
+    pub by: String,
+    pub kind: String,
+    pub on: String,
+}
+
+impl Updated {
+    pub fn describe(&self) -> String {
+        let role = match self.kind.as_str() {
+            "carer" => " (carer)",
+            "professional" => " (care team)",
+            _ => "",
+        };
+        format!("Last updated by {}{role} on {}", self.by, self.on)
+    }
+}
+
+/// One day's record for an action, in the last week.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayLog {
+    /// YYYY-MM-DD, as the forms send it.
+    pub day: String,
+    /// "Today", "Yesterday", "Friday 20 November".
+    pub label: String,
+    pub outcome: Option<Outcome>,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionView {
+    pub id: Uuid,
+    pub goal_id: Uuid,
+    pub goal_title: String,
+    pub what: String,
+    pub who: String,
+    pub how_often: String,
+    /// Empty when any time suits.
+    pub time_of_day: String,
+    pub confidence: i32,
+    pub status: String,
+    pub status_label: String,
+    /// The saved values, for the edit form.
+    pub form: ActionForm,
+    pub weeks: Vec<WeekSummary>,
+    pub streak: Option<String>,
+    /// Today first, then the 7 days before it.
+    pub recent: Vec<DayLog>,
+    pub due_today: bool,
+    /// In progress and done by the person or a carer (a professional's actions are not logged).
+    pub loggable: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoalView {
+    pub id: Uuid,
+    pub form: GoalForm,
+    pub title: String,
+    pub why: String,
+    pub importance: i32,
+    pub success: String,
+    pub target_date: Option<String>,
+    pub status_label: String,
+    pub conditions: Vec<String>,
+    pub progress: Progress,
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub phone: String,
+    pub tel: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportView {
+    pub id: Uuid,
+    pub name: String,
+    pub why: String,
+    pub contact: String,
+    pub goal_title: Option<String>,
+    pub status: String,
+    pub status_label: String,
+}
+
+/// The whole plan, in the PRSB order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub person_name: String,
+    pub nhs_number: String,
+    pub date_of_birth: String,
+    /// The person's conditions: (code, name).
+    pub conditions: Vec<(String, String)>,
+    /// YYYY-MM-DD in the person's time zone.
+    pub today: String,
+    pub about_me: AboutMe,
+    pub about_me_updated: Option<Updated>,
+    pub goals: Vec<GoalView>,
+    pub goals_updated: Option<Updated>,
+    pub contingency: Contingency,
+    pub contacts: Vec<ContactView>,
+    pub contingency_updated: Option<Updated>,
+    pub support: Vec<SupportView>,
+    pub support_updated: Option<Updated>,
+    pub review_date: Option<String>,
+    pub review_with: Option<String>,
+}
+
+/// One step in the plan's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeView {
+    pub at: String,
+    pub by: String,
+    pub kind: String,
+    pub section: String,
+    pub summary: String,
+    pub changes: Vec<input::FieldChange>,
+}
+
+/// What the Today page shows a person.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TodayView {
+    pub today: String,
+    pub today_label: String,
+    pub due: Vec<ActionView>,
+    pub has_actions: bool,
+    pub review_date: Option<String>,
+    pub review_with: Option<String>,
+    /// Changes the care team (or a carer) made to the plan in the last 14 days.
+    pub news: Vec<ChangeView>,
+}

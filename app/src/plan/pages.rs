@@ -1,0 +1,855 @@
+//! The plan's pages. They render on the server; forms post with or without JavaScript (see
+//! `forms`), and nothing here needs the browser to run code.
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use serde::{Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+use super::api::*;
+use super::input::{
+    ABOUT_ME_FIELDS, ACTION_STATUSES, CONTINGENCY_FIELDS, FREQUENCIES, GOAL_STATUSES,
+    SUPPORT_STATUSES, TIMES_OF_DAY, WHO,
+};
+use super::schedule::{Outcome, WEEKDAYS, WeekSummary, long_date};
+use super::{ActionView, GoalView, PlanView, Updated};
+use crate::auth::pages_support::require_sign_in;
+use crate::error::AppError;
+use crate::forms::{
+    Checkboxes, ErrorSummary, Flash, FormState, Notice, PageContent, Radios, TextArea, TextField,
+    options, take_flash,
+};
+use crate::shell::PageHeading;
+
+type PageData<T> = Resource<Result<(T, Flash), AppError>>;
+
+/// Loads a page's data and this browser's flash together, on the server.
+fn load<T, Fut>(fetch: impl Fn() -> Fut + Send + Sync + 'static) -> PageData<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    Resource::new_blocking(
+        || (),
+        move |_| {
+            let data = fetch();
+            async move {
+                let data = data.await?;
+                let flash = take_flash().await.unwrap_or_default();
+                Ok((data, flash))
+            }
+        },
+    )
+}
+
+/// Renders `page` once the data is there; a missing (or forbidden) record reads as not found.
+fn render<T, V>(
+    data: PageData<T>,
+    page: impl Fn(T, Flash) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    require_sign_in(move |_| {
+        let page = page.clone();
+        view! {
+            <Suspense>
+                {move || {
+                    let page = page.clone();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok((value, flash)) => view! { <PageContent>{page(value, flash)}</PageContent> }.into_any(),
+                            Err(AppError::NotFound) => view! {
+                                <PageHeading text="Page not found" />
+                                <p class="nhsuk-body">"We could not find that part of a plan. It may have been removed, or the link may be wrong."</p>
+                                <p class="nhsuk-body"><a href="/plan">"Go to your plan"</a></p>
+                            }.into_any(),
+                            Err(err) => view! {
+                                <PageHeading text="Sorry, there is a problem" />
+                                <p class="nhsuk-body">{err.to_string()}</p>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+    })
+}
+
+fn param_id(name: &str) -> Option<Uuid> {
+    use_params_map()
+        .get_untracked()
+        .get(name)
+        .and_then(|s| Uuid::parse_str(&s).ok())
+}
+
+fn updated_line(updated: Option<Updated>) -> impl IntoView {
+    updated.map(|u| view! { <p class="nhsuk-body-s app-updated">{u.describe()}</p> })
+}
+
+fn back_link(href: String, text: &'static str) -> impl IntoView {
+    view! {
+        <div class="nhsuk-back-link app-no-print">
+            <a class="nhsuk-back-link__link" href=href>{text}</a>
+        </div>
+    }
+}
+
+/// A summary-list row, left out when there is nothing to show.
+fn row(key: &'static str, value: String) -> impl IntoView {
+    (!value.trim().is_empty()).then(|| {
+        view! {
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">{key}</dt>
+                <dd class="nhsuk-summary-list__value app-pre-line">{value}</dd>
+            </div>
+        }
+    })
+}
+
+/// Summary-list rows for a section's fields (`(name, label, hint)`), leaving out empty ones.
+fn labelled_rows(
+    fields: &[(&'static str, &'static str, &'static str)],
+    values: &[&String],
+) -> impl IntoView + use<> {
+    fields
+        .iter()
+        .zip(values)
+        .map(|((_, label, _), value)| row(label, (*value).clone()))
+        .collect_view()
+}
+
+// ---------- My plan ----------
+
+#[component]
+pub fn MyPlanPage() -> impl IntoView {
+    render(load(my_plan), |plan: PlanView, flash: Flash| {
+        let about = plan.about_me.clone();
+        let about_rows = labelled_rows(&ABOUT_ME_FIELDS, &about.values());
+        let about_empty = about.values().iter().all(|v| v.trim().is_empty());
+        let cont = plan.contingency.clone();
+        let cont_rows = labelled_rows(&CONTINGENCY_FIELDS, &cont.values());
+        let conditions = plan
+            .conditions
+            .iter()
+            .map(|(_, n)| n.clone())
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! {
+            <Notice flash=flash />
+            <PageHeading text="Your plan" />
+            <p class="nhsuk-body">"Your care and support plan, in your words. You can change it at any time. Your care team works on it with you."</p>
+            <dl class="nhsuk-summary-list">
+                {row("Name", plan.person_name.clone())}
+                {row("Date of birth", plan.date_of_birth.clone())}
+                {row("NHS number", plan.nhs_number.clone())}
+                {row("Conditions", conditions)}
+                {row("Next review", plan.review_date.clone().map(|d| match &plan.review_with {
+                    Some(with) => format!("{d}, with {with}"),
+                    None => d,
+                }).unwrap_or_default())}
+            </dl>
+            <ul class="nhsuk-list app-no-print">
+                <li><a href="/plan/history">"See every change to your plan"</a></li>
+                <li>"To print your plan or save it as a PDF, use your browser's print option."</li>
+            </ul>
+
+            <section id="about-me" aria-labelledby="about-me-title">
+                <h2 class="nhsuk-heading-m" id="about-me-title">"About me"</h2>
+                {updated_line(plan.about_me_updated.clone())}
+                {if about_empty {
+                    view! { <p class="nhsuk-body">"You have not written anything here yet."</p> }.into_any()
+                } else {
+                    view! { <dl class="nhsuk-summary-list">{about_rows}</dl> }.into_any()
+                }}
+                <p class="nhsuk-body app-no-print"><a href="/plan/about-me">"Change \"About me\""</a></p>
+            </section>
+
+            <section id="goals" aria-labelledby="goals-title">
+                <h2 class="nhsuk-heading-m" id="goals-title">"My goals and actions"</h2>
+                {updated_line(plan.goals_updated.clone())}
+                {plan.goals.is_empty().then(|| view! { <p class="nhsuk-body">"You have no goals yet."</p> })}
+                {plan.goals.iter().cloned().map(|g| view! { <GoalSummary goal=g /> }).collect_view()}
+                <p class="nhsuk-body app-no-print"><a href="/plan/goals/new">"Add a goal"</a></p>
+            </section>
+
+            <section id="contingency" aria-labelledby="contingency-title">
+                <h2 class="nhsuk-heading-m" id="contingency-title">"If things get worse"</h2>
+                {updated_line(plan.contingency_updated.clone())}
+                <dl class="nhsuk-summary-list">{cont_rows}</dl>
+                <ContactList contacts=plan.contacts.clone() removable=false />
+                <p class="nhsuk-body app-no-print"><a href="/plan/contingency">"Change what to do if things get worse"</a></p>
+            </section>
+
+            <section id="support" aria-labelledby="support-title">
+                <h2 class="nhsuk-heading-m" id="support-title">"Support and groups"</h2>
+                {updated_line(plan.support_updated.clone())}
+                {plan.support.is_empty().then(|| view! { <p class="nhsuk-body">"Nothing here yet."</p> })}
+                <ul class="nhsuk-list">
+                    {plan.support.iter().cloned().map(|s| view! {
+                        <li>
+                            <strong>{s.name}</strong>{format!(" – {}", s.status_label)}
+                            {(!s.why.is_empty()).then(|| view! { <br /><span class="app-pre-line">{s.why}</span> })}
+                            {(!s.contact.is_empty()).then(|| view! { <br />{format!("Contact: {}", s.contact)} })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <p class="nhsuk-body app-no-print"><a href="/plan/support">"Change support and groups"</a></p>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn GoalSummary(goal: GoalView) -> impl IntoView {
+    view! {
+        <div class="nhsuk-card app-goal">
+            <div class="nhsuk-card__content">
+                <h3 class="nhsuk-card__heading nhsuk-heading-s">{goal.title.clone()}</h3>
+                <dl class="nhsuk-summary-list">
+                    {row("Why it matters", goal.why.clone())}
+                    {row("How important", format!("{} out of 10", goal.importance))}
+                    {row("What success looks like", goal.success.clone())}
+                    {row("Target date", goal.target_date.clone().unwrap_or_default())}
+                    {row("Status", goal.status_label.clone())}
+                    {row("Linked to", goal.conditions.join(", "))}
+                </dl>
+                <GoalProgress goal=goal.clone() />
+                <h4 class="nhsuk-heading-xs">"Actions"</h4>
+                {goal.actions.is_empty().then(|| view! { <p class="nhsuk-body">"No actions yet."</p> })}
+                <ul class="nhsuk-list nhsuk-list--bullet">
+                    {goal.actions.iter().map(|a| view! {
+                        <li>
+                            <a href=format!("/plan/actions/{}", a.id)>{a.what.clone()}</a>
+                            {format!(". {}. Who: {}. Confidence {} out of 10. {}.", a.how_often, a.who, a.confidence, a.status_label)}
+                            {a.streak.clone().map(|s| view! { " " <span class="app-streak">{format!("Streak: {s}")}</span> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <p class="nhsuk-body app-no-print"><a href=format!("/plan/goals/{}", goal.id)>"Change this goal or add an action"</a></p>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn GoalProgress(goal: GoalView) -> impl IntoView {
+    let pct = goal.progress.percent();
+    view! {
+        <div class="app-progress">
+            <p class="nhsuk-body">{goal.progress.describe(4)}</p>
+            {(goal.progress.planned > 0).then(|| view! {
+                <div class="app-progress__bar" aria-hidden="true">
+                    <div class="app-progress__fill" style=format!("width: {}%", pct.min(100))></div>
+                </div>
+            })}
+        </div>
+    }
+}
+
+// ---------- About me ----------
+
+#[component]
+pub fn AboutMePage() -> impl IntoView {
+    render(load(my_plan), |plan: PlanView, flash: Flash| {
+        let state = FormState::new("about-me", &flash);
+        let about = plan.about_me.clone();
+        let fields = ABOUT_ME_FIELDS
+            .iter()
+            .zip(about.values())
+            .map(|((name, label, hint), value)| {
+                view! { <TextArea state=state.clone() name=name label=label.to_string() hint=hint value=value.clone() rows=4 /> }
+            })
+            .collect_view();
+        view! {
+            {back_link("/plan#about-me".into(), "Back to your plan")}
+            <PageHeading text="About me" />
+            <p class="nhsuk-body">"Tell the people who support you what they should know about you. Write as much or as little as you like."</p>
+            <ErrorSummary state=state.clone() />
+            <form method="post" action="/api/plan/about_me" data-enhance="" id="about-me" novalidate>
+                {fields}
+                <button type="submit" class="nhsuk-button">"Save"</button>
+            </form>
+        }
+    })
+}
+
+// ---------- Goals ----------
+
+#[component]
+fn GoalFormView(plan: PlanView, goal: Option<GoalView>, flash: Flash) -> impl IntoView {
+    let state = FormState::new("goal", &flash);
+    let saved = goal
+        .as_ref()
+        .map(|g| g.form.clone())
+        .unwrap_or_else(|| super::input::GoalForm {
+            importance: "5".into(),
+            status: "not_started".into(),
+            ..Default::default()
+        });
+    let chosen: Vec<String> = plan
+        .conditions
+        .iter()
+        .filter(|(code, _)| saved.rest.contains_key(&format!("conditions_{code}")))
+        .map(|(code, _)| code.clone())
+        .collect();
+    let importance: Vec<(String, String)> =
+        (1..=10).map(|n| (n.to_string(), n.to_string())).collect();
+    view! {
+        <ErrorSummary state=state.clone() />
+        <form method="post" action="/api/plan/goal" data-enhance="" id="goal" novalidate>
+            <input type="hidden" name="id" value=goal.as_ref().map(|g| g.id.to_string()).unwrap_or_default() />
+            <TextField state=state.clone() name="title" label="Your goal, in your own words".into()
+                hint="For example: be able to walk to my granddaughter's school." value=saved.title.clone() />
+            <TextArea state=state.clone() name="why" label="Why it matters to you".into() value=saved.why.clone() />
+            <Radios state=state.clone() name="importance" legend="How important is it to you?".into()
+                hint="1 is a little important, 10 is very important." options=importance value=saved.importance.clone() inline=true />
+            <TextArea state=state.clone() name="success" label="What will success look like?".into() value=saved.success.clone() />
+            <TextField state=state.clone() name="target_date" label="Target date (optional)".into() kind="date" class="nhsuk-input--width-10" value=saved.target_date.clone() />
+            <Radios state=state.clone() name="status" legend="Where are you with this goal?".into()
+                options=options(&GOAL_STATUSES) value=saved.status.clone() />
+            {(!plan.conditions.is_empty()).then(|| view! {
+                <Checkboxes state=state.clone() name="conditions" legend="Which of your conditions is it about? (optional)".into()
+                    options=plan.conditions.clone() chosen=chosen.clone() />
+            })}
+            <button type="submit" class="nhsuk-button">"Save goal"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn NewGoalPage() -> impl IntoView {
+    render(load(my_plan), |plan: PlanView, flash: Flash| {
+        view! {
+            {back_link("/plan#goals".into(), "Back to your plan")}
+            <PageHeading text="Add a goal" />
+            <GoalFormView plan=plan goal=None flash=flash />
+        }
+    })
+}
+
+#[component]
+pub fn GoalPage() -> impl IntoView {
+    let id = param_id("id");
+    render(load(my_plan), move |plan: PlanView, flash: Flash| {
+        let Some(goal) = plan.goals.iter().find(|g| Some(g.id) == id).cloned() else {
+            return view! {
+                <PageHeading text="Goal not found" />
+                <p class="nhsuk-body"><a href="/plan">"Go to your plan"</a></p>
+            }
+            .into_any();
+        };
+        view! {
+            <Notice flash=flash.clone() />
+            {back_link("/plan#goals".into(), "Back to your plan")}
+            <PageHeading text=goal.title.clone() title="Your goal" />
+            <GoalProgress goal=goal.clone() />
+            <h2 class="nhsuk-heading-m">"Actions towards this goal"</h2>
+            {goal.actions.is_empty().then(|| view! { <p class="nhsuk-body">"No actions yet. What is one small step you could take?"</p> })}
+            <ul class="nhsuk-list nhsuk-list--bullet">
+                {goal.actions.iter().map(|a| view! {
+                    <li>
+                        <a href=format!("/plan/actions/{}", a.id)>{a.what.clone()}</a>
+                        {format!(" – {}. {}.", a.how_often, a.status_label)}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <p class="nhsuk-body"><a class="nhsuk-button nhsuk-button--secondary" href=format!("/plan/goals/{}/actions/new", goal.id)>"Add an action"</a></p>
+            <h2 class="nhsuk-heading-m">"Change this goal"</h2>
+            <GoalFormView plan=plan.clone() goal=Some(goal) flash=flash />
+        }
+        .into_any()
+    })
+}
+
+// ---------- Actions ----------
+
+#[component]
+fn ActionFormView(goal_id: Uuid, action: Option<ActionView>, flash: Flash) -> impl IntoView {
+    let state = FormState::new("action", &flash);
+    let saved =
+        action
+            .as_ref()
+            .map(|a| a.form.clone())
+            .unwrap_or_else(|| super::input::ActionForm {
+                goal: goal_id.to_string(),
+                who_kind: "me".into(),
+                frequency: "weekly".into(),
+                times_per_week: "3".into(),
+                time_of_day: "any".into(),
+                confidence: "7".into(),
+                status: "in_progress".into(),
+                ..Default::default()
+            });
+    let days: Vec<(String, String)> = WEEKDAYS
+        .iter()
+        .map(|(_, c, n)| ((*c).to_owned(), (*n).to_owned()))
+        .collect();
+    let chosen_days: Vec<String> = WEEKDAYS
+        .iter()
+        .filter(|(_, c, _)| saved.rest.contains_key(&format!("weekdays_{c}")))
+        .map(|(_, c, _)| (*c).to_owned())
+        .collect();
+    let confidence: Vec<(String, String)> =
+        (0..=10).map(|n| (n.to_string(), n.to_string())).collect();
+    view! {
+        <ErrorSummary state=state.clone() />
+        <form method="post" action="/api/plan/action_save" data-enhance="" id="action" novalidate>
+            <input type="hidden" name="id" value=action.as_ref().map(|a| a.id.to_string()).unwrap_or_default() />
+            <input type="hidden" name="goal" value=goal_id.to_string() />
+            <TextField state=state.clone() name="what" label="What will you do?".into()
+                hint="Small and specific works best. For example: walk to the post office and back." value=saved.what.clone() />
+            <Radios state=state.clone() name="who_kind" legend="Who will do it?".into() options=options(&WHO) value=saved.who_kind.clone() />
+            <TextField state=state.clone() name="who_name" label="Their name, if it is not you".into() value=saved.who_name.clone() />
+            <Radios state=state.clone() name="frequency" legend="How often?".into() options=options(&FREQUENCIES) value=saved.frequency.clone() />
+            <TextField state=state.clone() name="times_per_week" label="How many times a week? (1 to 7)".into() kind="number" class="nhsuk-input--width-2" value=saved.times_per_week.clone() />
+            <Checkboxes state=state.clone() name="weekdays" legend="Which days? (for chosen days of the week)".into() options=days chosen=chosen_days />
+            <TextField state=state.clone() name="due_by" label="Do it by (for a one-off action)".into() kind="date" class="nhsuk-input--width-10" value=saved.due_by.clone() />
+            <Radios state=state.clone() name="time_of_day" legend="What time of day?".into() options=options(&TIMES_OF_DAY) value=saved.time_of_day.clone() inline=true />
+            <Radios state=state.clone() name="confidence" legend="How confident are you that you can do this?".into()
+                hint="0 is not at all confident, 10 is completely confident. If it is less than 7, could you make the step smaller?"
+                options=confidence value=saved.confidence.clone() inline=true />
+            <Radios state=state.clone() name="status" legend="Where are you with this action?".into() options=options(&ACTION_STATUSES) value=saved.status.clone() inline=true />
+            <button type="submit" class="nhsuk-button">"Save action"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn NewActionPage() -> impl IntoView {
+    let id = param_id("id");
+    render(load(my_plan), move |plan: PlanView, flash: Flash| {
+        let Some(goal) = plan.goals.iter().find(|g| Some(g.id) == id).cloned() else {
+            return view! { <PageHeading text="Goal not found" /> }.into_any();
+        };
+        view! {
+            {back_link(format!("/plan/goals/{}", goal.id), "Back to the goal")}
+            <PageHeading text="Add an action" />
+            <p class="nhsuk-body">{format!("A step towards: {}", goal.title)}</p>
+            <ActionFormView goal_id=goal.id action=None flash=flash />
+        }
+        .into_any()
+    })
+}
+
+#[component]
+pub fn ActionPage() -> impl IntoView {
+    let id = param_id("id");
+    render(
+        load(move || action_detail(id.unwrap_or_default())),
+        move |action: ActionView, flash: Flash| {
+            let back = format!("/plan/actions/{}", action.id);
+            view! {
+                <Notice flash=flash.clone() />
+                {back_link(format!("/plan/goals/{}", action.goal_id), "Back to the goal")}
+                <PageHeading text=action.what.clone() title="Your action" />
+                <dl class="nhsuk-summary-list">
+                    {row("Goal", action.goal_title.clone())}
+                    {row("Who", action.who.clone())}
+                    {row("How often", action.how_often.clone())}
+                    {row("Time of day", action.time_of_day.clone())}
+                    {row("Confidence", format!("{} out of 10", action.confidence))}
+                    {row("Status", action.status_label.clone())}
+                </dl>
+                {action.streak.clone().map(|s| view! {
+                    <h2 class="nhsuk-heading-m">"Your streak"</h2>
+                    <p class="nhsuk-body-l app-streak">{s}</p>
+                })}
+                <WeeklyPicture weeks=action.weeks.clone() />
+                {action.loggable.then(|| view! {
+                    <h2 class="nhsuk-heading-m">"The last 7 days"</h2>
+                    <RecentDays action=action.clone() flash=flash.clone() back=back.clone() />
+                })}
+                <h2 class="nhsuk-heading-m">"Change this action"</h2>
+                <ActionFormView goal_id=action.goal_id action=Some(action.clone()) flash=flash />
+            }
+        },
+    )
+}
+
+/// The last 8 weeks as a bar chart, with the same figures in a table.
+#[component]
+fn WeeklyPicture(weeks: Vec<WeekSummary>) -> impl IntoView {
+    let max = weeks
+        .iter()
+        .map(|w| w.planned.max(w.done + w.partly))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let bar_w = 30;
+    let gap = 10;
+    let height = 100u32;
+    let width = weeks.len() as u32 * (bar_w + gap);
+    let bars = weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let x = i as u32 * (bar_w + gap);
+            let scale = |n: u32| n * height / max;
+            let planned_h = scale(w.planned);
+            let done_h = scale(w.done);
+            let partly_h = scale(w.partly);
+            view! {
+                <rect x=x y=height - planned_h width=bar_w height=planned_h class="app-chart__planned" />
+                <rect x=x y=height - done_h width=bar_w height=done_h class="app-chart__done" />
+                <rect x=x y=height - done_h - partly_h width=bar_w height=partly_h class="app-chart__partly" />
+            }
+        })
+        .collect_view();
+    let total_done: u32 = weeks.iter().map(|w| w.done).sum();
+    let total_planned: u32 = weeks.iter().map(|w| w.planned).sum();
+    view! {
+        <h2 class="nhsuk-heading-m">"The last 8 weeks"</h2>
+        <p class="nhsuk-body">{format!("Over the last 8 weeks you did this {total_done} times. {total_planned} were planned.")}</p>
+        <svg class="app-chart" viewBox=format!("0 0 {width} {height}") width=width height=height aria-hidden="true" focusable="false">
+            {bars}
+        </svg>
+        <p class="nhsuk-body-s app-chart__key" aria-hidden="true">"Dark bars: done. Light bars: planned. Striped: partly done."</p>
+        <table class="nhsuk-table">
+            <caption class="nhsuk-table__caption nhsuk-table__caption--s">"Each week, planned and done"</caption>
+            <thead class="nhsuk-table__head">
+                <tr class="nhsuk-table__row">
+                    <th class="nhsuk-table__header" scope="col">"Week starting"</th>
+                    <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Planned"</th>
+                    <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Done"</th>
+                    <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Partly"</th>
+                </tr>
+            </thead>
+            <tbody class="nhsuk-table__body">
+                {weeks.iter().map(|w| view! {
+                    <tr class="nhsuk-table__row">
+                        <td class="nhsuk-table__cell">{long_date(w.monday)}</td>
+                        <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{w.planned}</td>
+                        <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{w.done}</td>
+                        <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{w.partly}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Each of the last 8 days with what was recorded, an undo, and a form to record another day.
+#[component]
+fn RecentDays(action: ActionView, flash: Flash, back: String) -> impl IntoView {
+    let items = action
+        .recent
+        .iter()
+        .map(|d| {
+            let text = match d.outcome {
+                Some(o) => o.label().to_owned(),
+                None => "Nothing recorded".to_owned(),
+            };
+            view! {
+                <div class="nhsuk-summary-list__row">
+                    <dt class="nhsuk-summary-list__key">{d.label.clone()}</dt>
+                    <dd class="nhsuk-summary-list__value">
+                        {text}
+                        {d.note.clone().map(|n| view! { <br /><span class="app-pre-line">{n}</span> })}
+                    </dd>
+                    <dd class="nhsuk-summary-list__actions">
+                        {d.outcome.is_some().then(|| view! {
+                            <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
+                                <input type="hidden" name="action" value=action.id.to_string() />
+                                <input type="hidden" name="day" value=d.day.clone() />
+                                <input type="hidden" name="back" value=back.clone() />
+                                <button type="submit" class="app-link-button">
+                                    "Undo"<span class="nhsuk-u-visually-hidden">{format!(" {}", d.label.to_lowercase())}</span>
+                                </button>
+                            </form>
+                        })}
+                    </dd>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <dl class="nhsuk-summary-list">{items}</dl>
+        <LogForm action=action.clone() flash=flash back=back choose_day=true />
+    }
+}
+
+/// Done / partly / not today in one tap, with an optional note and (optionally) another day.
+#[component]
+fn LogForm(action: ActionView, flash: Flash, back: String, choose_day: bool) -> impl IntoView {
+    let state = FormState::new(format!("log-{}", action.id), &flash);
+    let errors: Vec<String> = ["day", "note", "outcome", "form"]
+        .iter()
+        .flat_map(|f| state.errors(f))
+        .collect();
+    let day_options: Vec<(String, String)> = action
+        .recent
+        .iter()
+        .map(|d| (d.day.clone(), d.label.clone()))
+        .collect();
+    let today = action
+        .recent
+        .first()
+        .map(|d| d.day.clone())
+        .unwrap_or_default();
+    let form_id = format!("log-{}", action.id);
+    view! {
+        <form method="post" action="/api/plan/log" data-enhance="" data-focus=form_id.clone() id=form_id.clone() class="app-log-form" novalidate>
+            <input type="hidden" name="action" value=action.id.to_string() />
+            <input type="hidden" name="back" value=back />
+            {(!errors.is_empty()).then(|| view! {
+                <span class="nhsuk-error-message" role="alert" data-autofocus="" tabindex="-1">
+                    <span class="nhsuk-u-visually-hidden">"Error: "</span>{errors.join(". ")}
+                </span>
+            })}
+            {if choose_day {
+                let id = state.field_id("day");
+                let chosen = state.value("day", today.clone());
+                view! {
+                    <div class="nhsuk-form-group">
+                        <label class="nhsuk-label" for=id.clone()>"Which day?"</label>
+                        <select class="nhsuk-select" id=id name="day">
+                            {day_options.into_iter().map(|(value, label)| {
+                                let selected = value == chosen;
+                                view! { <option value=value selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                }.into_any()
+            } else {
+                view! { <input type="hidden" name="day" value=today.clone() /> }.into_any()
+            }}
+            <details class="nhsuk-details">
+                <summary class="nhsuk-details__summary">
+                    <span class="nhsuk-details__summary-text">"Add a note (optional)"</span>
+                </summary>
+                <div class="nhsuk-details__text">
+                    <TextArea state=state.clone() name="note" label="What helped, or what got in the way?".into() value=String::new() rows=2 />
+                </div>
+            </details>
+            <div class="app-log-buttons">
+                {[Outcome::Done, Outcome::Partly, Outcome::NotToday].into_iter().map(|o| {
+                    let class = if o == Outcome::Done { "nhsuk-button" } else { "nhsuk-button nhsuk-button--secondary" };
+                    view! {
+                        <button type="submit" name="outcome" value=o.code() class=class>
+                            {o.label()}<span class="nhsuk-u-visually-hidden">{format!(": {}", action.what)}</span>
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+        </form>
+    }
+}
+
+/// One action due today on the Today page: what was recorded today (with undo), or the buttons.
+#[component]
+pub fn TodayActionCard(action: ActionView, flash: Flash) -> impl IntoView {
+    let today = action.recent.first().cloned();
+    let logged = today.as_ref().and_then(|d| d.outcome);
+    let heading_id = format!("action-{}", action.id);
+    view! {
+        <div class="nhsuk-card app-today-action">
+            <div class="nhsuk-card__content">
+                <h3 class="nhsuk-card__heading nhsuk-heading-s" id=heading_id.clone()>
+                    <a href=format!("/plan/actions/{}", action.id)>{action.what.clone()}</a>
+                </h3>
+                <p class="nhsuk-body-s">
+                    {format!("{}{}. For your goal: {}.",
+                        action.how_often,
+                        if action.time_of_day.is_empty() { String::new() } else { format!(", {}", action.time_of_day.to_lowercase()) },
+                        action.goal_title)}
+                    {action.streak.clone().map(|s| view! { <br /><span class="app-streak">{format!("Streak: {s}")}</span> })}
+                </p>
+                {match (logged, today) {
+                    (Some(outcome), Some(day)) => view! {
+                        <p class="nhsuk-body app-logged" id=format!("log-{}", action.id) tabindex="-1">
+                            <strong>{format!("Today: {}", outcome.label())}</strong>
+                            {day.note.clone().map(|n| view! { <br /><span class="app-pre-line">{n}</span> })}
+                        </p>
+                        <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
+                            <input type="hidden" name="action" value=action.id.to_string() />
+                            <input type="hidden" name="day" value=day.day.clone() />
+                            <input type="hidden" name="back" value="/today" />
+                            <button type="submit" class="nhsuk-button nhsuk-button--secondary">
+                                "Undo"<span class="nhsuk-u-visually-hidden">{format!(": {}", action.what)}</span>
+                            </button>
+                        </form>
+                    }.into_any(),
+                    _ => view! { <LogForm action=action.clone() flash=flash back="/today".into() choose_day=true /> }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+// ---------- Contingency ----------
+
+#[component]
+fn ContactList(contacts: Vec<super::ContactView>, removable: bool) -> impl IntoView {
+    (!contacts.is_empty()).then(|| {
+        view! {
+            <h3 class="nhsuk-heading-s">"Who to contact"</h3>
+            <ul class="nhsuk-list">
+                {contacts.into_iter().map(|c| view! {
+                    <li class="app-contact">
+                        <strong>{c.name.clone()}</strong>
+                        {(!c.role.is_empty()).then(|| format!(" ({})", c.role))}
+                        ": "<a href=format!("tel:{}", c.tel)>{format!("Call {}", c.phone)}</a>
+                        {removable.then(|| view! {
+                            <form method="post" action="/api/plan/contact_remove" data-enhance="" class="app-inline-form">
+                                <input type="hidden" name="id" value=c.id.to_string() />
+                                <button type="submit" class="app-link-button">
+                                    "Remove"<span class="nhsuk-u-visually-hidden">{format!(" {}", c.name)}</span>
+                                </button>
+                            </form>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+#[component]
+pub fn ContingencyPage() -> impl IntoView {
+    render(load(my_plan), |plan: PlanView, flash: Flash| {
+        let state = FormState::new("contingency", &flash);
+        let contact = FormState::new("contact", &flash);
+        let fields = CONTINGENCY_FIELDS
+            .iter()
+            .zip(plan.contingency.values())
+            .map(|((name, label, hint), value)| {
+                view! { <TextArea state=state.clone() name=name label=label.to_string() hint=hint value=value.clone() rows=4 /> }
+            })
+            .collect_view();
+        view! {
+            <Notice flash=flash.clone() />
+            {back_link("/plan#contingency".into(), "Back to your plan")}
+            <PageHeading text="If things get worse" />
+            <p class="nhsuk-body">"Plan now for a bad day, so you and the people around you know what to do."</p>
+            <ErrorSummary state=state.clone() />
+            <form method="post" action="/api/plan/contingency" data-enhance="" id="contingency" novalidate>
+                {fields}
+                <button type="submit" class="nhsuk-button">"Save"</button>
+            </form>
+            <h2 class="nhsuk-heading-m">"People to contact"</h2>
+            <ContactList contacts=plan.contacts.clone() removable=true />
+            <ErrorSummary state=contact.clone() />
+            <form method="post" action="/api/plan/contact_add" data-enhance="" id="contact" novalidate>
+                <TextField state=contact.clone() name="name" label="Name".into() hint="A person or a service, like NHS 111." value=String::new() />
+                <TextField state=contact.clone() name="role" label="Who they are (optional)".into() hint="For example: my daughter, practice nurse." value=String::new() />
+                <TextField state=contact.clone() name="phone" label="Phone number".into() kind="tel" class="nhsuk-input--width-20" autocomplete="tel" value=String::new() />
+                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Add contact"</button>
+            </form>
+        }
+    })
+}
+
+// ---------- Support ----------
+
+#[component]
+pub fn SupportPage() -> impl IntoView {
+    render(load(my_plan), |plan: PlanView, flash: Flash| {
+        let state = FormState::new("support", &flash);
+        let mut goals = vec![(String::new(), "Not linked to a goal".to_owned())];
+        goals.extend(
+            plan.goals
+                .iter()
+                .map(|g| (g.id.to_string(), g.title.clone())),
+        );
+        let items = plan
+            .support
+            .iter()
+            .map(|s| {
+                let st = FormState::new(format!("support-{}", s.id), &flash);
+                view! {
+                    <div class="nhsuk-card">
+                        <div class="nhsuk-card__content">
+                            <h2 class="nhsuk-card__heading nhsuk-heading-s">{s.name.clone()}</h2>
+                            <dl class="nhsuk-summary-list">
+                                {row("Why", s.why.clone())}
+                                {row("How to contact", s.contact.clone())}
+                                {row("For the goal", s.goal_title.clone().unwrap_or_default())}
+                            </dl>
+                            <form method="post" action="/api/plan/support_status" data-enhance="" id=format!("support-{}", s.id)>
+                                <input type="hidden" name="id" value=s.id.to_string() />
+                                <Radios state=st name="status" legend=format!("How is {} going?", s.name) options=options(&SUPPORT_STATUSES) value=s.status.clone() inline=true />
+                                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save"<span class="nhsuk-u-visually-hidden">{format!(" how {} is going", s.name)}</span></button>
+                            </form>
+                        </div>
+                    </div>
+                }
+            })
+            .collect_view();
+        let goal_id = state.field_id("goal");
+        let goal_errors = state.errors("goal");
+        view! {
+            <Notice flash=flash.clone() />
+            {back_link("/plan#support".into(), "Back to your plan")}
+            <PageHeading text="Support and groups" />
+            <p class="nhsuk-body">"Groups, services and activities in your area that could help, and how they are going for you."</p>
+            {items}
+            <h2 class="nhsuk-heading-m">"Add a service or group"</h2>
+            <ErrorSummary state=state.clone() />
+            <form method="post" action="/api/plan/support_add" data-enhance="" id="support" novalidate>
+                <TextField state=state.clone() name="name" label="Name of the service or group".into() hint="For example: Riverside walking group." value=String::new() />
+                <TextArea state=state.clone() name="why" label="Why it might help (optional)".into() value=String::new() />
+                <TextField state=state.clone() name="contact" label="How to contact them (optional)".into() value=String::new() />
+                <div class=if goal_errors.is_empty() { "nhsuk-form-group" } else { "nhsuk-form-group nhsuk-form-group--error" }>
+                    <label class="nhsuk-label" for=goal_id.clone()>"Which goal is it for? (optional)"</label>
+                    {(!goal_errors.is_empty()).then(|| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{goal_errors.join(". ")}</span> })}
+                    <select class="nhsuk-select" id=goal_id name="goal">
+                        {goals.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Add"</button>
+            </form>
+        }
+    })
+}
+
+// ---------- History ----------
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    render(
+        load(plan_history),
+        |changes: Vec<super::ChangeView>, _flash: Flash| {
+            view! {
+                {back_link("/plan".into(), "Back to your plan")}
+                <PageHeading text="Changes to your plan" />
+                <p class="nhsuk-body">"Every change to your plan, newest first: who made it, when, and what it was before."</p>
+                {changes.is_empty().then(|| view! { <p class="nhsuk-body">"No changes yet."</p> })}
+                <ol class="nhsuk-list app-history">
+                    {changes.into_iter().map(|c| {
+                        let who = match c.kind.as_str() {
+                            "carer" => format!("{} (carer)", c.by),
+                            "professional" => format!("{} (care team)", c.by),
+                            _ => c.by.clone(),
+                        };
+                        view! {
+                            <li class="app-history__item">
+                                <h2 class="nhsuk-heading-xs">{c.summary.clone()}</h2>
+                                <p class="nhsuk-body-s">{format!("{} – by {who} on {}", c.section, c.at)}</p>
+                                <table class="nhsuk-table">
+                                    <caption class="nhsuk-u-visually-hidden">{format!("What changed: {}", c.summary)}</caption>
+                                    <thead class="nhsuk-table__head">
+                                        <tr class="nhsuk-table__row">
+                                            <th class="nhsuk-table__header" scope="col">"What"</th>
+                                            <th class="nhsuk-table__header" scope="col">"Before"</th>
+                                            <th class="nhsuk-table__header" scope="col">"After"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody class="nhsuk-table__body">
+                                        {c.changes.into_iter().map(|f| view! {
+                                            <tr class="nhsuk-table__row">
+                                                <td class="nhsuk-table__cell">{f.field}</td>
+                                                <td class="nhsuk-table__cell app-pre-line">{if f.before.is_empty() { "(empty)".to_owned() } else { f.before }}</td>
+                                                <td class="nhsuk-table__cell app-pre-line">{if f.after.is_empty() { "(empty)".to_owned() } else { f.after }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            }
+        },
+    )
+}

@@ -1,0 +1,555 @@
+//! When an action is due, and what its logs add up to: the 8-week picture, the current streak
+//! and a goal's progress. Pure functions over dates, so they are tested without a database.
+use chrono::{Datelike as _, Days, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// How often an action is meant to happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Frequency {
+    Daily,
+    /// n times in each week (Monday to Sunday), on whichever days suit.
+    TimesPerWeek(u32),
+    /// On the chosen days of the week.
+    Weekdays(Vec<Weekday>),
+    /// Once, by a date.
+    Once {
+        by: NaiveDate,
+    },
+}
+
+pub const WEEKDAYS: [(Weekday, &str, &str); 7] = [
+    (Weekday::Mon, "mon", "Monday"),
+    (Weekday::Tue, "tue", "Tuesday"),
+    (Weekday::Wed, "wed", "Wednesday"),
+    (Weekday::Thu, "thu", "Thursday"),
+    (Weekday::Fri, "fri", "Friday"),
+    (Weekday::Sat, "sat", "Saturday"),
+    (Weekday::Sun, "sun", "Sunday"),
+];
+
+pub fn weekday_code(day: Weekday) -> &'static str {
+    WEEKDAYS
+        .iter()
+        .find(|(d, _, _)| *d == day)
+        .map(|(_, code, _)| *code)
+        .unwrap_or("mon")
+}
+
+pub fn parse_weekdays(codes: &str) -> Vec<Weekday> {
+    codes
+        .split_whitespace()
+        .filter_map(|c| {
+            WEEKDAYS
+                .iter()
+                .find(|(_, code, _)| *code == c)
+                .map(|(d, _, _)| *d)
+        })
+        .collect()
+}
+
+impl Frequency {
+    /// From the stored columns; `None` when they do not make sense together.
+    pub fn from_parts(
+        kind: &str,
+        times: Option<i32>,
+        weekdays: &str,
+        due_by: Option<NaiveDate>,
+    ) -> Option<Self> {
+        match kind {
+            "daily" => Some(Self::Daily),
+            "weekly" => times
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| (1..=7).contains(n))
+                .map(Self::TimesPerWeek),
+            "weekdays" => {
+                let days = parse_weekdays(weekdays);
+                (!days.is_empty()).then_some(Self::Weekdays(days))
+            }
+            "once" => due_by.map(|by| Self::Once { by }),
+            _ => None,
+        }
+    }
+
+    /// Plain-English description, e.g. "3 times a week".
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Daily => "Every day".into(),
+            Self::TimesPerWeek(1) => "Once a week".into(),
+            Self::TimesPerWeek(2) => "Twice a week".into(),
+            Self::TimesPerWeek(n) => format!("{n} times a week"),
+            Self::Weekdays(days) => {
+                let names: Vec<&str> = WEEKDAYS
+                    .iter()
+                    .filter(|(d, _, _)| days.contains(d))
+                    .map(|(_, _, name)| *name)
+                    .collect();
+                format!("On {}", join_words(&names))
+            }
+            Self::Once { by } => format!("Once, by {}", long_date(*by)),
+        }
+    }
+
+    /// How many times the action is planned in the week starting `monday`, counting only days
+    /// from `starts_on`.
+    pub fn planned_in_week(&self, monday: NaiveDate, starts_on: NaiveDate) -> u32 {
+        let days = week_days(monday);
+        match self {
+            Self::Daily => days.iter().filter(|d| **d >= starts_on).count() as u32,
+            Self::TimesPerWeek(n) => {
+                if days[6] < starts_on {
+                    0
+                } else {
+                    *n
+                }
+            }
+            Self::Weekdays(chosen) => days
+                .iter()
+                .filter(|d| **d >= starts_on && chosen.contains(&d.weekday()))
+                .count() as u32,
+            Self::Once { by } => u32::from(days.contains(by)),
+        }
+    }
+}
+
+/// What was recorded for a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Done,
+    Partly,
+    NotToday,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Partly => "partly",
+            Self::NotToday => "not_today",
+        }
+    }
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "done" => Some(Self::Done),
+            "partly" => Some(Self::Partly),
+            "not_today" => Some(Self::NotToday),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Done => "Done",
+            Self::Partly => "Partly done",
+            Self::NotToday => "Not today",
+        }
+    }
+    /// Did the person do it, at least in part?
+    pub fn counts(self) -> bool {
+        matches!(self, Self::Done | Self::Partly)
+    }
+}
+
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
+fn week_days(monday: NaiveDate) -> [NaiveDate; 7] {
+    let mut days = [monday; 7];
+    for (i, d) in days.iter_mut().enumerate() {
+        *d = monday + Days::new(i as u64);
+    }
+    days
+}
+
+/// Is the action something to do on `day`? `logs` are this action's (day, outcome) pairs.
+pub fn is_due(
+    freq: &Frequency,
+    starts_on: NaiveDate,
+    day: NaiveDate,
+    logs: &[(NaiveDate, Outcome)],
+) -> bool {
+    if day < starts_on {
+        return false;
+    }
+    let logged_that_day = logs.iter().any(|(d, _)| *d == day);
+    match freq {
+        Frequency::Daily => true,
+        Frequency::Weekdays(days) => days.contains(&day.weekday()),
+        Frequency::TimesPerWeek(n) => {
+            // Due until the week's count is reached; a day already logged stays on the list
+            // so it can be seen and undone.
+            let monday = monday_of(day);
+            let done_before = logs
+                .iter()
+                .filter(|(d, o)| *d >= monday && *d < day && o.counts())
+                .count() as u32;
+            logged_that_day || done_before < *n
+        }
+        Frequency::Once { .. } => {
+            let done_earlier = logs.iter().any(|(d, o)| *d < day && *o == Outcome::Done);
+            !done_earlier
+        }
+    }
+}
+
+/// One week of the 8-week picture.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekSummary {
+    pub monday: NaiveDate,
+    pub planned: u32,
+    pub done: u32,
+    pub partly: u32,
+}
+
+/// The last `weeks` weeks, oldest first, ending with the week that holds `today`.
+pub fn weekly_picture(
+    freq: &Frequency,
+    starts_on: NaiveDate,
+    today: NaiveDate,
+    logs: &[(NaiveDate, Outcome)],
+    weeks: u32,
+) -> Vec<WeekSummary> {
+    let this_monday = monday_of(today);
+    (0..weeks)
+        .rev()
+        .map(|back| {
+            let monday = this_monday - Days::new(7 * u64::from(back));
+            let sunday = monday + Days::new(6);
+            let in_week = logs.iter().filter(|(d, _)| *d >= monday && *d <= sunday);
+            let (mut done, mut partly) = (0, 0);
+            for (_, outcome) in in_week {
+                match outcome {
+                    Outcome::Done => done += 1,
+                    Outcome::Partly => partly += 1,
+                    Outcome::NotToday => {}
+                }
+            }
+            WeekSummary {
+                monday,
+                planned: freq.planned_in_week(monday, starts_on),
+                done,
+                partly,
+            }
+        })
+        .collect()
+}
+
+/// The current streak: a number and its unit, e.g. (5, "day").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Streak {
+    pub count: u32,
+    pub unit: StreakUnit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StreakUnit {
+    Day,
+    Week,
+}
+
+impl Streak {
+    pub fn describe(&self) -> String {
+        let unit = match self.unit {
+            StreakUnit::Day => "day",
+            StreakUnit::Week => "week",
+        };
+        match self.count {
+            0 => "No streak yet. Every start counts.".into(),
+            1 => format!("1 {unit} in a row"),
+            n => format!("{n} {unit}s in a row"),
+        }
+    }
+}
+
+/// How many due days (daily or chosen weekdays) or weeks (n times a week) in a row the person
+/// did the action, at least in part, counting back from today. Today not yet logged does not
+/// break the streak: the day is not over. `None` for a one-off action.
+pub fn streak(
+    freq: &Frequency,
+    starts_on: NaiveDate,
+    today: NaiveDate,
+    logs: &[(NaiveDate, Outcome)],
+) -> Option<Streak> {
+    let counted = |day: NaiveDate| logs.iter().any(|(d, o)| *d == day && o.counts());
+    let logged = |day: NaiveDate| logs.iter().any(|(d, _)| *d == day);
+    match freq {
+        Frequency::Once { .. } => None,
+        Frequency::Daily | Frequency::Weekdays(_) => {
+            let due_day = |day: NaiveDate| match freq {
+                Frequency::Weekdays(days) => days.contains(&day.weekday()),
+                _ => true,
+            };
+            let mut count = 0;
+            let mut day = today;
+            while day >= starts_on {
+                if due_day(day) {
+                    if counted(day) {
+                        count += 1;
+                    } else if day != today || logged(day) {
+                        break;
+                    }
+                }
+                match day.pred_opt() {
+                    Some(prev) => day = prev,
+                    None => break,
+                }
+            }
+            Some(Streak {
+                count,
+                unit: StreakUnit::Day,
+            })
+        }
+        Frequency::TimesPerWeek(n) => {
+            let mut count = 0;
+            let mut monday = monday_of(today);
+            let met = |monday: NaiveDate| {
+                let sunday = monday + Days::new(6);
+                logs.iter()
+                    .filter(|(d, o)| *d >= monday && *d <= sunday && o.counts())
+                    .count() as u32
+                    >= *n
+            };
+            // This week counts once met; until then it is still in play.
+            if met(monday) {
+                count += 1;
+            }
+            loop {
+                monday = monday - Days::new(7);
+                if monday + Days::new(6) < starts_on || !met(monday) {
+                    break;
+                }
+                count += 1;
+            }
+            Some(Streak {
+                count,
+                unit: StreakUnit::Week,
+            })
+        }
+    }
+}
+
+/// A goal's progress over recent weeks, drawn from its actions' logs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub planned: u32,
+    pub done: u32,
+    pub partly: u32,
+}
+
+impl Progress {
+    pub fn add(&mut self, weeks: &[WeekSummary]) {
+        for w in weeks {
+            self.planned += w.planned;
+            // Doing more than planned is good, but a week counts at most what was planned.
+            let done = w.done.min(w.planned);
+            self.done += done;
+            self.partly += w.partly.min(w.planned - done);
+        }
+    }
+
+    /// Whole per cent, counting partly done as half.
+    pub fn percent(&self) -> u32 {
+        if self.planned == 0 {
+            return 0;
+        }
+        (self.done * 200 + self.partly * 100) / (self.planned * 2)
+    }
+
+    pub fn describe(&self, weeks: u32) -> String {
+        if self.planned == 0 {
+            return format!("Nothing was planned in the last {weeks} weeks.");
+        }
+        let mut text = format!(
+            "In the last {weeks} weeks you did {} of {} planned times",
+            self.done, self.planned
+        );
+        if self.partly > 0 {
+            text.push_str(&format!(" and part of {} more", self.partly));
+        }
+        text.push_str(&format!(" ({}%).", self.percent()));
+        text
+    }
+}
+
+/// "1 March 2027".
+pub fn long_date(day: NaiveDate) -> String {
+    day.format("%-d %B %Y").to_string()
+}
+
+/// "Monday 1 March".
+pub fn day_name(day: NaiveDate) -> String {
+    day.format("%A %-d %B").to_string()
+}
+
+fn join_words(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    // 2026-11-23 is a Monday.
+    const MON: &str = "2026-11-23";
+
+    #[test]
+    fn weekly_action_stops_being_due_once_the_weeks_count_is_reached() {
+        let freq = Frequency::TimesPerWeek(2);
+        let logs = vec![(d(MON), Outcome::Done), (d("2026-11-24"), Outcome::Partly)];
+        assert!(
+            is_due(&freq, d("2026-01-01"), d("2026-11-24"), &logs),
+            "logged today stays listed"
+        );
+        assert!(!is_due(&freq, d("2026-01-01"), d("2026-11-25"), &logs));
+        assert!(
+            is_due(&freq, d("2026-01-01"), d("2026-11-30"), &logs),
+            "a new week starts again"
+        );
+    }
+
+    #[test]
+    fn not_today_does_not_count_towards_the_week() {
+        let freq = Frequency::TimesPerWeek(1);
+        let logs = vec![(d(MON), Outcome::NotToday)];
+        assert!(is_due(&freq, d("2026-01-01"), d("2026-11-24"), &logs));
+    }
+
+    #[test]
+    fn chosen_weekdays_are_due_only_on_those_days() {
+        let freq = Frequency::Weekdays(vec![Weekday::Mon, Weekday::Thu]);
+        assert!(is_due(&freq, d("2026-01-01"), d(MON), &[]));
+        assert!(!is_due(&freq, d("2026-01-01"), d("2026-11-24"), &[]));
+        assert!(is_due(&freq, d("2026-01-01"), d("2026-11-26"), &[]));
+    }
+
+    #[test]
+    fn one_off_action_is_due_until_done() {
+        let freq = Frequency::Once {
+            by: d("2026-12-01"),
+        };
+        assert!(is_due(
+            &freq,
+            d("2026-11-01"),
+            d(MON),
+            &[(d("2026-11-20"), Outcome::Partly)]
+        ));
+        assert!(!is_due(
+            &freq,
+            d("2026-11-01"),
+            d(MON),
+            &[(d("2026-11-20"), Outcome::Done)]
+        ));
+    }
+
+    #[test]
+    fn nothing_is_due_before_the_action_starts() {
+        assert!(!is_due(&Frequency::Daily, d(MON), d("2026-11-22"), &[]));
+    }
+
+    #[test]
+    fn daily_streak_counts_back_and_today_unlogged_does_not_break_it() {
+        let logs = vec![
+            (d("2026-11-20"), Outcome::Done),
+            (d("2026-11-21"), Outcome::Partly),
+            (d("2026-11-22"), Outcome::Done),
+        ];
+        let s = streak(&Frequency::Daily, d("2026-01-01"), d(MON), &logs).unwrap();
+        assert_eq!(s.count, 3);
+        assert_eq!(s.describe(), "3 days in a row");
+        let mut broken = logs.clone();
+        broken.push((d(MON), Outcome::NotToday));
+        assert_eq!(
+            streak(&Frequency::Daily, d("2026-01-01"), d(MON), &broken)
+                .unwrap()
+                .count,
+            0
+        );
+    }
+
+    #[test]
+    fn weekday_streak_skips_days_that_were_not_planned() {
+        let freq = Frequency::Weekdays(vec![Weekday::Mon, Weekday::Fri]);
+        let logs = vec![
+            (d("2026-11-13"), Outcome::Done), // Fri
+            (d("2026-11-16"), Outcome::Done), // Mon
+            (d("2026-11-20"), Outcome::Done), // Fri
+        ];
+        assert_eq!(
+            streak(&freq, d("2026-01-01"), d(MON), &logs).unwrap().count,
+            3
+        );
+    }
+
+    #[test]
+    fn weekly_streak_counts_weeks_that_met_the_target() {
+        let freq = Frequency::TimesPerWeek(2);
+        let logs = vec![
+            (d("2026-11-09"), Outcome::Done),
+            (d("2026-11-11"), Outcome::Done),
+            (d("2026-11-17"), Outcome::Done),
+            (d("2026-11-19"), Outcome::Partly),
+        ];
+        let s = streak(&freq, d("2026-01-01"), d(MON), &logs).unwrap();
+        assert_eq!((s.count, s.unit), (2, StreakUnit::Week));
+        assert_eq!(s.describe(), "2 weeks in a row");
+    }
+
+    #[test]
+    fn eight_week_picture_ends_with_this_week_and_counts_plan_and_logs() {
+        let freq = Frequency::TimesPerWeek(3);
+        let logs = vec![
+            (d("2026-11-17"), Outcome::Done),
+            (d("2026-11-18"), Outcome::Partly),
+        ];
+        let weeks = weekly_picture(&freq, d("2026-01-01"), d("2026-11-25"), &logs, 8);
+        assert_eq!(weeks.len(), 8);
+        assert_eq!(weeks[7].monday, d(MON));
+        assert_eq!(weeks[6].monday, d("2026-11-16"));
+        assert_eq!(
+            (weeks[6].planned, weeks[6].done, weeks[6].partly),
+            (3, 1, 1)
+        );
+    }
+
+    #[test]
+    fn goal_progress_caps_each_week_at_what_was_planned_and_halves_partly() {
+        let mut p = Progress::default();
+        p.add(&[
+            WeekSummary {
+                monday: d(MON),
+                planned: 2,
+                done: 3,
+                partly: 0,
+            },
+            WeekSummary {
+                monday: d(MON),
+                planned: 2,
+                done: 0,
+                partly: 1,
+            },
+        ]);
+        assert_eq!((p.planned, p.done, p.partly), (4, 2, 1));
+        assert_eq!(p.percent(), 62);
+        assert!(
+            p.describe(4)
+                .contains("2 of 4 planned times and part of 1 more (62%)")
+        );
+    }
+
+    #[test]
+    fn frequencies_read_like_a_person_would_say_them() {
+        assert_eq!(Frequency::TimesPerWeek(3).describe(), "3 times a week");
+        assert_eq!(
+            Frequency::Weekdays(vec![Weekday::Mon, Weekday::Wed, Weekday::Fri]).describe(),
+            "On Monday, Wednesday and Friday"
+        );
+        assert_eq!(Frequency::from_parts("weekly", Some(9), "", None), None);
+    }
+}
