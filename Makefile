@@ -8,7 +8,7 @@ RELEASE_BIN := target/release/alongside
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 timed = @start=$$(date +%s); $(1); echo "== $(2) took $$(( $$(date +%s) - start ))s"
 
-.PHONY: run setup build site server test fmt lint unit budget e2e clean
+.PHONY: run setup build site server test fmt lint unit budget e2e bench clean
 
 ## run: install what is missing, build, migrate, seed the demo and serve on http://localhost:3000
 run: build
@@ -39,13 +39,17 @@ lint:
 
 unit:
 	@scripts/check-postgres.sh
-	$(call timed,cargo test --workspace,unit and integration tests)
+	$(call timed,cargo test --workspace --lib --bins --tests,unit and integration tests)
 
 budget:
 	$(call timed,node scripts/budget.mjs target/site,bundle budget)
 
 e2e:
 	$(call timed,cd end2end && npx playwright test,browser tests)
+
+## bench: requests per second of the Today page beside a bare axum handler (see BENCHMARKS.md)
+bench: site
+	cargo run --release -p server --example bench_today
 
 clean:
 	cargo clean

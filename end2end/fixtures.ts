@@ -104,3 +104,60 @@ export async function addVirtualAuthenticator(page: Page) {
 export function jsDisabled(testInfo: { project: { use: { javaScriptEnabled?: boolean } } }) {
   return testInfo.project.use.javaScriptEnabled === false;
 }
+
+/** A random, valid NHS number (modulus-11 check digit) in the 999 test range. */
+export function testNhsNumber(): string {
+  for (;;) {
+    const digits = [9, 9, 9, ...Array.from({ length: 6 }, () => Math.floor(Math.random() * 10))];
+    const sum = digits.reduce((acc, d, i) => acc + d * (10 - i), 0);
+    const check = (11 - (sum % 11)) % 11;
+    if (check !== 10) return [...digits, check].join("");
+  }
+}
+
+/** A new patient of the demo practice, with a one-time invitation link, made by the CLI. */
+export function newPatientInvitation(given: string, family: string): string {
+  const bin = process.env.E2E_BIN;
+  const env = JSON.parse(process.env.E2E_SERVER_ENV ?? "{}");
+  if (!bin) throw new Error("E2E_BIN is not set: global setup did not run");
+  const out = execFileSync(
+    bin,
+    ["invite-patient", "--given", given, "--family", family, "--born", "1955-06-01", "--nhs-number", testNhsNumber(),
+      "--organisation", "Riverside Medical Practice", "--condition", "type2_diabetes"],
+    { env, encoding: "utf8" },
+  );
+  const link = out.match(/https?:\/\/\S+\/invite\?token=\S+/)?.[0];
+  if (!link) throw new Error(`no invitation link in: ${out}`);
+  return link;
+}
+
+/**
+ * Signs a new patient up with a passkey and leaves `page` signed in as them. Passkeys need
+ * JavaScript, so for a no-JavaScript page the sign-up happens in a scratch JavaScript context
+ * and the session cookie is handed over, as if they had signed in on this browser earlier.
+ */
+export async function signUpPatient(page: Page, given: string, family = "Tester") {
+  const link = newPatientInvitation(given, family);
+  let scratch: BrowserContext | undefined;
+  let signUpPage = page;
+  if (test.info().project.use.javaScriptEnabled === false) {
+    const browser = page.context().browser();
+    if (!browser) throw new Error("no browser");
+    scratch = await browser.newContext({ javaScriptEnabled: true });
+    signUpPage = await scratch.newPage();
+  }
+  await addVirtualAuthenticator(signUpPage);
+  await signUpPage.goto(link);
+  await signUpPage.getByRole("button", { name: "Create a passkey" }).click();
+  await expect(signUpPage).toHaveURL(/\/today$/);
+  if (scratch) {
+    await page.context().addCookies(await scratch.cookies());
+    await scratch.close();
+  }
+}
+
+/** With JavaScript on, waits until the page's forms update in place. */
+export async function waitForEnhancedForms(page: Page) {
+  if (test.info().project.use.javaScriptEnabled === false) return;
+  await page.locator("[data-enhanced]").first().waitFor({ state: "attached" });
+}

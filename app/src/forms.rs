@@ -471,6 +471,8 @@ mod enhance {
         });
         let _ = root.add_event_listener_with_callback("submit", handler.as_ref().unchecked_ref());
         handler.forget();
+        // Tells tests (and styles) that forms here now update in place.
+        let _ = root.set_attribute("data-enhanced", "");
     }
 
     async fn send(form: &HtmlFormElement, submitter: Option<HtmlElement>) -> Result<(), JsValue> {

@@ -42,6 +42,43 @@ enum Command {
         #[arg(long, default_value = "gp_practice")]
         kind: String,
     },
+    /// Add a person to an organisation's caseload and print their one-time invitation link.
+    InvitePatient {
+        /// First name.
+        #[arg(long)]
+        given: String,
+        /// Last name.
+        #[arg(long)]
+        family: String,
+        /// Date of birth, YYYY-MM-DD.
+        #[arg(long)]
+        born: String,
+        /// NHS number (10 digits; the check digit is checked).
+        #[arg(long)]
+        nhs_number: String,
+        /// The organisation's name, as given to invite-admin.
+        #[arg(long)]
+        organisation: String,
+        /// A long-term condition, e.g. type2_diabetes, copd (repeat for several).
+        #[arg(long = "condition")]
+        conditions: Vec<String>,
+    },
+}
+
+/// An error as a line for the terminal, with every field's message.
+fn explain(err: app::AppError) -> anyhow::Error {
+    match err {
+        app::AppError::Validation(fields) => {
+            let lines: Vec<String> = fields
+                .into_iter()
+                .flat_map(|(field, messages)| {
+                    messages.into_iter().map(move |m| format!("--{field}: {m}"))
+                })
+                .collect();
+            anyhow::anyhow!("{}", lines.join("; "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
 }
 
 fn main() -> ExitCode {
@@ -100,6 +137,34 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!(
                 "One-time invitation for {name}, administrator of {organisation} (valid 14 days):"
             );
+            println!("  {link}");
+            Ok(())
+        }
+        Command::InvitePatient {
+            given,
+            family,
+            born,
+            nhs_number,
+            organisation,
+            conditions,
+        } => {
+            let new = server::seed::NewPatient {
+                given: &given,
+                family: &family,
+                born: &born,
+                nhs_number: &nhs_number,
+                organisation: &organisation,
+                conditions: &conditions,
+            };
+            let link = server::seed::invite_patient(
+                &prepared.state.app.db,
+                clock.as_ref(),
+                &prepared.config.public_origin,
+                &new,
+            )
+            .await
+            .map_err(explain)?;
+            println!("One-time invitation for {given} {family} (valid 14 days):");
             println!("  {link}");
             Ok(())
         }

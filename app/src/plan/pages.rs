@@ -239,9 +239,7 @@ fn GoalProgress(goal: GoalView) -> impl IntoView {
         <div class="app-progress">
             <p class="nhsuk-body">{goal.progress.describe(4)}</p>
             {(goal.progress.planned > 0).then(|| view! {
-                <div class="app-progress__bar" aria-hidden="true">
-                    <div class="app-progress__fill" style=format!("width: {}%", pct.min(100))></div>
-                </div>
+                <progress class="app-progress__bar" max="100" value=pct.min(100) aria-hidden="true"></progress>
             })}
         </div>
     }

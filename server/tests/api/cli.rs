@@ -110,3 +110,62 @@ fn sigterm_stops_the_server_cleanly() {
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn invite_patient_checks_the_nhs_number_then_prints_a_one_time_link() {
+    let dir = crate::support::scratch_dir();
+    let run = |args: &[&str]| {
+        alongside()
+            .args(args)
+            .env("ALONGSIDE_DATA_DIR", &dir)
+            .env("ALONGSIDE_LOG", "warn")
+            .output()
+            .expect("run")
+    };
+    let admin = run(&[
+        "invite-admin",
+        "--name",
+        "Ann Admin",
+        "--organisation",
+        "Hill Practice",
+    ]);
+    assert!(admin.status.success());
+    let patient = |nhs: &str| {
+        run(&[
+            "invite-patient",
+            "--given",
+            "Rhys",
+            "--family",
+            "Jones",
+            "--born",
+            "1950-03-04",
+            "--nhs-number",
+            nhs,
+            "--organisation",
+            "Hill Practice",
+            "--condition",
+            "copd",
+        ])
+    };
+    let bad = patient("943 476 5918");
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("--nhs-number: Enter a valid NHS number"),
+        "{err}"
+    );
+
+    let good = patient("943 476 5919");
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let out = String::from_utf8_lossy(&good.stdout);
+    assert!(out.contains("/invite?token="), "{out}");
+
+    let again = patient("9434765919");
+    assert!(!again.status.success(), "the same person twice is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already registered"));
+    std::fs::remove_dir_all(dir).ok();
+}

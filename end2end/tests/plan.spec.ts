@@ -1,0 +1,92 @@
+import { test, expect, expectAccessible, jsDisabled, signUpPatient, waitForEnhancedForms } from "../fixtures";
+import type { Page } from "@playwright/test";
+
+/** With JavaScript on, a form must update the page in place: this marker would not survive a page load. */
+async function markPage(page: Page) {
+  if (!jsDisabled(test.info())) await page.evaluate(() => ((window as unknown as { stay: number }).stay = 1));
+}
+async function expectSamePage(page: Page) {
+  if (jsDisabled(test.info())) return;
+  expect(await page.evaluate(() => (window as unknown as { stay?: number }).stay), "no page load").toBe(1);
+}
+
+test("a person sets a goal and an action, logs it from Today in one tap, and can undo it", async ({ page, baseURL }, testInfo) => {
+  await signUpPatient(page, `Lily ${testInfo.project.name}`);
+  await page.goto(`${baseURL}/plan`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your plan");
+  await expectAccessible(page);
+
+  await page.getByRole("link", { name: "Add a goal" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Add a goal");
+  await expectAccessible(page);
+  await page.getByLabel("Your goal, in your own words").fill("Walk to the park with my grandson");
+  await page.getByRole("group", { name: "How important is it to you?" }).getByLabel("8", { exact: true }).check();
+  await page.getByLabel("In progress").check();
+  await page.getByRole("button", { name: "Save goal" }).click();
+  await expect(page).toHaveURL(/\/plan\/goals\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("Your goal is saved.")).toBeVisible();
+
+  await page.getByRole("link", { name: "Add an action" }).click();
+  await page.getByLabel("What will you do?").fill("Walk round the block");
+  await page.getByLabel("Every day").check();
+  await page.getByRole("button", { name: "Save action" }).click();
+  await expect(page).toHaveURL(/\/plan\/actions\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("table", { name: "Each week, planned and done" })).toBeVisible();
+  await expectAccessible(page);
+
+  await page.goto(`${baseURL}/today`);
+  await waitForEnhancedForms(page);
+  await expect(page.getByRole("heading", { name: "Walk round the block" })).toBeVisible();
+  await expectAccessible(page);
+  await markPage(page);
+  await page.getByRole("button", { name: "Done: Walk round the block" }).click();
+  await expect(page.getByText("Today: Done")).toBeVisible();
+  await expect(page.getByText("1 day in a row")).toBeVisible();
+  await expectSamePage(page);
+  await expectAccessible(page);
+
+  await page.getByRole("button", { name: "Undo: Walk round the block" }).click();
+  await expect(page.getByRole("button", { name: "Done: Walk round the block" })).toBeVisible();
+  await expect(page.getByText("Today: Done")).toBeHidden();
+  await expectSamePage(page);
+
+  // Back-dated, with a note: partly done yesterday.
+  await page.getByLabel("Which day?").selectOption({ label: "Yesterday" });
+  await page.getByText("Add a note (optional)").click();
+  await page.getByLabel("What helped, or what got in the way?").fill("Rain, so only halfway");
+  await page.getByRole("button", { name: "Partly done: Walk round the block" }).click();
+  await expect(page.getByText("Saved: partly done.")).toBeVisible();
+  await page.getByRole("link", { name: "Walk round the block" }).click();
+  await expect(page.getByText("Rain, so only halfway")).toBeVisible();
+});
+
+test("a form with a mistake shows the problem beside the field and keeps what was typed", async ({ page, baseURL }, testInfo) => {
+  await signUpPatient(page, `Max ${testInfo.project.name}`);
+  await page.goto(`${baseURL}/plan/goals/new`);
+  await waitForEnhancedForms(page);
+  await markPage(page);
+  await page.getByLabel("Why it matters to you").fill("So I can keep up with my grandson");
+  await page.getByRole("button", { name: "Save goal" }).click();
+
+  await expect(page.getByRole("alert").getByText("There is a problem")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Enter your goal" })).toBeVisible();
+  await expect(page.locator("#goal-title-error")).toContainText("Enter your goal");
+  await expect(page.getByLabel("Why it matters to you")).toHaveValue("So I can keep up with my grandson");
+  await expectSamePage(page);
+  await expectAccessible(page);
+
+  await page.getByLabel("Your goal, in your own words").fill("Keep up with my grandson");
+  await page.getByRole("button", { name: "Save goal" }).click();
+  await expect(page.getByText("Your goal is saved.")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Keep up with my grandson");
+});
+
+test("the plan prints as a clean copy without the site's header or its controls", async ({ page, baseURL }, testInfo) => {
+  await signUpPatient(page, `Nia ${testInfo.project.name}`);
+  await page.goto(`${baseURL}/plan`);
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByRole("banner")).toBeHidden();
+  await expect(page.getByRole("link", { name: "Add a goal" })).toBeHidden();
+  await expect(page.getByRole("heading", { name: "If things get worse" })).toBeVisible();
+});

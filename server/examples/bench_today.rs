@@ -1,0 +1,171 @@
+//! The Today page's throughput benchmark (issue #4): requests per second and p99 latency of the
+//! Today page for a demo patient with two years of logs, beside a bare axum "hello" handler
+//! measured the same way in the same run. `make bench` runs it in release mode.
+//!
+//! Both servers run in this process and the load comes from this process too (a pool of
+//! keep-alive connections), so the comparison is like for like on this machine.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::clock::{SharedClock, SystemClock};
+use app::entities::patient;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+use tower_sessions::SessionStore as _;
+
+const CONCURRENCY: usize = 16;
+const WARM_UP: Duration = Duration::from_secs(2);
+const MEASURE: Duration = Duration::from_secs(10);
+
+struct Figures {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+}
+
+async fn load(url: &str, cookie: Option<&str>, for_how_long: Duration) -> Figures {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + for_how_long;
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (client, url, cookie) = (client.clone(), url.to_owned(), cookie.map(str::to_owned));
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let mut req = client.get(&url).header("accept", "text/html");
+                if let Some(c) = &cookie {
+                    req = req.header("cookie", c);
+                }
+                match req.send().await {
+                    Ok(res) if res.status().is_success() => {
+                        let _ = res.bytes().await;
+                        latencies.push(started.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (l, e) = task.await.expect("load task");
+        all.extend(l);
+        errors += e;
+    }
+    all.sort();
+    let pick = |q: f64| {
+        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
+    };
+    Figures {
+        rps: all.len() as f64 / for_how_long.as_secs_f64(),
+        p50_ms: pick(0.50),
+        p99_ms: pick(0.99),
+        errors,
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("alongside-bench-{}", uuid::Uuid::new_v4()));
+    let config = server::config::Config {
+        public_origin: "http://localhost:3000".into(),
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.clone(),
+        log: "warn".into(),
+        ..server::config::Config::default()
+    };
+    let clock: SharedClock = Arc::new(SystemClock);
+    let prepared = server::prepare(config.clone(), clock.clone()).await?;
+    let db = prepared.state.app.db.clone();
+    server::seed::seed_demo(&db, clock.as_ref(), &config.public_origin)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let margaret = patient::Entity::find()
+        .filter(patient::Column::GivenName.eq("Margaret"))
+        .one(&db)
+        .await?
+        .and_then(|p| p.account_id)
+        .ok_or_else(|| anyhow::anyhow!("no demo patient"))?;
+
+    // A signed-in session, written the way sign-in writes it.
+    let store = server::sessions::DbSessionStore::new(
+        db.clone(),
+        clock.clone(),
+        Duration::from_secs(30 * 60),
+        Duration::from_secs(12 * 3600),
+    );
+    let mut record = tower_sessions::session::Record {
+        id: tower_sessions::session::Id::default(),
+        data: [(
+            app::auth::session::ACCOUNT_KEY.to_owned(),
+            serde_json::to_value(margaret)?,
+        )]
+        .into_iter()
+        .collect(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
+    };
+    store.create(&mut record).await?;
+    let cookie = format!("alongside={}", record.id);
+    let running = server::spawn(prepared).await?;
+    let today = format!("http://{}/today", running.addr);
+
+    let hello = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hello_url = format!("http://{}/", hello.local_addr()?);
+    tokio::spawn(async move {
+        let router = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
+        axum::serve(hello, router).await
+    });
+
+    let page = reqwest::Client::new()
+        .get(&today)
+        .header("cookie", &cookie)
+        .send()
+        .await?
+        .text()
+        .await?;
+    anyhow::ensure!(
+        page.contains("Check my feet for cuts or colour changes"),
+        "the Today page did not show Margaret's actions"
+    );
+
+    println!(
+        "Today page benchmark, {} CPU cores, {CONCURRENCY} connections, {} s each, started {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        MEASURE.as_secs(),
+        clock.now().format("%Y-%m-%d %H:%M UTC"),
+    );
+    load(&hello_url, None, WARM_UP).await;
+    let bare = load(&hello_url, None, MEASURE).await;
+    load(&today, Some(&cookie), WARM_UP).await;
+    let page = load(&today, Some(&cookie), MEASURE).await;
+    println!("| handler | requests/s | p50 ms | p99 ms | errors |");
+    println!("|---|---|---|---|---|");
+    for (name, f) in [
+        ("bare axum hello", &bare),
+        ("Today page, 2 years of logs", &page),
+    ] {
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {} |",
+            f.rps, f.p50_ms, f.p99_ms, f.errors
+        );
+    }
+    println!(
+        "Today page rate is {:.1}% of the bare handler's (goal: at least 25%)",
+        100.0 * page.rps / bare.rps.max(1.0)
+    );
+    running.stop().await;
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
