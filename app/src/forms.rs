@@ -491,10 +491,11 @@ mod enhance {
         init.set_method("POST");
         init.set_body(&body);
         init.set_headers(&headers);
-        let response: Response =
-            JsFuture::from(window.fetch_with_str_and_init(&form.action(), &init))
-                .await?
-                .dyn_into()?;
+        // Not `form.action()`: a field named "action" shadows that property (DOM clobbering).
+        let url = form.get_attribute("action").ok_or(JsValue::NULL)?;
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+            .await?
+            .dyn_into()?;
         if !response.ok() {
             return Err(JsValue::NULL);
         }
@@ -538,5 +539,48 @@ mod enhance {
         if let Some(el) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
             let _ = el.focus();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flash() -> Flash {
+        Flash {
+            form: Some("goal".into()),
+            values: BTreeMap::from([
+                ("title".to_owned(), "What I typed".to_owned()),
+                ("conditions_copd".to_owned(), "on".to_owned()),
+            ]),
+            errors: BTreeMap::from([("title".to_owned(), vec!["Enter your goal".to_owned()])]),
+            notice: None,
+        }
+    }
+
+    #[test]
+    fn answers_and_errors_go_back_only_to_the_form_they_came_from() {
+        let goal = FormState::new("goal", &flash());
+        assert_eq!(goal.value("title", "saved"), "What I typed");
+        assert_eq!(goal.errors("title"), ["Enter your goal"]);
+        assert_eq!(goal.field_id("title"), "goal-title");
+        let other = FormState::new("action", &flash());
+        assert_eq!(other.value("title", "saved"), "saved");
+        assert!(other.errors("title").is_empty());
+    }
+
+    #[test]
+    fn a_returned_form_shows_exactly_the_boxes_that_were_ticked() {
+        let goal = FormState::new("goal", &flash());
+        assert!(goal.chosen("conditions", "copd", false));
+        assert!(
+            !goal.chosen("conditions", "asthma", true),
+            "unticked although saved"
+        );
+        let fresh = FormState::new("goal", &Flash::default());
+        assert!(
+            fresh.chosen("conditions", "asthma", true),
+            "the saved choice"
+        );
     }
 }

@@ -587,7 +587,7 @@ fn LogForm(action: ActionView, flash: Flash, back: String, choose_day: bool) -> 
         .unwrap_or_default();
     let form_id = format!("log-{}", action.id);
     view! {
-        <form method="post" action="/api/plan/log" data-enhance="" data-focus=form_id.clone() id=form_id.clone() class="app-log-form" novalidate>
+        <form method="post" action="/api/plan/log" data-enhance="" data-focus=form_id.clone() id=form_id.clone() class="app-log-form" tabindex="-1" novalidate>
             <input type="hidden" name="action" value=action.id.to_string() />
             <input type="hidden" name="back" value=back />
             {(!errors.is_empty()).then(|| view! {
@@ -625,7 +625,7 @@ fn LogForm(action: ActionView, flash: Flash, back: String, choose_day: bool) -> 
                     let class = if o == Outcome::Done { "nhsuk-button" } else { "nhsuk-button nhsuk-button--secondary" };
                     view! {
                         <button type="submit" name="outcome" value=o.code() class=class>
-                            {o.label()}<span class="nhsuk-u-visually-hidden">{format!(": {}", action.what)}</span>
+                            {o.label()}<span class="nhsuk-u-visually-hidden">{format!(" ({})", action.what)}</span>
                         </button>
                     }
                 }).collect_view()}
@@ -664,7 +664,7 @@ pub fn TodayActionCard(action: ActionView, flash: Flash) -> impl IntoView {
                             <input type="hidden" name="day" value=day.day.clone() />
                             <input type="hidden" name="back" value="/today" />
                             <button type="submit" class="nhsuk-button nhsuk-button--secondary">
-                                "Undo"<span class="nhsuk-u-visually-hidden">{format!(": {}", action.what)}</span>
+                                "Undo"<span class="nhsuk-u-visually-hidden">{format!(" ({})", action.what)}</span>
                             </button>
                         </form>
                     }.into_any(),

@@ -780,9 +780,11 @@ fn action_view(
 ) -> ActionView {
     let freq = frequency_of(row);
     let pairs: Vec<(NaiveDate, Outcome)> = logs.iter().map(|(d, o, _)| (*d, *o)).collect();
+    // Days that can still be recorded: today and the week before, from the day it started.
     let recent = (0..=BACKDATE_DAYS)
-        .map(|back| {
-            let day = today - Days::new(back);
+        .map(|back| today - Days::new(back))
+        .filter(|day| *day >= row.starts_on || *day == today)
+        .map(|day| {
             let log = logs.iter().find(|(d, _, _)| *d == day);
             DayLog {
                 day: day.to_string(),
