@@ -269,8 +269,10 @@ pub fn streak(
     today: NaiveDate,
     logs: &[(NaiveDate, Outcome)],
 ) -> Option<Streak> {
-    let counted = |day: NaiveDate| logs.iter().any(|(d, o)| *d == day && o.counts());
-    let logged = |day: NaiveDate| logs.iter().any(|(d, _)| *d == day);
+    // Looked up once per day counted back, so index the logs by day first.
+    let by_day: std::collections::HashMap<NaiveDate, Outcome> = logs.iter().copied().collect();
+    let counted = |day: NaiveDate| by_day.get(&day).is_some_and(|o| o.counts());
+    let logged = |day: NaiveDate| by_day.contains_key(&day);
     match freq {
         Frequency::Once { .. } => None,
         Frequency::Daily | Frequency::Weekdays(_) => {
@@ -302,11 +304,7 @@ pub fn streak(
             let mut count = 0;
             let mut monday = monday_of(today);
             let met = |monday: NaiveDate| {
-                let sunday = monday + Days::new(6);
-                logs.iter()
-                    .filter(|(d, o)| *d >= monday && *d <= sunday && o.counts())
-                    .count() as u32
-                    >= *n
+                (0..7).filter(|i| counted(monday + Days::new(*i))).count() as u32 >= *n
             };
             // This week counts once met; until then it is still in play.
             if met(monday) {

@@ -745,18 +745,27 @@ type Logs = HashMap<Uuid, Vec<(NaiveDate, Outcome, Option<String>)>>;
 /// All logs of the person's actions since the streak horizon, by action: one query.
 async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
     let since = ctx.today - Days::new(STREAK_HORIZON_DAYS);
-    let rows = action_log::Entity::find()
+    // Only the columns the pages use: this is the one query whose size grows with history.
+    let rows: Vec<(Uuid, NaiveDate, String, Option<String>)> = action_log::Entity::find()
+        .select_only()
+        .columns([
+            action_log::Column::ActionId,
+            action_log::Column::Day,
+            action_log::Column::Outcome,
+            action_log::Column::Note,
+        ])
         .filter(action_log::Column::PatientId.eq(ctx.patient.id))
         .filter(action_log::Column::Day.gte(since))
         .order_by_asc(action_log::Column::Day)
+        .into_tuple()
         .all(&state.db)
         .await?;
     let mut logs: Logs = HashMap::new();
-    for row in rows {
-        if let Some(outcome) = Outcome::parse(&row.outcome) {
-            logs.entry(row.action_id)
+    for (action_id, day, outcome, note) in rows {
+        if let Some(outcome) = Outcome::parse(&outcome) {
+            logs.entry(action_id)
                 .or_default()
-                .push((row.day, outcome, row.note));
+                .push((day, outcome, note));
         }
     }
     Ok(logs)
