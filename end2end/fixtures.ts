@@ -137,7 +137,19 @@ export function newPatientInvitation(given: string, family: string): string {
  * and the session cookie is handed over, as if they had signed in on this browser earlier.
  */
 export async function signUpPatient(page: Page, given: string, family = "Tester") {
-  const link = newPatientInvitation(given, family);
+  await signUpWithLink(page, newPatientInvitation(given, family));
+}
+
+/** The one-time link `seed-demo` printed for a demo person, e.g. "Margaret Evans". */
+export function demoLink(name: string): string {
+  const line = (process.env.E2E_DEMO_LINKS ?? "").split("\n").find((l) => l.includes(name));
+  const link = line?.match(/https?:\/\/\S+\/invite\?token=\S+/)?.[0];
+  if (!link) throw new Error(`no demo link for ${name}`);
+  return link;
+}
+
+/** Signs up with an invitation link; see `signUpPatient`. */
+export async function signUpWithLink(page: Page, link: string) {
   let scratch: BrowserContext | undefined;
   let signUpPage = page;
   if (test.info().project.use.javaScriptEnabled === false) {

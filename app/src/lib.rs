@@ -15,6 +15,7 @@ pub mod nhs_number;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod policy;
+pub mod results;
 pub mod shell;
 pub mod today;
 

@@ -24,6 +24,10 @@ pub enum Action {
     ChangePlan,
     /// Record (or undo) what happened with an action.
     LogActions,
+    /// See results the care team has released.
+    ReadResults,
+    /// Release results to the person (a care-team decision).
+    ReleaseResults,
 }
 
 /// Whose record an action touches.
@@ -81,7 +85,10 @@ pub async fn check(
     subject: Subject,
 ) -> Result<Capacity, AppError> {
     match (action, subject) {
-        (Action::ReadPlan | Action::ChangePlan | Action::LogActions, Subject::Patient(id)) => {
+        (
+            Action::ReadPlan | Action::ChangePlan | Action::LogActions | Action::ReadResults,
+            Subject::Patient(id),
+        ) => {
             // The plan's owner may do everything with it. Carers (#7) and care teams (#6)
             // are added here, and only here.
             let owner = patient::Entity::find_by_id(id)
@@ -90,6 +97,23 @@ pub async fn check(
                 .and_then(|p| p.account_id);
             if owner == Some(actor.account_id) {
                 Ok(Capacity::Patient)
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        (Action::ReleaseResults, Subject::Patient(id)) => {
+            // Clinical staff of the person's own practice. (#6 adds consent-based sharing.)
+            let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
+                return Err(AppError::NotFound);
+            };
+            let clinical = membership::Entity::find()
+                .filter(membership::Column::AccountId.eq(actor.account_id))
+                .filter(membership::Column::OrganisationId.eq(p.organisation_id))
+                .filter(membership::Column::Role.is_in(["clinician", "care_coordinator"]))
+                .one(db)
+                .await?;
+            if clinical.is_some() {
+                Ok(Capacity::Professional)
             } else {
                 Err(AppError::NotFound)
             }

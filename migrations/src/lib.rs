@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_foundation;
 mod m20261122_000002_passkeys;
 mod m20261122_000003_plan;
+mod m20261122_000004_packs;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_passkeys::Migration),
             Box::new(m20261122_000003_plan::Migration),
+            Box::new(m20261122_000004_packs::Migration),
         ]
     }
 }

@@ -494,6 +494,16 @@ async fn create_practice(
             .iter()
             .flat_map(|series| observations(patient_id, now, series));
         observation::Entity::insert_many(rows).exec(db).await?;
+        // The demo's latest pack is released, so each person sees their results explained.
+        app::entities::preparation_pack::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(patient_id),
+            released_at: Set(Some(now)),
+            released_by: Set(clinician.map(|c| c.0)),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
         if let (Some(demo_plan), Some(clinician)) =
             (crate::seed_plan::demo_plan_for(demo.given), clinician)
         {

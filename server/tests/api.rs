@@ -16,6 +16,8 @@ mod pages;
 mod passkeys;
 #[path = "api/plan.rs"]
 mod plan;
+#[path = "api/results.rs"]
+mod results;
 #[path = "api/seed.rs"]
 mod seed;
 #[path = "api/sessions.rs"]

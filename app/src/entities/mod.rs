@@ -18,6 +18,7 @@ pub mod patient_condition;
 pub mod plan;
 pub mod plan_action;
 pub mod plan_change;
+pub mod preparation_pack;
 pub mod recovery_code;
 pub mod session;
 pub mod support_item;

@@ -23,6 +23,7 @@ use crate::plan::{
     AboutMePage, ActionPage, ContingencyPage, GoalPage, HistoryPage, MyPlanPage, NewActionPage,
     NewGoalPage, SupportPage,
 };
+use crate::results::{ResultPage, ResultsPage};
 use crate::today::TodayPage;
 
 /// The per-request nonce the server put in the Content-Security-Policy header. The server
@@ -98,6 +99,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/plan/contingency") view=ContingencyPage ssr=SsrMode::Async />
                         <Route path=path!("/plan/support") view=SupportPage ssr=SsrMode::Async />
                         <Route path=path!("/plan/history") view=HistoryPage ssr=SsrMode::Async />
+                        <Route path=path!("/results") view=ResultsPage ssr=SsrMode::Async />
+                        <Route path=path!("/results/:code") view=ResultPage ssr=SsrMode::Async />
                         <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
                     </Routes>
                 </Router>

@@ -66,7 +66,10 @@ pub fn TodayPage() -> impl IntoView {
                                             </ul>
                                             <p class="nhsuk-body"><a href="/plan/history">"See every change to your plan"</a></p>
                                         })}
-                                        <p class="nhsuk-body"><a class="nhsuk-button nhsuk-button--secondary" href="/plan">"See your whole plan"</a></p>
+                                        <ul class="nhsuk-list">
+                                            <li><a href="/plan">"See your whole plan"</a></li>
+                                            <li><a href="/results">"Your results"</a></li>
+                                        </ul>
                                     }
                                 })}
                                 {staff.then(|| view! {

@@ -16,13 +16,13 @@ use uuid::Uuid;
 use crate::db_test;
 use crate::support::{TestApp, make_account, session_cookie_for};
 
-struct Person {
-    patient_id: Uuid,
-    account_id: Uuid,
-    cookie: String,
+pub struct Person {
+    pub patient_id: Uuid,
+    pub account_id: Uuid,
+    pub cookie: String,
 }
 
-async fn make_patient(app: &TestApp, name: &str, nhs: &str) -> Person {
+pub async fn make_patient(app: &TestApp, name: &str, nhs: &str) -> Person {
     let org = match organisation::Entity::find()
         .one(&app.db)
         .await
@@ -103,7 +103,7 @@ async fn post_form(
 }
 
 /// Posts as a program would (JSON back), to see the plain answer.
-async fn post_json(
+pub async fn post_json(
     app: &TestApp,
     who: &Person,
     path: &str,
@@ -122,7 +122,7 @@ async fn post_json(
     (status, res.text().await.unwrap_or_default())
 }
 
-async fn page(app: &TestApp, who: &Person, path: &str) -> String {
+pub async fn page(app: &TestApp, who: &Person, path: &str) -> String {
     let res = app
         .client()
         .get(app.url(path))

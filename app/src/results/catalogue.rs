@@ -1,0 +1,467 @@
+//! The kinds of result Alongside explains: what each is, why it matters, what the numbers mean,
+//! and the bands and usual targets from NICE guidance for UK primary care (../shared/DOMAIN.md).
+//! A person's own target, when the care team has set one, wins over the usual target.
+
+/// How a result reads against its bands and target, in words (never only a colour).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Assessment {
+    /// The band's name, e.g. "G3a: moderately reduced".
+    pub band: String,
+    /// `Some(true)` when it meets the target, `Some(false)` when not, `None` when no target applies.
+    pub meets_target: Option<bool>,
+    /// One sentence for the person, e.g. "This meets your target of 53 or lower."
+    pub words: String,
+}
+
+/// Which way is better for a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Lower,
+    Higher,
+}
+
+pub struct Kind {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub what: &'static str,
+    pub why: &'static str,
+    pub numbers: &'static str,
+    /// `None` for coded results (foot risk, eye screening, smoking).
+    pub better: Option<Better>,
+    /// LOINC and SNOMED CT codes that mean this kind (for FHIR imports).
+    pub codes: &'static [&'static str],
+}
+
+pub const KINDS: &[Kind] = &[
+    Kind {
+        code: "hba1c",
+        name: "HbA1c (average blood sugar)",
+        unit: "mmol/mol",
+        what: "A blood test that shows your average blood sugar over the last 2 to 3 months.",
+        why: "Keeping it near your target lowers the risk of problems with your eyes, feet, kidneys and heart.",
+        numbers: "For most people with type 2 diabetes the target is 48 or lower, or 53 or lower if you take a medicine that can make your sugar go too low. At 58 or more, it is worth talking about what could help.",
+        better: Some(Better::Lower),
+        codes: &["59261-8", "4548-4", "999791000000106"],
+    },
+    Kind {
+        code: "blood_pressure",
+        name: "Blood pressure",
+        unit: "mmHg",
+        what: "How hard your blood pushes on the walls of your arteries. The first number is when your heart beats, the second when it rests.",
+        why: "High blood pressure strains your heart, brain, kidneys and eyes. Lowering it lowers the risk of a stroke or heart attack.",
+        numbers: "The usual target in the clinic is below 140/90 if you are under 80, and below 150/90 if you are 80 or over. Some people with kidney disease aim for below 130/80.",
+        better: Some(Better::Lower),
+        codes: &["85354-9", "75367002"],
+    },
+    Kind {
+        code: "non_hdl_cholesterol",
+        name: "Non-HDL cholesterol",
+        unit: "mmol/L",
+        what: "The cholesterol that can build up in your arteries.",
+        why: "Lower levels mean less risk of heart attack and stroke.",
+        numbers: "If you take a statin after a heart problem, the aim is 2.6 or lower.",
+        better: Some(Better::Lower),
+        codes: &["43396-1", "1030411000000101"],
+    },
+    Kind {
+        code: "egfr",
+        name: "eGFR (kidney function)",
+        unit: "mL/min/1.73m²",
+        what: "An estimate of how well your kidneys filter your blood, worked out from a blood test.",
+        why: "It shows whether your kidneys are working well and whether that is changing over time.",
+        numbers: "90 or more is normal (G1). 60 to 89 is mildly reduced (G2), 45 to 59 mildly to moderately reduced (G3a), 30 to 44 moderately to severely reduced (G3b), 15 to 29 severely reduced (G4), below 15 is kidney failure (G5).",
+        better: Some(Better::Higher),
+        codes: &["62238-1", "33914-3", "1020291000000106"],
+    },
+    Kind {
+        code: "urine_acr",
+        name: "Urine ACR (protein in your urine)",
+        unit: "mg/mmol",
+        what: "A urine test for a protein called albumin, which healthy kidneys keep in the blood.",
+        why: "Protein in the urine is an early sign of kidney damage and of heart risk.",
+        numbers: "Below 3 is normal (A1). 3 to 30 is moderately raised (A2). Over 30 is severely raised (A3).",
+        better: Some(Better::Lower),
+        codes: &["14959-1", "1023491000000104"],
+    },
+    Kind {
+        code: "serum_creatinine",
+        name: "Creatinine (blood test)",
+        unit: "µmol/L",
+        what: "A waste product your kidneys clear from your blood. It is used to work out your eGFR.",
+        why: "A rise can mean your kidneys are working less well.",
+        numbers: "What is usual depends on your age, sex and muscle, so your eGFR is the number to watch.",
+        better: None,
+        codes: &["14682-9", "1000731000000107"],
+    },
+    Kind {
+        code: "bmi",
+        name: "Body mass index (BMI)",
+        unit: "kg/m²",
+        what: "Your weight compared with your height.",
+        why: "A healthier weight can help blood sugar, blood pressure, breathing and joints.",
+        numbers: "18.5 to 24.9 is the healthy range, 25 to 29.9 overweight, 30 or more obesity. For people of South Asian, Chinese, Black African or Caribbean family background the lines are lower (23 and 27.5).",
+        better: Some(Better::Lower),
+        codes: &["39156-5", "60621009"],
+    },
+    Kind {
+        code: "copd_cat",
+        name: "COPD assessment test (CAT)",
+        unit: "score",
+        what: "8 questions about how COPD affects your daily life, scored from 0 to 40.",
+        why: "It helps you and your care team see how much COPD gets in the way, and whether that is changing.",
+        numbers: "Below 10 is low impact, 10 to 20 medium, 21 to 30 high, over 30 very high.",
+        better: Some(Better::Lower),
+        codes: &["89347-9"],
+    },
+    Kind {
+        code: "mrc_dyspnoea",
+        name: "Breathlessness (MRC scale)",
+        unit: "grade",
+        what: "How breathless you get, from grade 1 (only with hard exercise) to grade 5 (too breathless to leave the house).",
+        why: "At grade 3 or more, a pulmonary rehabilitation course can help.",
+        numbers: "Grade 1 or 2 is mild. Grade 3 or more: ask about pulmonary rehabilitation.",
+        better: Some(Better::Lower),
+        codes: &["401026001"],
+    },
+    Kind {
+        code: "foot_risk",
+        name: "Foot check",
+        unit: "",
+        what: "A check of the feeling and blood supply in your feet.",
+        why: "Diabetes can damage nerves and blood flow in the feet, so small cuts can turn into ulcers.",
+        numbers: "Low, increased, high risk, or an active ulcer. At increased risk or more, you should see a foot protection service.",
+        better: None,
+        codes: &["401191002"],
+    },
+    Kind {
+        code: "eye_screening",
+        name: "Diabetic eye screening",
+        unit: "",
+        what: "Photos of the back of your eyes.",
+        why: "Diabetes can damage the blood vessels at the back of the eye. Found early, it can be treated.",
+        numbers: "You are screened every year, or every two years after two clear screens in a row.",
+        better: None,
+        codes: &["408548009"],
+    },
+    Kind {
+        code: "smoking_status",
+        name: "Smoking",
+        unit: "",
+        what: "Whether you smoke.",
+        why: "Stopping smoking is the biggest single thing most people can do for their heart and lungs.",
+        numbers: "Free help to stop is available from your practice or local stop smoking service.",
+        better: None,
+        codes: &["72166-2"],
+    },
+];
+
+pub fn kind(code: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.code == code)
+}
+
+/// A coded value in words.
+pub fn coded_words(value: &str) -> String {
+    match value {
+        "low" => "Low risk",
+        "increased" => "Increased risk",
+        "high" => "High risk",
+        "ulcerated" => "Active ulcer",
+        "no_retinopathy" => "No changes found",
+        "background_retinopathy" => "Small changes found (background retinopathy)",
+        "referable_retinopathy" => "Changes that need a specialist to look",
+        "never" => "Never smoked",
+        "ex_smoker" => "Stopped smoking",
+        "current" => "Smokes",
+        other => return other.replace('_', " "),
+    }
+    .to_owned()
+}
+
+/// A number as people read it: no trailing ".0".
+pub fn show(n: f64) -> String {
+    if (n - n.round()).abs() < 1e-9 {
+        format!("{}", n.round() as i64)
+    } else {
+        format!("{n:.1}")
+    }
+}
+
+fn with_target(band: &str, meets: bool, target: &str) -> Assessment {
+    let words = if meets {
+        format!("This meets the target of {target}.")
+    } else {
+        format!("This is above the target of {target}.")
+    };
+    Assessment {
+        band: band.to_owned(),
+        meets_target: Some(meets),
+        words,
+    }
+}
+
+/// Reads a result against its bands and the target: the person's own (`own_target`, a number,
+/// or for blood pressure the systolic/diastolic pair) when set, else the usual one.
+pub fn assess(
+    code: &str,
+    value: Option<f64>,
+    value2: Option<f64>,
+    coded: Option<&str>,
+    age: u32,
+    own_target: Option<(f64, Option<f64>)>,
+) -> Option<Assessment> {
+    let plain = |band: &str, words: &str| Assessment {
+        band: band.to_owned(),
+        meets_target: None,
+        words: words.to_owned(),
+    };
+    match (code, value, coded) {
+        ("hba1c", Some(v), _) => {
+            let target = own_target.map(|t| t.0).unwrap_or(48.0);
+            let band = if v >= 58.0 {
+                "Above the level to act on (58)"
+            } else if v > target {
+                "Above target"
+            } else {
+                "At or below target"
+            };
+            Some(with_target(
+                band,
+                v <= target,
+                &format!("{} or lower", show(target)),
+            ))
+        }
+        ("blood_pressure", Some(sys), _) => {
+            let dia = value2.unwrap_or(0.0);
+            let (ts, td) = match own_target {
+                Some((s, Some(d))) => (s, d),
+                Some((s, None)) => (s, 90.0),
+                None if age >= 80 => (150.0, 90.0),
+                None => (140.0, 90.0),
+            };
+            let meets = sys < ts && dia < td;
+            let target = format!("below {}/{}", show(ts), show(td));
+            let band = if meets {
+                "Within target"
+            } else {
+                "Above target"
+            };
+            let mut a = with_target(band, meets, &target);
+            if !meets {
+                a.words = format!("This is not below the target of {target}.");
+            }
+            Some(a)
+        }
+        ("non_hdl_cholesterol", Some(v), _) => {
+            let target = own_target.map(|t| t.0).unwrap_or(2.6);
+            let band = if v <= target {
+                "At or below target"
+            } else {
+                "Above target"
+            };
+            Some(with_target(
+                band,
+                v <= target,
+                &format!("{} or lower", show(target)),
+            ))
+        }
+        ("egfr", Some(v), _) => {
+            let band = if v >= 90.0 {
+                "G1: normal"
+            } else if v >= 60.0 {
+                "G2: mildly reduced"
+            } else if v >= 45.0 {
+                "G3a: mildly to moderately reduced"
+            } else if v >= 30.0 {
+                "G3b: moderately to severely reduced"
+            } else if v >= 15.0 {
+                "G4: severely reduced"
+            } else {
+                "G5: kidney failure"
+            };
+            Some(plain(
+                band,
+                &format!("Your kidney function is in band {band}."),
+            ))
+        }
+        ("urine_acr", Some(v), _) => {
+            let band = if v < 3.0 {
+                "A1: normal"
+            } else if v <= 30.0 {
+                "A2: moderately raised"
+            } else {
+                "A3: severely raised"
+            };
+            Some(plain(
+                band,
+                &format!("The protein in your urine is in band {band}."),
+            ))
+        }
+        ("bmi", Some(v), _) => {
+            let band = if v < 18.5 {
+                "Underweight"
+            } else if v < 25.0 {
+                "Healthy weight"
+            } else if v < 30.0 {
+                "Overweight"
+            } else if v < 35.0 {
+                "Obesity class 1"
+            } else if v < 40.0 {
+                "Obesity class 2"
+            } else {
+                "Obesity class 3"
+            };
+            Some(plain(
+                band,
+                &format!("This is in the {} range.", band.to_lowercase()),
+            ))
+        }
+        ("copd_cat", Some(v), _) => {
+            let band = if v < 10.0 {
+                "Low impact"
+            } else if v <= 20.0 {
+                "Medium impact"
+            } else if v <= 30.0 {
+                "High impact"
+            } else {
+                "Very high impact"
+            };
+            Some(plain(
+                band,
+                &format!("COPD has a {} on your life.", band.to_lowercase()),
+            ))
+        }
+        ("mrc_dyspnoea", Some(v), _) => {
+            let band = if v >= 3.0 {
+                "Grade 3 or more"
+            } else {
+                "Grade 1 or 2"
+            };
+            let words = if v >= 3.0 {
+                "Pulmonary rehabilitation could help: ask your care team."
+            } else {
+                "Your breathlessness is mild."
+            };
+            Some(plain(band, words))
+        }
+        (_, _, Some(c)) => Some(plain(
+            &coded_words(c),
+            &format!("Result: {}.", coded_words(c)),
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hba1c_meets_the_usual_target_at_48_or_the_persons_own() {
+        assert_eq!(
+            assess("hba1c", Some(48.0), None, None, 60, None)
+                .unwrap()
+                .meets_target,
+            Some(true)
+        );
+        let high = assess("hba1c", Some(58.0), None, None, 60, None).unwrap();
+        assert_eq!(high.meets_target, Some(false));
+        assert!(high.band.contains("act on"));
+        let own = assess("hba1c", Some(52.0), None, None, 60, Some((53.0, None))).unwrap();
+        assert_eq!(own.meets_target, Some(true));
+        assert_eq!(own.words, "This meets the target of 53 or lower.");
+    }
+
+    #[test]
+    fn blood_pressure_target_depends_on_age_and_both_numbers() {
+        assert_eq!(
+            assess("blood_pressure", Some(138.0), Some(84.0), None, 60, None)
+                .unwrap()
+                .meets_target,
+            Some(true)
+        );
+        assert_eq!(
+            assess("blood_pressure", Some(138.0), Some(92.0), None, 60, None)
+                .unwrap()
+                .meets_target,
+            Some(false)
+        );
+        assert_eq!(
+            assess("blood_pressure", Some(145.0), Some(80.0), None, 82, None)
+                .unwrap()
+                .meets_target,
+            Some(true)
+        );
+        let kidney = assess(
+            "blood_pressure",
+            Some(134.0),
+            Some(82.0),
+            None,
+            60,
+            Some((130.0, Some(80.0))),
+        )
+        .unwrap();
+        assert_eq!(
+            kidney.words,
+            "This is not below the target of below 130/80."
+        );
+    }
+
+    #[test]
+    fn egfr_and_acr_fall_in_the_kdigo_bands() {
+        let band = |v| assess("egfr", Some(v), None, None, 60, None).unwrap().band;
+        assert!(band(95.0).starts_with("G1"));
+        assert!(band(60.0).starts_with("G2"));
+        assert!(band(44.0).starts_with("G3b"));
+        assert!(band(14.0).starts_with("G5"));
+        let acr = |v| {
+            assess("urine_acr", Some(v), None, None, 60, None)
+                .unwrap()
+                .band
+        };
+        assert!(acr(2.9).starts_with("A1"));
+        assert!(acr(30.0).starts_with("A2"));
+        assert!(acr(34.0).starts_with("A3"));
+    }
+
+    #[test]
+    fn bmi_cat_and_breathlessness_bands() {
+        assert_eq!(
+            assess("bmi", Some(30.8), None, None, 60, None)
+                .unwrap()
+                .band,
+            "Obesity class 1"
+        );
+        assert_eq!(
+            assess("copd_cat", Some(22.0), None, None, 60, None)
+                .unwrap()
+                .band,
+            "High impact"
+        );
+        assert!(
+            assess("mrc_dyspnoea", Some(3.0), None, None, 60, None)
+                .unwrap()
+                .words
+                .contains("rehabilitation")
+        );
+    }
+
+    #[test]
+    fn coded_results_read_in_words_and_every_kind_is_explained() {
+        assert_eq!(
+            assess("foot_risk", None, None, Some("increased"), 60, None)
+                .unwrap()
+                .band,
+            "Increased risk"
+        );
+        for k in KINDS {
+            assert!(
+                !k.what.is_empty() && !k.why.is_empty() && !k.numbers.is_empty(),
+                "{}",
+                k.code
+            );
+        }
+        assert_eq!(show(58.0), "58");
+        assert_eq!(show(2.6), "2.6");
+    }
+}
