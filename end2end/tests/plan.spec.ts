@@ -93,3 +93,32 @@ test("the plan prints as a clean copy without the site's header or its controls"
   await expect(page.getByRole("link", { name: "Add a goal" })).toBeHidden();
   await expect(page.getByRole("heading", { name: "If things get worse" })).toBeVisible();
 });
+
+test("about me, the contingency plan, support and the history each save and pass axe", async ({ page, baseURL }, testInfo) => {
+  await signUpPatient(page, `Owen ${testInfo.project.name}`);
+  await page.goto(`${baseURL}/plan/about-me`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("About me");
+  await expectAccessible(page);
+  await page.getByLabel("What matters most to me").fill("Gardening with my wife");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#notice")).toContainText("Your \"About me\" is saved.");
+  await expect(page.getByText("Gardening with my wife")).toBeVisible();
+
+  await page.goto(`${baseURL}/plan/contingency`);
+  await expectAccessible(page);
+  await page.getByLabel("Name", { exact: true }).fill("NHS 111");
+  await page.getByLabel("Phone number").fill("111");
+  await page.getByRole("button", { name: "Add contact" }).click();
+  await expect(page.getByRole("link", { name: "Call 111" })).toHaveAttribute("href", "tel:111");
+  await expectAccessible(page);
+
+  await page.goto(`${baseURL}/plan/support`);
+  await page.getByLabel("Name of the service or group").fill("Riverside walking group");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Riverside walking group" })).toBeVisible();
+  await expectAccessible(page);
+
+  await page.goto(`${baseURL}/plan/history`);
+  await expect(page.getByRole("heading", { name: "Added \"Riverside walking group\"" })).toBeVisible();
+  await expectAccessible(page);
+});

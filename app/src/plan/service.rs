@@ -42,7 +42,6 @@ pub struct Ctx {
     pub patient: patient::Model,
     pub actor: Actor,
     pub capacity: Capacity,
-    pub actor_name: String,
     pub today: NaiveDate,
 }
 
@@ -74,17 +73,11 @@ pub async fn for_patient(
 ) -> Result<Ctx, AppError> {
     let actor = Actor { account_id };
     let capacity = policy::check(&state.db, actor, verb, Subject::Patient(patient.id)).await?;
-    let actor_name = account::Entity::find_by_id(account_id)
-        .one(&state.db)
-        .await?
-        .map(|a| a.display_name)
-        .unwrap_or_default();
     let today = today_in(&patient.time_zone, state.clock.now());
     Ok(Ctx {
         patient,
         actor,
         capacity,
-        actor_name,
         today,
     })
 }
@@ -109,7 +102,12 @@ async fn record_change(
         patient_id: Set(ctx.patient.id),
         at: Set(state.clock.now()),
         actor_account_id: Set(Some(ctx.actor.account_id)),
-        actor_name: Set(ctx.actor_name.clone()),
+        // Looked up only when something changes, not on every read.
+        actor_name: Set(account::Entity::find_by_id(ctx.actor.account_id)
+            .one(txn)
+            .await?
+            .map(|a| a.display_name)
+            .unwrap_or_default()),
         actor_kind: Set(ctx.capacity.code().to_owned()),
         section: Set(section.to_owned()),
         record_id: Set(record_id),

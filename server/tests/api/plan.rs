@@ -77,6 +77,24 @@ pub async fn make_patient(app: &TestApp, name: &str, nhs: &str) -> Person {
     }
 }
 
+/// Posts a form with the given `accept` header.
+async fn post(
+    app: &TestApp,
+    who: &Person,
+    path: &str,
+    fields: &[(&str, &str)],
+    accept: &str,
+) -> reqwest::Response {
+    app.client()
+        .post(app.url(path))
+        .header("cookie", &who.cookie)
+        .header("accept", accept)
+        .form(fields)
+        .send()
+        .await
+        .expect("post")
+}
+
 /// Posts a form as a browser does without JavaScript; returns the status and Location.
 async fn post_form(
     app: &TestApp,
@@ -84,15 +102,7 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (u16, String) {
-    let res = app
-        .client()
-        .post(app.url(path))
-        .header("cookie", &who.cookie)
-        .header("accept", "text/html")
-        .form(fields)
-        .send()
-        .await
-        .expect("post");
+    let res = post(app, who, path, fields, "text/html").await;
     let location = res
         .headers()
         .get("location")
@@ -109,15 +119,7 @@ pub async fn post_json(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (u16, String) {
-    let res = app
-        .client()
-        .post(app.url(path))
-        .header("cookie", &who.cookie)
-        .header("accept", "application/json")
-        .form(fields)
-        .send()
-        .await
-        .expect("post");
+    let res = post(app, who, path, fields, "application/json").await;
     let status = res.status().as_u16();
     (status, res.text().await.unwrap_or_default())
 }
