@@ -83,6 +83,16 @@ pub async fn finish<T: Serialize>(
     Ok(())
 }
 
+/// Leaves a flash for the next page from outside a server function (a plain axum handler,
+/// such as the file upload).
+#[cfg(feature = "ssr")]
+pub async fn store_flash(session: &tower_sessions::Session, flash: Flash) -> Result<(), AppError> {
+    session
+        .insert(FLASH_KEY, flash)
+        .await
+        .map_err(AppError::internal)
+}
+
 /// A post from an HTML form (or our island imitating one) asks for HTML back.
 #[cfg(feature = "ssr")]
 fn from_browser_form() -> bool {
@@ -286,16 +296,16 @@ pub fn TextField(
 #[component]
 pub fn TextArea(
     state: FormState,
-    name: &'static str,
+    #[prop(into)] name: String,
     label: String,
     #[prop(optional)] hint: &'static str,
     #[prop(into)] value: String,
     #[prop(default = 3)] rows: u32,
 ) -> impl IntoView {
-    let id = state.field_id(name);
-    let errors = state.errors(name);
+    let id = state.field_id(&name);
+    let errors = state.errors(&name);
     let error = !errors.is_empty();
-    let value = state.value(name, value);
+    let value = state.value(&name, value);
     let class = if error {
         "nhsuk-textarea nhsuk-textarea--error"
     } else {
@@ -398,6 +408,34 @@ pub fn Checkboxes(
     }
 }
 
+/// Pick one from a longer list, as a drop-down; `prompt` is the empty first choice.
+#[component]
+pub fn Select(
+    state: FormState,
+    name: &'static str,
+    label: &'static str,
+    prompt: &'static str,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let id = state.field_id(name);
+    let errors = state.errors(name);
+    let error = !errors.is_empty();
+    let chosen = state.value(name, "");
+    view! {
+        <div class=group_class(error)>
+            <label class="nhsuk-label" for=id.clone()>{label}</label>
+            {error_lines(&id, &errors)}
+            <select class="nhsuk-select" id=id.clone() name=name aria-describedby=described_by(&id, false, error)>
+                <option value="">{prompt}</option>
+                {options.into_iter().map(|(code, text)| {
+                    let selected = code == chosen;
+                    view! { <option value=code selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// Options from a `[(code, label)]` table.
 pub fn options(table: &[(&str, &str)]) -> Vec<(String, String)> {
     table
@@ -471,8 +509,52 @@ mod enhance {
         });
         let _ = root.add_event_listener_with_callback("submit", handler.as_ref().unchecked_ref());
         handler.forget();
+        // `<form data-autosave>`: a finished edit (the `change` event) saves a draft quietly.
+        let autosave = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+            let Some(form) = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|el| el.closest("form[data-autosave]").ok().flatten())
+                .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
+            else {
+                return;
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                let saved = save_draft(&form).await.unwrap_or(false);
+                let text = if saved {
+                    "Draft saved."
+                } else {
+                    "Your draft could not be saved just now. Use the save button."
+                };
+                if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                    for id in ["live-status", "autosave-status"] {
+                        if let Some(el) = document.get_element_by_id(id) {
+                            el.set_text_content(Some(text));
+                        }
+                    }
+                }
+            });
+        });
+        let _ = root.add_event_listener_with_callback("change", autosave.as_ref().unchecked_ref());
+        autosave.forget();
         // Tells tests (and styles) that forms here now update in place.
         let _ = root.set_attribute("data-enhanced", "");
+    }
+
+    /// Posts the form as a draft and asks for the plain result, not a page.
+    async fn save_draft(form: &HtmlFormElement) -> Result<bool, JsValue> {
+        let window = web_sys::window().ok_or(JsValue::NULL)?;
+        let data = FormData::new_with_form(form)?;
+        data.set_with_str("intent", "draft")?;
+        let body = UrlSearchParams::new_with_str_sequence_sequence(&data)?;
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&body);
+        let url = form.get_attribute("action").ok_or(JsValue::NULL)?;
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+            .await?
+            .dyn_into()?;
+        Ok(response.ok())
     }
 
     async fn send(form: &HtmlFormElement, submitter: Option<HtmlElement>) -> Result<(), JsValue> {

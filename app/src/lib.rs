@@ -9,12 +9,14 @@
 
 pub mod accessibility;
 pub mod auth;
+pub mod care_team;
 pub mod error;
 pub mod forms;
 pub mod nhs_number;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod policy;
+pub mod preparation;
 pub mod results;
 pub mod shell;
 pub mod today;

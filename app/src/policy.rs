@@ -28,6 +28,36 @@ pub enum Action {
     ReadResults,
     /// Release results to the person (a care-team decision).
     ReleaseResults,
+    /// Answer the preparation pack's agenda prompts.
+    AnswerAgenda,
+    /// A care-team member sees the person's record: reviews, every result, the agenda.
+    ReadRecord,
+    /// Book, move, cancel or close a review.
+    ManageReviews,
+    /// Enter or import results.
+    EnterResults,
+    /// Agree a target of the person's own for a kind of result.
+    SetTargets,
+}
+
+/// Which care-team roles may do what to a person of their organisation.
+fn staff_roles(action: Action) -> &'static [&'static str] {
+    const ALL: &[&str] = &[
+        "clinician",
+        "care_coordinator",
+        "healthcare_assistant",
+        "social_care_worker",
+        "org_admin",
+    ];
+    match action {
+        Action::ReadRecord => ALL,
+        Action::ReleaseResults | Action::ManageReviews => &["clinician", "care_coordinator"],
+        // Healthcare assistants take bloods and blood pressures, so they enter results too.
+        Action::EnterResults => &["clinician", "care_coordinator", "healthcare_assistant"],
+        // A target is a clinical decision, agreed with the person.
+        Action::SetTargets => &["clinician"],
+        _ => &[],
+    }
 }
 
 /// Whose record an action touches.
@@ -86,7 +116,11 @@ pub async fn check(
 ) -> Result<Capacity, AppError> {
     match (action, subject) {
         (
-            Action::ReadPlan | Action::ChangePlan | Action::LogActions | Action::ReadResults,
+            Action::ReadPlan
+            | Action::ChangePlan
+            | Action::LogActions
+            | Action::ReadResults
+            | Action::AnswerAgenda,
             Subject::Patient(id),
         ) => {
             // The plan's owner may do everything with it. Carers (#7) and care teams (#6)
@@ -101,18 +135,26 @@ pub async fn check(
                 Err(AppError::NotFound)
             }
         }
-        (Action::ReleaseResults, Subject::Patient(id)) => {
-            // Clinical staff of the person's own practice. (#6 adds consent-based sharing.)
+        (
+            Action::ReleaseResults
+            | Action::ReadRecord
+            | Action::ManageReviews
+            | Action::EnterResults
+            | Action::SetTargets,
+            Subject::Patient(id),
+        ) => {
+            // Staff of the person's own practice, in the roles that do this. (#6 adds
+            // organisations the person has consented to share with.)
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
                 return Err(AppError::NotFound);
             };
-            let clinical = membership::Entity::find()
+            let allowed = membership::Entity::find()
                 .filter(membership::Column::AccountId.eq(actor.account_id))
                 .filter(membership::Column::OrganisationId.eq(p.organisation_id))
-                .filter(membership::Column::Role.is_in(["clinician", "care_coordinator"]))
+                .filter(membership::Column::Role.is_in(staff_roles(action).iter().copied()))
                 .one(db)
                 .await?;
-            if clinical.is_some() {
+            if allowed.is_some() {
                 Ok(Capacity::Professional)
             } else {
                 Err(AppError::NotFound)
@@ -143,4 +185,18 @@ pub async fn check(
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+/// The person's record, once the policy allows `action` on it; `NotFound` otherwise.
+pub async fn patient_for(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Action,
+    patient_id: Uuid,
+) -> Result<patient::Model, AppError> {
+    check(db, actor, action, Subject::Patient(patient_id)).await?;
+    patient::Entity::find_by_id(patient_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }

@@ -6,6 +6,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_passkeys;
 mod m20261122_000003_plan;
 mod m20261122_000004_packs;
+mod m20261122_000005_reviews;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_passkeys::Migration),
             Box::new(m20261122_000003_plan::Migration),
             Box::new(m20261122_000004_packs::Migration),
+            Box::new(m20261122_000005_reviews::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod http;
 pub mod seed;
 mod seed_plan;
 pub mod sessions;
+mod upload;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -162,6 +163,10 @@ pub fn router(prepared: &Prepared) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(
+            "/team/results/import",
+            axum::routing::post(upload::import_results),
+        )
         // Registers the pages and every server function at its own path and method (so a
         // POST-only function answers GET with 405).
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -245,6 +250,7 @@ pub async fn spawn(prepared: Prepared) -> anyhow::Result<Running> {
     let cleanup = prepared
         .store
         .spawn_cleanup(Duration::from_secs(60), prepared.state.app.clone());
+    let packs = spawn_pack_release(prepared.state.app.clone(), Duration::from_secs(60));
     let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let result = axum::serve(
@@ -256,12 +262,30 @@ pub async fn spawn(prepared: Prepared) -> anyhow::Result<Running> {
         })
         .await;
         cleanup.abort();
+        packs.abort();
         result
     });
     Ok(Running {
         addr,
         shutdown,
         task,
+    })
+}
+
+/// Sends preparation packs that have come due (N days before each review) every `every`. The
+/// pages also release due packs before they read them; this sweep means nobody has to visit.
+fn spawn_pack_release(app: app::state::AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let now = app.clock.now();
+            match app::preparation::service::release_due(&app.db, now, None).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(packs = n, "preparation packs released"),
+                Err(err) => tracing::warn!(error = %err, "releasing due packs failed"),
+            }
+        }
     })
 }
 

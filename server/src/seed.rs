@@ -8,6 +8,7 @@ use app::entities::{
     patient_condition,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, DatabaseConnection, EntityTrait as _,
     QueryFilter as _, Set, TransactionTrait as _,
@@ -247,6 +248,7 @@ pub async fn invite_admin(
                 kind: Set(kind.into()),
                 ods_code: Set(None),
                 created_at: Set(now),
+                pack_release_days: Set(14),
             }
             .insert(&txn)
             .await?;
@@ -439,9 +441,11 @@ async fn create_practice(
         kind: Set("gp_practice".into()),
         ods_code: Set(Some("Y99001".into())),
         created_at: Set(now),
+        pack_release_days: Set(14),
     }
     .insert(db)
     .await?;
+    practice_prompts(db, org_id).await?;
 
     let mut clinician = None;
     for (name, roles) in STAFF {
@@ -494,16 +498,6 @@ async fn create_practice(
             .iter()
             .flat_map(|series| observations(patient_id, now, series));
         observation::Entity::insert_many(rows).exec(db).await?;
-        // The demo's latest pack is released, so each person sees their results explained.
-        app::entities::preparation_pack::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            patient_id: Set(patient_id),
-            released_at: Set(Some(now)),
-            released_by: Set(clinician.map(|c| c.0)),
-            created_at: Set(now),
-        }
-        .insert(db)
-        .await?;
         if let (Some(demo_plan), Some(clinician)) =
             (crate::seed_plan::demo_plan_for(demo.given), clinician)
         {
@@ -512,9 +506,134 @@ async fn create_practice(
                 clinician,
             };
             crate::seed_plan::seed_plan(db, demo_plan, patient_id, &authors, now).await?;
+            // A review within 3 weeks, its pack sent (so each person sees their results
+            // explained and the agenda prompts); Margaret has already sent her answers.
+            let demo_review = DemoReview {
+                patient_id,
+                account_id,
+                clinician,
+                in_days: demo_plan.review_in_days(),
+                answers: (demo.given == "Margaret").then_some(MARGARET_AGENDA.as_slice()),
+            };
+            seed_review(db, now, org_id, &demo_review).await?;
         }
     }
     Ok(org_id)
+}
+
+/// The demo practice owns its prompts: the Year of Care set, the condition prompts, and one
+/// question of its own.
+async fn practice_prompts(
+    db: &impl sea_orm::ConnectionTrait,
+    org_id: Uuid,
+) -> Result<(), AppError> {
+    use app::entities::agenda_prompt;
+    use app::preparation::service::{CONDITION_PROMPTS, DEFAULT_PROMPTS};
+    let general = DEFAULT_PROMPTS.iter().map(|t| (None, *t)).chain([(
+        None,
+        "Is there anything about your medicines you would like to ask?",
+    )]);
+    let by_condition = CONDITION_PROMPTS.iter().map(|(c, t)| (Some(*c), *t));
+    let rows = general
+        .chain(by_condition)
+        .enumerate()
+        .map(|(i, (condition, text))| agenda_prompt::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            organisation_id: Set(org_id),
+            condition: Set(condition.map(str::to_owned)),
+            position: Set(i as i32),
+            text: Set(text.to_owned()),
+        });
+    agenda_prompt::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Margaret's answers to the first prompts, already sent to her care team.
+const MARGARET_AGENDA: [&str; 3] = [
+    "Getting out for my walks again, and seeing my granddaughter on Saturdays.",
+    "Better since the new tablets, but my feet ache by the evening.",
+    "My feet, and whether I still need the blood pressure tablets at night.",
+];
+
+struct DemoReview<'a> {
+    patient_id: Uuid,
+    account_id: Uuid,
+    clinician: (Uuid, &'a str),
+    in_days: i64,
+    answers: Option<&'a [&'a str]>,
+}
+
+async fn seed_review(
+    db: &impl sea_orm::ConnectionTrait,
+    now: DateTime<Utc>,
+    org_id: Uuid,
+    demo: &DemoReview<'_>,
+) -> Result<(), AppError> {
+    use app::entities::{agenda_answer, preparation_pack, review};
+    let Some(person) = patient::Entity::find_by_id(demo.patient_id).one(db).await? else {
+        return Ok(());
+    };
+    let today = app::plan::service::today_in(&person.time_zone, now);
+    let day = today + Duration::days(demo.in_days);
+    let ten = chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default();
+    let starts_at = app::preparation::service::local_time(&person, day, ten)
+        .unwrap_or(now + Duration::days(demo.in_days));
+    let review_id = Uuid::new_v4();
+    review::ActiveModel {
+        id: Set(review_id),
+        patient_id: Set(demo.patient_id),
+        organisation_id: Set(org_id),
+        starts_at: Set(starts_at),
+        with_whom: Set(demo.clinician.1.to_owned()),
+        mode: Set("in_person".into()),
+        place: Set(Some("Room 2, Riverside Medical Practice".into())),
+        status: Set("scheduled".into()),
+        next_review_date: Set(None),
+        created_by: Set(demo.clinician.0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    let Some(booked) = review::Entity::find_by_id(review_id).one(db).await? else {
+        return Ok(());
+    };
+    let pack_id = app::preparation::service::release_pack(
+        db,
+        now,
+        &person,
+        Some(&booked),
+        Some(demo.clinician.0),
+    )
+    .await?;
+    if let Some(answers) = demo.answers {
+        for (position, text) in answers.iter().enumerate() {
+            agenda_answer::Entity::update_many()
+                .col_expr(agenda_answer::Column::Answer, Expr::value(*text))
+                .col_expr(agenda_answer::Column::UpdatedAt, Expr::value(now))
+                .col_expr(
+                    agenda_answer::Column::UpdatedBy,
+                    Expr::value(demo.account_id),
+                )
+                .filter(agenda_answer::Column::PackId.eq(pack_id))
+                .filter(agenda_answer::Column::Position.eq(position as i32))
+                .exec(db)
+                .await?;
+        }
+        preparation_pack::Entity::update_many()
+            .col_expr(preparation_pack::Column::OpenedAt, Expr::value(now))
+            .col_expr(preparation_pack::Column::SubmittedAt, Expr::value(now))
+            .col_expr(
+                preparation_pack::Column::SubmittedBy,
+                Expr::value(demo.account_id),
+            )
+            .filter(preparation_pack::Column::Id.eq(pack_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn new_account(
@@ -558,6 +677,7 @@ fn observations(
             taken_at: Set(taken),
             source: Set("demo".into()),
             created_at: Set(now),
+            fingerprint: Set(None),
         }
     };
     let at = |days: i64| now - Duration::days(days);

@@ -298,7 +298,7 @@ const DAVID: DemoPlan = DemoPlan {
             "helping",
         ),
     ],
-    review_in_days: 40,
+    review_in_days: 18,
 };
 
 const AISHA: DemoPlan = DemoPlan {
@@ -376,8 +376,15 @@ const AISHA: DemoPlan = DemoPlan {
         Some(0),
         "suggested",
     )],
-    review_in_days: 75,
+    review_in_days: 6,
 };
+
+impl DemoPlan {
+    /// Days from the seed to this person's next review (all within 3 weeks).
+    pub fn review_in_days(&self) -> i64 {
+        self.review_in_days
+    }
+}
 
 pub fn demo_plan_for(given: &str) -> Option<&'static DemoPlan> {
     match given {

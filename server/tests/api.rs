@@ -16,6 +16,8 @@ mod pages;
 mod passkeys;
 #[path = "api/plan.rs"]
 mod plan;
+#[path = "api/preparation.rs"]
+mod preparation;
 #[path = "api/results.rs"]
 mod results;
 #[path = "api/seed.rs"]

@@ -3,6 +3,8 @@
 pub mod about_me;
 pub mod account;
 pub mod action_log;
+pub mod agenda_answer;
+pub mod agenda_prompt;
 pub mod audit_event;
 pub mod ceremony;
 pub mod contingency;
@@ -20,5 +22,7 @@ pub mod plan_action;
 pub mod plan_change;
 pub mod preparation_pack;
 pub mod recovery_code;
+pub mod result_target;
+pub mod review;
 pub mod session;
 pub mod support_item;

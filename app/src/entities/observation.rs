@@ -16,6 +16,9 @@ pub struct Model {
     pub taken_at: DateTimeUtc,
     pub source: String,
     pub created_at: DateTimeUtc,
+    /// Who, what, when and value in one string, unique: the same result imported twice is
+    /// stored once.
+    pub fingerprint: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,8 @@ pub struct Model {
     pub kind: String,
     pub ods_code: Option<String>,
     pub created_at: DateTimeUtc,
+    /// How many days before a review the preparation pack goes out by itself.
+    pub pack_release_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,7 +3,7 @@
 //! The person owns it; carers (#7) and care teams (#6) reach it only through `policy`.
 pub mod api;
 pub mod input;
-mod pages;
+pub(crate) mod pages;
 pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -20,10 +20,10 @@ use crate::forms::{
 };
 use crate::shell::PageHeading;
 
-type PageData<T> = Resource<Result<(T, Flash), AppError>>;
+pub(crate) type PageData<T> = Resource<Result<(T, Flash), AppError>>;
 
 /// Loads a page's data and this browser's flash together, on the server.
-fn load<T, Fut>(fetch: impl Fn() -> Fut + Send + Sync + 'static) -> PageData<T>
+pub(crate) fn load<T, Fut>(fetch: impl Fn() -> Fut + Send + Sync + 'static) -> PageData<T>
 where
     T: Serialize + DeserializeOwned + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
@@ -42,7 +42,7 @@ where
 }
 
 /// Renders `page` once the data is there; a missing (or forbidden) record reads as not found.
-fn render<T, V>(
+pub(crate) fn render<T, V>(
     data: PageData<T>,
     page: impl Fn(T, Flash) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView
@@ -61,8 +61,8 @@ where
                             Ok((value, flash)) => view! { <PageContent>{page(value, flash)}</PageContent> }.into_any(),
                             Err(AppError::NotFound) => view! {
                                 <PageHeading text="Page not found" />
-                                <p class="nhsuk-body">"We could not find that part of a plan. It may have been removed, or the link may be wrong."</p>
-                                <p class="nhsuk-body"><a href="/plan">"Go to your plan"</a></p>
+                                <p class="nhsuk-body">"We could not find that. It may have been removed, or the link may be wrong."</p>
+                                <p class="nhsuk-body"><a href="/today">"Go to Today"</a></p>
                             }.into_any(),
                             Err(err) => view! {
                                 <PageHeading text="Sorry, there is a problem" />
@@ -76,7 +76,7 @@ where
     })
 }
 
-fn param_id(name: &str) -> Option<Uuid> {
+pub(crate) fn param_id(name: &str) -> Option<Uuid> {
     use_params_map()
         .get_untracked()
         .get(name)
@@ -87,7 +87,7 @@ fn updated_line(updated: Option<Updated>) -> impl IntoView {
     updated.map(|u| view! { <p class="nhsuk-body-s app-updated">{u.describe()}</p> })
 }
 
-fn back_link(href: String, text: &'static str) -> impl IntoView {
+pub(crate) fn back_link(href: String, text: &'static str) -> impl IntoView {
     view! {
         <div class="nhsuk-back-link app-no-print">
             <a class="nhsuk-back-link__link" href=href>{text}</a>
@@ -96,7 +96,7 @@ fn back_link(href: String, text: &'static str) -> impl IntoView {
 }
 
 /// A summary-list row, left out when there is nothing to show.
-fn row(key: &'static str, value: String) -> impl IntoView {
+pub(crate) fn row(key: &'static str, value: String) -> impl IntoView {
     (!value.trim().is_empty()).then(|| {
         view! {
             <div class="nhsuk-summary-list__row">
@@ -256,7 +256,7 @@ pub fn AboutMePage() -> impl IntoView {
             .iter()
             .zip(about.values())
             .map(|((name, label, hint), value)| {
-                view! { <TextArea state=state.clone() name=name label=label.to_string() hint=hint value=value.clone() rows=4 /> }
+                view! { <TextArea state=state.clone() name=*name label=label.to_string() hint=hint value=value.clone() rows=4 /> }
             })
             .collect_view();
         view! {
@@ -712,7 +712,7 @@ pub fn ContingencyPage() -> impl IntoView {
             .iter()
             .zip(plan.contingency.values())
             .map(|((name, label, hint), value)| {
-                view! { <TextArea state=state.clone() name=name label=label.to_string() hint=hint value=value.clone() rows=4 /> }
+                view! { <TextArea state=state.clone() name=*name label=label.to_string() hint=hint value=value.clone() rows=4 /> }
             })
             .collect_view();
         view! {

@@ -3,6 +3,8 @@
 //! the server with a table alternative. The person sees only results released to them in a
 //! preparation pack; until then they do not exist as far as the person's pages are concerned.
 pub mod catalogue;
+#[cfg(feature = "ssr")]
+pub mod import;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -46,6 +48,16 @@ pub struct ResultDetail {
     pub trend: String,
 }
 
+/// One result entered by hand by the care team.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResultForm {
+    pub patient_id: String,
+    pub code: String,
+    pub value: String,
+    pub taken_on: String,
+}
+
 #[server(prefix = "/api/results", endpoint = "list")]
 pub async fn load_results() -> Result<Vec<ResultSummary>, AppError> {
     let (state, ctx) = service::ctx().await?;
@@ -60,14 +72,19 @@ pub async fn load_result(code: String) -> Result<ResultDetail, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod service {
-    use chrono::{Datelike as _, NaiveDate};
-    use sea_orm::{ActiveModelTrait as _, Set};
+    use std::collections::BTreeMap;
+
+    use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
+    use sea_orm::sea_query::OnConflict;
     use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+    use sea_orm::{ConnectionTrait, Set, TransactionTrait as _};
+    use sha2::{Digest as _, Sha256};
     use uuid::Uuid;
 
     use super::catalogue::{self, Better, coded_words, show};
+    use super::import::{self, Incoming};
     use super::{Point, ResultDetail, ResultSummary};
-    use crate::entities::{observation, patient, preparation_pack};
+    use crate::entities::{observation, patient, preparation_pack, result_target};
     use crate::error::AppError;
     use crate::plan::schedule::long_date;
     use crate::plan::service::{Ctx, for_patient, own_patient};
@@ -86,6 +103,12 @@ pub mod service {
 
     /// Results the person may see: those entered before their latest released pack.
     pub async fn visible(state: &AppState, ctx: &Ctx) -> Result<Vec<observation::Model>, AppError> {
+        crate::preparation::service::release_due(
+            &state.db,
+            state.clock.now(),
+            Some(ctx.patient.id),
+        )
+        .await?;
         let released = preparation_pack::Entity::find()
             .filter(preparation_pack::Column::PatientId.eq(ctx.patient.id))
             .filter(preparation_pack::Column::ReleasedAt.is_not_null())
@@ -104,24 +127,287 @@ pub mod service {
             .await?)
     }
 
-    /// A care-team member releases everything entered so far to the person.
-    pub async fn release(state: &AppState, staff: Uuid, patient_id: Uuid) -> Result<(), AppError> {
-        policy::check(
+    pub async fn targets_of(
+        db: &impl ConnectionTrait,
+        patient_id: Uuid,
+    ) -> Result<Vec<result_target::Model>, AppError> {
+        Ok(result_target::Entity::find()
+            .filter(result_target::Column::PatientId.eq(patient_id))
+            .all(db)
+            .await?)
+    }
+
+    /// The same result (person, kind, time, value) always has the same fingerprint, so a
+    /// second import of a file adds nothing.
+    fn fingerprint(patient_id: Uuid, r: &Incoming) -> String {
+        let text = format!(
+            "{patient_id}|{}|{}|{:?}|{:?}|{:?}",
+            r.code,
+            r.taken_at.timestamp(),
+            r.value_num,
+            r.value_num2,
+            r.value_code
+        );
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Stores results, skipping any already stored. Returns how many were new.
+    pub async fn store(
+        db: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+        rows: &[(Uuid, Incoming)],
+        source: &str,
+    ) -> Result<u64, AppError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let models = rows.iter().map(|(patient_id, r)| observation::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(*patient_id),
+            code: Set(r.code.to_owned()),
+            value_num: Set(r.value_num),
+            value_num2: Set(r.value_num2),
+            value_code: Set(r.value_code.clone()),
+            unit: Set(r.unit.clone()),
+            taken_at: Set(r.taken_at),
+            source: Set(source.to_owned()),
+            created_at: Set(now),
+            fingerprint: Set(Some(fingerprint(*patient_id, r))),
+        });
+        let mut added = 0;
+        // Batches keep each statement well under SQLite's and PostgreSQL's parameter limits.
+        let models: Vec<_> = models.collect();
+        for chunk in models.chunks(500) {
+            added += observation::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::column(observation::Column::Fingerprint)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(added)
+    }
+
+    /// A care-team member enters one result by hand.
+    pub async fn add_manual(
+        state: &AppState,
+        staff: Uuid,
+        patient_id: Uuid,
+        form: &super::ResultForm,
+    ) -> Result<(), AppError> {
+        let p = policy::patient_for(
             &state.db,
             Actor { account_id: staff },
-            Action::ReleaseResults,
-            Subject::Patient(patient_id),
+            Action::EnterResults,
+            patient_id,
         )
         .await?;
         let now = state.clock.now();
-        preparation_pack::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            patient_id: Set(patient_id),
-            released_at: Set(Some(now)),
-            released_by: Set(Some(staff)),
-            created_at: Set(now),
+        let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let kind = catalogue::kind(&form.code);
+        if kind.is_none() {
+            errors.insert("code".into(), vec!["Choose which result this is".into()]);
         }
-        .insert(&state.db)
+        let value = match kind {
+            Some(k) if form.value.trim().is_empty() => {
+                errors.insert("value".into(), vec![format!("Enter the {}", k.name)]);
+                None
+            }
+            Some(k) => match import::read_value(k.code, &form.value) {
+                Ok(v) => Some(v),
+                Err(msg) => {
+                    errors.insert("value".into(), vec![msg]);
+                    None
+                }
+            },
+            None => None,
+        };
+        let taken = if form.taken_on.trim().is_empty() {
+            errors.insert(
+                "taken_on".into(),
+                vec!["Enter the date the result was taken".into()],
+            );
+            None
+        } else {
+            match import::read_taken(&form.taken_on, now) {
+                Ok(t) => Some(t),
+                Err(msg) => {
+                    errors.insert("taken_on".into(), vec![msg]);
+                    None
+                }
+            }
+        };
+        let (Some(kind), Some((v1, v2, coded)), Some(taken_at), true) =
+            (kind, value, taken, errors.is_empty())
+        else {
+            return Err(AppError::Validation(errors));
+        };
+        let incoming = Incoming {
+            place: "Form".into(),
+            nhs_number: p.nhs_number.clone(),
+            code: kind.code,
+            value_num: v1,
+            value_num2: v2,
+            value_code: coded.clone(),
+            unit: coded.is_none().then(|| kind.unit.to_owned()),
+            taken_at,
+        };
+        let added = store(&state.db, now, &[(p.id, incoming)], "entered").await?;
+        if added == 0 {
+            return Err(AppError::field(
+                "value",
+                "This result is already recorded for that date",
+            ));
+        }
+        Ok(())
+    }
+
+    /// What an import did.
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct Imported {
+        pub added: u64,
+        pub already: u64,
+    }
+
+    /// Imports a CSV file or a FHIR R4 Bundle of results for people of the importer's
+    /// organisations. All or nothing: if any line is wrong, nothing is stored and every problem
+    /// is reported (as `Validation` with the list under "file").
+    pub async fn import(
+        state: &AppState,
+        staff: Uuid,
+        content: &str,
+    ) -> Result<Imported, AppError> {
+        let orgs = policy::organisations_of(&state.db, staff).await?;
+        if orgs.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let now = state.clock.now();
+        let report = |problems: Vec<import::Problem>| {
+            AppError::Validation(BTreeMap::from([(
+                "file".to_owned(),
+                problems
+                    .into_iter()
+                    .map(|p| format!("{}: {}", p.place, p.message))
+                    .collect(),
+            )]))
+        };
+        let trimmed = content.trim_start_matches('\u{feff}').trim_start();
+        if trimmed.is_empty() {
+            return Err(AppError::field("file", "Choose a file to upload"));
+        }
+        let parsed = if trimmed.starts_with('{') {
+            import::parse_fhir_bundle(content, now)
+        } else {
+            import::parse_csv(content, now)
+        };
+        let incoming = parsed.map_err(report)?;
+        let mut numbers: Vec<&str> = incoming.iter().map(|r| r.nhs_number.as_str()).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let people = patient::Entity::find()
+            .filter(patient::Column::NhsNumber.is_in(numbers))
+            .filter(patient::Column::OrganisationId.is_in(orgs))
+            .all(&state.db)
+            .await?;
+        let mut allowed: BTreeMap<String, Uuid> = BTreeMap::new();
+        for p in people {
+            // Every person's record still goes through the one policy door.
+            if policy::check(
+                &state.db,
+                Actor { account_id: staff },
+                Action::EnterResults,
+                Subject::Patient(p.id),
+            )
+            .await
+            .is_ok()
+            {
+                allowed.insert(p.nhs_number.clone(), p.id);
+            }
+        }
+        let mut problems = Vec::new();
+        let mut rows = Vec::with_capacity(incoming.len());
+        for r in incoming {
+            match allowed.get(&r.nhs_number) {
+                Some(id) => rows.push((*id, r)),
+                None => problems.push(import::Problem {
+                    place: r.place.clone(),
+                    message: format!(
+                        "no one with NHS number {} is on your list (or you cannot add results for them)",
+                        r.nhs_number
+                    ),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(report(problems));
+        }
+        let txn = state.db.begin().await?;
+        let added = store(&txn, now, &rows, "import").await?;
+        txn.commit().await?;
+        Ok(Imported {
+            added,
+            already: rows.len() as u64 - added,
+        })
+    }
+
+    /// Sets (or, with an empty value, removes) a person's own target for a kind of result.
+    pub async fn set_target(
+        state: &AppState,
+        staff: Uuid,
+        patient_id: Uuid,
+        code: &str,
+        value: &str,
+    ) -> Result<(), AppError> {
+        policy::check(
+            &state.db,
+            Actor { account_id: staff },
+            Action::SetTargets,
+            Subject::Patient(patient_id),
+        )
+        .await?;
+        let kind = catalogue::kind(code)
+            .filter(|k| k.better.is_some())
+            .ok_or_else(|| AppError::field("code", "Choose a result that has a number target"))?;
+        if value.trim().is_empty() {
+            result_target::Entity::delete_many()
+                .filter(result_target::Column::PatientId.eq(patient_id))
+                .filter(result_target::Column::Code.eq(kind.code))
+                .exec(&state.db)
+                .await?;
+            return Ok(());
+        }
+        let (v1, v2, _) =
+            import::read_value(kind.code, value).map_err(|m| AppError::field("value", m))?;
+        let Some(v1) = v1 else {
+            return Err(AppError::field("value", "Enter a number"));
+        };
+        result_target::Entity::insert(result_target::ActiveModel {
+            patient_id: Set(patient_id),
+            code: Set(kind.code.to_owned()),
+            value: Set(v1),
+            value2: Set(v2),
+            set_by: Set(staff),
+            set_at: Set(state.clock.now()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                result_target::Column::PatientId,
+                result_target::Column::Code,
+            ])
+            .update_columns([
+                result_target::Column::Value,
+                result_target::Column::Value2,
+                result_target::Column::SetBy,
+                result_target::Column::SetAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(&state.db)
         .await?;
         Ok(())
     }
@@ -149,10 +435,11 @@ pub mod service {
         u32::try_from(age).unwrap_or(0)
     }
 
-    fn summarise(
+    pub fn summarise(
         p: &patient::Model,
         today: NaiveDate,
         rows: &[&observation::Model],
+        targets: &[result_target::Model],
     ) -> Option<ResultSummary> {
         let latest_row = rows.last()?;
         let kind = catalogue::kind(&latest_row.code)?;
@@ -210,19 +497,23 @@ pub mod service {
                 latest_row.value_num2,
                 latest_row.value_code.as_deref(),
                 age,
-                None,
+                targets
+                    .iter()
+                    .find(|t| t.code == kind.code)
+                    .map(|t| (t.value, t.value2)),
             ),
         })
     }
 
     pub async fn summaries(state: &AppState, ctx: &Ctx) -> Result<Vec<ResultSummary>, AppError> {
         let rows = visible(state, ctx).await?;
+        let targets = targets_of(&state.db, ctx.patient.id).await?;
         Ok(catalogue::KINDS
             .iter()
             .filter_map(|k| {
                 let mine: Vec<&observation::Model> =
                     rows.iter().filter(|r| r.code == k.code).collect();
-                summarise(&ctx.patient, ctx.today, &mine)
+                summarise(&ctx.patient, ctx.today, &mine, &targets)
             })
             .collect())
     }
@@ -231,7 +522,9 @@ pub mod service {
         let kind = catalogue::kind(code).ok_or(AppError::NotFound)?;
         let rows = visible(state, ctx).await?;
         let mine: Vec<&observation::Model> = rows.iter().filter(|r| r.code == kind.code).collect();
-        let summary = summarise(&ctx.patient, ctx.today, &mine).ok_or(AppError::NotFound)?;
+        let targets = targets_of(&state.db, ctx.patient.id).await?;
+        let summary =
+            summarise(&ctx.patient, ctx.today, &mine, &targets).ok_or(AppError::NotFound)?;
         let points: Vec<Point> = mine.iter().map(|o| point(o, kind.unit)).collect();
         let trend = match (points.first(), points.last()) {
             (Some(first), Some(last)) if points.len() > 1 => format!(

@@ -19,10 +19,12 @@ use crate::auth::{
     DevicesPage, InvitePage, PasskeysPage, RecoverPage, RecoveryCodesPage, SignInPage,
     TeamInvitationsPage,
 };
+use crate::care_team::{ImportResultsPage, TeamPersonPage, TeamReviewsPage};
 use crate::plan::{
     AboutMePage, ActionPage, ContingencyPage, GoalPage, HistoryPage, MyPlanPage, NewActionPage,
     NewGoalPage, SupportPage,
 };
+use crate::preparation::PreparationPage;
 use crate::results::{ResultPage, ResultsPage};
 use crate::today::TodayPage;
 
@@ -102,6 +104,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/results") view=ResultsPage ssr=SsrMode::Async />
                         <Route path=path!("/results/:code") view=ResultPage ssr=SsrMode::Async />
                         <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
+                        <Route path=path!("/preparation") view=PreparationPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/reviews") view=TeamReviewsPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/people/:id") view=TeamPersonPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/results/import") view=ImportResultsPage ssr=SsrMode::Async />
                     </Routes>
                 </Router>
             </main>

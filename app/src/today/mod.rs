@@ -68,6 +68,7 @@ pub fn TodayPage() -> impl IntoView {
                                         })}
                                         <ul class="nhsuk-list">
                                             <li><a href="/plan">"See your whole plan"</a></li>
+                                            <li><a href="/preparation">"Get ready for your review"</a></li>
                                             <li><a href="/results">"Your results"</a></li>
                                         </ul>
                                     }
@@ -75,6 +76,8 @@ pub fn TodayPage() -> impl IntoView {
                                 {staff.then(|| view! {
                                     <h2 class="nhsuk-heading-m">"Care team"</h2>
                                     <ul class="nhsuk-list">
+                                        <li><a href="/team/reviews">"Upcoming reviews"</a></li>
+                                        <li><a href="/team/results/import">"Import results"</a></li>
                                         <li><a href="/team/invitations">"Invitation links"</a></li>
                                     </ul>
                                 })}

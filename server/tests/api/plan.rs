@@ -37,6 +37,7 @@ pub async fn make_patient(app: &TestApp, name: &str, nhs: &str) -> Person {
                 kind: Set("gp_practice".into()),
                 ods_code: Set(None),
                 created_at: Set(Utc::now()),
+                pack_release_days: Set(14),
             }
             .insert(&app.db)
             .await
@@ -96,7 +97,7 @@ async fn post(
 }
 
 /// Posts a form as a browser does without JavaScript; returns the status and Location.
-async fn post_form(
+pub async fn post_form(
     app: &TestApp,
     who: &Person,
     path: &str,

@@ -8,7 +8,7 @@ use crate::db_test;
 use crate::plan::{Person, make_patient, page, post_json};
 use crate::support::{TestApp, make_account, session_cookie_for};
 
-async fn add_hba1c(app: &TestApp, who: &Person, value: f64, days_ago: i64) {
+pub async fn add_hba1c(app: &TestApp, who: &Person, value: f64, days_ago: i64) {
     let now = app::clock::Clock::now(&app.clock);
     observation::ActiveModel {
         id: Set(Uuid::new_v4()),
@@ -21,13 +21,14 @@ async fn add_hba1c(app: &TestApp, who: &Person, value: f64, days_ago: i64) {
         taken_at: Set(now - Duration::days(days_ago)),
         source: Set("test".into()),
         created_at: Set(now),
+        fingerprint: Set(None),
     }
     .insert(&app.db)
     .await
     .expect("result");
 }
 
-async fn clinician_of(app: &TestApp, who: &Person, role: &str) -> Uuid {
+pub async fn clinician_of(app: &TestApp, who: &Person, role: &str) -> Uuid {
     let org = patient::Entity::find_by_id(who.patient_id)
         .one(&app.db)
         .await
@@ -47,7 +48,7 @@ async fn clinician_of(app: &TestApp, who: &Person, role: &str) -> Uuid {
     staff
 }
 
-fn state_of(app: &TestApp) -> app::state::AppState {
+pub fn state_of(app: &TestApp) -> app::state::AppState {
     server::prepare_with(
         app.config.clone(),
         std::sync::Arc::new(app.clock.clone()),
@@ -75,7 +76,7 @@ db_test! {
 
         let staff = clinician_of(&app, &me, "clinician").await;
         app.clock.advance(Duration::seconds(1));
-        app::results::service::release(&state_of(&app), staff, me.patient_id).await.expect("release");
+        app::preparation::service::release(&state_of(&app), staff, me.patient_id).await.expect("release");
         let list = page(&app, &me, "/results").await;
         assert!(list.contains("58 mmol/mol"));
         assert!(list.contains("This is above the target of 48 or lower."), "the target in words");
@@ -99,10 +100,10 @@ db_test! {
         add_hba1c(&app, &me, 50.0, 3).await;
         let state = state_of(&app);
         let stranger = make_account(&app, "Someone Else").await;
-        assert_eq!(app::results::service::release(&state, stranger, me.patient_id).await, Err(app::AppError::NotFound));
+        assert_eq!(app::preparation::service::release(&state, stranger, me.patient_id).await, Err(app::AppError::NotFound));
         let assistant = clinician_of(&app, &me, "healthcare_assistant").await;
-        assert_eq!(app::results::service::release(&state, assistant, me.patient_id).await, Err(app::AppError::NotFound));
-        assert_eq!(app::results::service::release(&state, me.account_id, me.patient_id).await, Err(app::AppError::NotFound), "not the person themself");
+        assert_eq!(app::preparation::service::release(&state, assistant, me.patient_id).await, Err(app::AppError::NotFound));
+        assert_eq!(app::preparation::service::release(&state, me.account_id, me.patient_id).await, Err(app::AppError::NotFound), "not the person themself");
         let (_, body) = post_json(&app, &me, "/api/results/list", &[]).await;
         assert_eq!(body, "[]");
     }

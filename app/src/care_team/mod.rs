@@ -1,0 +1,247 @@
+//! The care team's side of the review cycle: upcoming reviews with where each person is in
+//! their preparation (pack sent, opened, agenda returned), and one person's page with their
+//! agenda beside their results, booking and closing reviews, releasing the pack, entering
+//! results and agreeing their own targets. Importing files of results is on its own page.
+//! (#6 grows this into the full workspace: caseload, conversation view, co-produced plan.)
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::preparation::{PackView, ReviewForm, ReviewView};
+use crate::results::ResultForm;
+
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use pages::{ImportResultsPage, TeamPersonPage, TeamReviewsPage};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRow {
+    pub patient_id: Uuid,
+    pub name: String,
+    pub nhs_number: String,
+    pub when: String,
+    pub with_whom: String,
+    pub mode_name: String,
+    /// "Not sent yet", "Sent 3 December 2026", "Sent … (by itself)".
+    pub pack: String,
+    pub opened: bool,
+    /// The day the agenda came back.
+    pub returned: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffResult {
+    pub code: String,
+    pub name: String,
+    pub latest: String,
+    pub date: String,
+    /// Released to the person in a pack.
+    pub shared: bool,
+    pub assessment: Option<String>,
+    pub own_target: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamPersonView {
+    pub patient_id: Uuid,
+    pub name: String,
+    pub nhs_number: String,
+    pub born: String,
+    pub conditions: Vec<String>,
+    pub upcoming: Option<ReviewView>,
+    /// The booked review's time has come (so it can be closed).
+    pub started: bool,
+    pub past: Vec<ReviewView>,
+    pub pack_status: String,
+    pub pack: Option<PackView>,
+    pub results: Vec<StaffResult>,
+    pub can_manage: bool,
+    pub can_release: bool,
+    pub can_enter: bool,
+    pub can_target: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TargetForm {
+    pub patient_id: String,
+    pub code: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewActionForm {
+    pub patient_id: String,
+    pub review_id: String,
+    pub next_date: String,
+}
+
+#[cfg(feature = "ssr")]
+async fn staff() -> Result<(crate::state::AppState, Uuid), AppError> {
+    let state = crate::state::app_state()?;
+    let (_, account) = crate::auth::session::require_account().await?;
+    Ok((state, account))
+}
+
+#[cfg(feature = "ssr")]
+fn id_of(text: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(text.trim()).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+fn person_page(patient_id: &str) -> String {
+    match Uuid::parse_str(patient_id.trim()) {
+        Ok(id) => format!("/team/people/{id}"),
+        Err(_) => "/team/reviews".to_owned(),
+    }
+}
+
+#[server(prefix = "/api/team", endpoint = "reviews")]
+pub async fn load_team_reviews() -> Result<Vec<ReviewRow>, AppError> {
+    let (state, account) = staff().await?;
+    service::reviews(&state, account).await
+}
+
+#[server(prefix = "/api/team", endpoint = "person")]
+pub async fn load_team_person(patient_id: Uuid) -> Result<TeamPersonView, AppError> {
+    let (state, account) = staff().await?;
+    service::person(&state, account, patient_id).await
+}
+
+/// Books a review, or moves the one named by `review_id`.
+#[server(prefix = "/api/team", endpoint = "review")]
+pub async fn book_review(#[server(flatten)] form: ReviewForm) -> Result<(), AppError> {
+    use crate::preparation::service as prep;
+    let moving = !form.review_id.trim().is_empty();
+    let result = async {
+        let (state, account) = staff().await?;
+        if moving {
+            prep::move_review(&state, account, id_of(&form.review_id)?, &form).await
+        } else {
+            prep::schedule(&state, account, id_of(&form.patient_id)?, &form)
+                .await
+                .map(|_| ())
+        }
+    }
+    .await;
+    let page = person_page(&form.patient_id);
+    let notice = if moving {
+        "The review is moved."
+    } else {
+        "The review is booked."
+    };
+    crate::forms::finish(result, "review", &form, notice, &page, &page).await
+}
+
+#[server(prefix = "/api/team", endpoint = "review_cancel")]
+pub async fn cancel_review(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
+    let result = async {
+        let (state, account) = staff().await?;
+        crate::preparation::service::cancel_review(&state, account, id_of(&form.review_id)?).await
+    }
+    .await;
+    let page = person_page(&form.patient_id);
+    crate::forms::finish(
+        result,
+        "cancel",
+        &form,
+        "The review is cancelled.",
+        &page,
+        &page,
+    )
+    .await
+}
+
+#[server(prefix = "/api/team", endpoint = "review_held")]
+pub async fn close_review(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
+    let result = async {
+        let (state, account) = staff().await?;
+        crate::preparation::service::review_held(
+            &state,
+            account,
+            id_of(&form.review_id)?,
+            &form.next_date,
+        )
+        .await
+    }
+    .await;
+    let page = person_page(&form.patient_id);
+    crate::forms::finish(
+        result,
+        "held",
+        &form,
+        "The review is recorded as held, with the date the next one is due.",
+        &page,
+        &page,
+    )
+    .await
+}
+
+#[server(prefix = "/api/team", endpoint = "release")]
+pub async fn release_now(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
+    let result = async {
+        let (state, account) = staff().await?;
+        crate::preparation::service::release(&state, account, id_of(&form.patient_id)?).await
+    }
+    .await;
+    let page = person_page(&form.patient_id);
+    crate::forms::finish(
+        result,
+        "release",
+        &form,
+        "The preparation pack is sent: they can now see their results.",
+        &page,
+        &page,
+    )
+    .await
+}
+
+#[server(prefix = "/api/team", endpoint = "result")]
+pub async fn add_result(#[server(flatten)] form: ResultForm) -> Result<(), AppError> {
+    let result = async {
+        let (state, account) = staff().await?;
+        crate::results::service::add_manual(&state, account, id_of(&form.patient_id)?, &form).await
+    }
+    .await;
+    let page = person_page(&form.patient_id);
+    crate::forms::finish(
+        result,
+        "result",
+        &form,
+        "The result is added. The person sees it when their next pack is sent.",
+        &format!("{page}#results"),
+        &format!("{page}#add-result"),
+    )
+    .await
+}
+
+#[server(prefix = "/api/team", endpoint = "target")]
+pub async fn set_target(#[server(flatten)] form: TargetForm) -> Result<(), AppError> {
+    let result = async {
+        let (state, account) = staff().await?;
+        crate::results::service::set_target(
+            &state,
+            account,
+            id_of(&form.patient_id)?,
+            &form.code,
+            &form.value,
+        )
+        .await
+    }
+    .await;
+    let page = person_page(&form.patient_id);
+    crate::forms::finish(
+        result,
+        "target",
+        &form,
+        "Their own target is saved.",
+        &format!("{page}#results"),
+        &format!("{page}#own-target"),
+    )
+    .await
+}

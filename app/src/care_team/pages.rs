@@ -1,0 +1,377 @@
+//! The care team's pages. Like the person's pages they render on the server and every form
+//! works without JavaScript.
+use leptos::prelude::*;
+
+use super::*;
+use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, Select, TextField, options};
+use crate::plan::pages::{back_link, load, param_id, render, row};
+use crate::preparation::MODES;
+use crate::shell::PageHeading;
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "Yes" } else { "Not yet" }
+}
+
+#[component]
+pub fn TeamReviewsPage() -> impl IntoView {
+    render(
+        load(load_team_reviews),
+        |rows: Vec<ReviewRow>, flash: Flash| {
+            let body = if rows.is_empty() {
+                view! { <p class="nhsuk-body">"No reviews are booked in the next 6 weeks."</p> }
+                    .into_any()
+            } else {
+                view! {
+                <table class="nhsuk-table-responsive">
+                    <caption class="nhsuk-table__caption">"Booked reviews, soonest first"</caption>
+                    <thead class="nhsuk-table__head">
+                        <tr>
+                            <th scope="col">"Person"</th>
+                            <th scope="col">"Review"</th>
+                            <th scope="col">"Pack sent"</th>
+                            <th scope="col">"Opened"</th>
+                            <th scope="col">"Agenda returned"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="nhsuk-table__body">
+                        {rows.into_iter().map(|r| view! {
+                            <tr class="nhsuk-table__row">
+                                <td class="nhsuk-table__cell">
+                                    <span class="nhsuk-table-responsive__heading">"Person "</span>
+                                    <a href=format!("/team/people/{}", r.patient_id)>{r.name.clone()}</a>
+                                    <br /><span class="nhsuk-body-s">{format!("NHS number {}", r.nhs_number)}</span>
+                                </td>
+                                <td class="nhsuk-table__cell">
+                                    <span class="nhsuk-table-responsive__heading">"Review "</span>
+                                    {r.overdue.then(|| view! { <strong class="nhsuk-tag nhsuk-tag--red">"Overdue"</strong>" " })}
+                                    {format!("{}, {} with {}", r.when, r.mode_name.to_lowercase(), r.with_whom)}
+                                </td>
+                                <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading">"Pack sent "</span>{r.pack.clone()}</td>
+                                <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading">"Opened "</span>{yes_no(r.opened)}</td>
+                                <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading">"Agenda returned "</span>{r.returned.clone().unwrap_or_else(|| "Not yet".into())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }
+            .into_any()
+            };
+            view! {
+                <Notice flash=flash.clone() />
+                <PageHeading text="Upcoming reviews" />
+                {body}
+                <p class="nhsuk-body"><a href="/team/results/import">"Import results from a file"</a></p>
+            }
+        },
+    )
+}
+
+fn result_kinds(numbers_only: bool) -> Vec<(String, String)> {
+    crate::results::catalogue::KINDS
+        .iter()
+        .filter(|k| !numbers_only || k.better.is_some())
+        .map(|k| (k.code.to_owned(), k.name.to_owned()))
+        .collect()
+}
+
+fn hidden(name: &'static str, value: String) -> impl IntoView {
+    view! { <input type="hidden" name=name value=value /> }
+}
+
+fn review_form(person: &TeamPersonView, existing: Option<&ReviewView>, flash: &Flash) -> AnyView {
+    let state = FormState::new("review", flash);
+    let (date, time, with_whom, mode, place, id) = existing
+        .map(|r| {
+            (
+                r.date.clone(),
+                r.time.clone(),
+                r.with_whom.clone(),
+                r.mode.clone(),
+                r.place.clone(),
+                r.id.to_string(),
+            )
+        })
+        .unwrap_or_else(|| {
+            (
+                String::new(),
+                String::new(),
+                String::new(),
+                "in_person".into(),
+                String::new(),
+                String::new(),
+            )
+        });
+    let button = if existing.is_some() {
+        "Move the review"
+    } else {
+        "Book the review"
+    };
+    view! {
+        <ErrorSummary state=state.clone() />
+        <form method="post" action="/api/team/review" data-enhance="" id="review" novalidate>
+            {hidden("patient_id", person.patient_id.to_string())}
+            {hidden("review_id", id)}
+            <TextField state=state.clone() name="date" label="Date".into() kind="date" hint="For example 2026-12-01." value=date class="nhsuk-input--width-10" />
+            <TextField state=state.clone() name="time" label="Time".into() kind="time" hint="On the 24-hour clock, for example 10:30." value=time class="nhsuk-input--width-5" />
+            <TextField state=state.clone() name="with_whom" label="With whom".into() value=with_whom />
+            <Radios state=state.clone() name="mode" legend="How".into() options=options(&MODES) value=mode inline=true />
+            <TextField state=state.clone() name="place" label="Where (for a review in person)".into() value=place />
+            <button type="submit" class="nhsuk-button">{button}</button>
+        </form>
+    }
+    .into_any()
+}
+
+fn reviews_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
+    let upcoming = person.upcoming.clone();
+    let manage = person.can_manage;
+    let booked = match upcoming {
+        None => view! {
+            <p class="nhsuk-body">"No review is booked."</p>
+            {manage.then(|| view! {
+                <h3 class="nhsuk-heading-s">"Book a review"</h3>
+                {review_form(person, None, flash)}
+            })}
+        }
+        .into_any(),
+        Some(r) => {
+            let held = FormState::new("held", flash);
+            let started = person.started;
+            view! {
+                <dl class="nhsuk-summary-list">
+                    {row("When", r.when.clone())}
+                    {row("With", r.with_whom.clone())}
+                    {row("How", r.mode_name.clone())}
+                    {row("Where", r.place.clone())}
+                    {row("Preparation pack", person.pack_status.clone())}
+                </dl>
+                {(manage && started).then(|| view! {
+                    <h3 class="nhsuk-heading-s">"After the review"</h3>
+                    <ErrorSummary state=held.clone() />
+                    <form method="post" action="/api/team/review_held" data-enhance="" id="held" novalidate>
+                        {hidden("patient_id", person.patient_id.to_string())}
+                        {hidden("review_id", r.id.to_string())}
+                        <TextField state=held.clone() name="next_date" label="When is the next review due?".into() kind="date" value=String::new() class="nhsuk-input--width-10" />
+                        <button type="submit" class="nhsuk-button">"Record the review as held"</button>
+                    </form>
+                })}
+                {(manage && !started).then(|| view! {
+                    <details class="nhsuk-details">
+                        <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Move this review"</span></summary>
+                        <div class="nhsuk-details__text">{review_form(person, Some(&r), flash)}</div>
+                    </details>
+                    <form method="post" action="/api/team/review_cancel" data-enhance="" id="cancel">
+                        {hidden("patient_id", person.patient_id.to_string())}
+                        {hidden("review_id", r.id.to_string())}
+                        <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Cancel this review"</button>
+                    </form>
+                })}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <h2 class="nhsuk-heading-m" id="reviews">"Review"</h2>
+        {booked}
+        {(!person.past.is_empty()).then(|| view! {
+            <h3 class="nhsuk-heading-s">"Earlier reviews"</h3>
+            <ul class="nhsuk-list">
+                {person.past.iter().map(|r| view! {
+                    <li>{match (r.status.as_str(), &r.next_review_date) {
+                        ("held", Some(next)) => format!("{}: held. Next review due {next}.", r.when),
+                        ("held", None) => format!("{}: held.", r.when),
+                        _ => format!("{}: cancelled.", r.when),
+                    }}</li>
+                }).collect_view()}
+            </ul>
+        })}
+    }
+    .into_any()
+}
+
+fn agenda_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
+    let release = FormState::new("release", flash);
+    let answers = match &person.pack {
+        None => view! { <p class="nhsuk-body">"Their preparation pack has not been sent yet."</p> }
+            .into_any(),
+        Some(pack) => {
+            let status = match &pack.submitted {
+                Some(s) => format!("{s}."),
+                None if pack.opened => {
+                    "They have opened their pack but not sent their answers yet.".into()
+                }
+                None => "They have not opened their pack yet.".into(),
+            };
+            let answers = pack.answers.clone();
+            view! {
+                <p class="nhsuk-body"><strong>{status}</strong></p>
+                {pack.submitted.is_some().then(|| view! {
+                    <dl class="nhsuk-summary-list">
+                        {answers.into_iter().map(|a| view! {
+                            <div class="nhsuk-summary-list__row">
+                                <dt class="nhsuk-summary-list__key">{a.prompt}</dt>
+                                <dd class="nhsuk-summary-list__value">{if a.answer.is_empty() { "No answer".to_owned() } else { a.answer }}</dd>
+                            </div>
+                        }).collect_view()}
+                    </dl>
+                })}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <h2 class="nhsuk-heading-m" id="agenda">"Their agenda"</h2>
+        {answers}
+        {person.can_release.then(|| view! {
+            <ErrorSummary state=release.clone() />
+            <form method="post" action="/api/team/release" data-enhance="" id="release">
+                {hidden("patient_id", person.patient_id.to_string())}
+                <p class="nhsuk-body-s">"Sending the pack shares every result entered so far. It goes by itself before the review; send it now if a clinician has already looked at the results."</p>
+                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Send the preparation pack now"</button>
+            </form>
+        })}
+    }
+    .into_any()
+}
+
+fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
+    let table = if person.results.is_empty() {
+        view! { <p class="nhsuk-body">"No results yet."</p> }.into_any()
+    } else {
+        view! {
+            <table class="nhsuk-table">
+                <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Latest results"</caption>
+                <thead class="nhsuk-table__head">
+                    <tr class="nhsuk-table__row">
+                        <th class="nhsuk-table__header" scope="col">"Result"</th>
+                        <th class="nhsuk-table__header" scope="col">"Latest"</th>
+                        <th class="nhsuk-table__header" scope="col">"Shared with them"</th>
+                    </tr>
+                </thead>
+                <tbody class="nhsuk-table__body">
+                    {person.results.iter().map(|r| view! {
+                        <tr class="nhsuk-table__row">
+                            <td class="nhsuk-table__cell">{r.name.clone()}
+                                {r.own_target.clone().map(|t| view! { <br /><span class="nhsuk-body-s">{format!("Own target: {t}")}</span> })}
+                            </td>
+                            <td class="nhsuk-table__cell">{format!("{} on {}", r.latest, r.date)}
+                                {r.assessment.clone().map(|a| view! { <br /><span class="nhsuk-body-s">{a}</span> })}
+                            </td>
+                            <td class="nhsuk-table__cell">{if r.shared { "Yes" } else { "Not yet" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let entry = FormState::new("result", flash);
+    let target = FormState::new("target", flash);
+    let id = person.patient_id.to_string();
+    view! {
+        <h2 class="nhsuk-heading-m" id="results">"Their results"</h2>
+        {table}
+        {person.can_enter.then(|| view! {
+            <h3 class="nhsuk-heading-s" id="add-result">"Add a result"</h3>
+            <ErrorSummary state=entry.clone() />
+            <form method="post" action="/api/team/result" data-enhance="" id="result" novalidate>
+                {hidden("patient_id", id.clone())}
+                <Select state=entry.clone() name="code" label="Result" prompt="Choose a result" options=result_kinds(false) />
+                <TextField state=entry.clone() name="value" label="Value".into() hint="A number, blood pressure as 142/88, or the words of a coded result such as Low risk." value=String::new() class="nhsuk-input--width-10" />
+                <TextField state=entry.clone() name="taken_on" label="Date taken".into() kind="date" value=String::new() class="nhsuk-input--width-10" />
+                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Add result"</button>
+            </form>
+        })}
+        {person.can_target.then(|| view! {
+            <h3 class="nhsuk-heading-s" id="own-target">"Agree a target of their own"</h3>
+            <ErrorSummary state=target.clone() />
+            <form method="post" action="/api/team/target" data-enhance="" id="target" novalidate>
+                {hidden("patient_id", id.clone())}
+                <Select state=target.clone() name="code" label="Result" prompt="Choose a result" options=result_kinds(true) />
+                <TextField state=target.clone() name="value" label="Their target".into() hint="For example 53, or 130/80 for blood pressure. Leave empty to go back to the usual target." value=String::new() class="nhsuk-input--width-10" />
+                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save target"</button>
+            </form>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn TeamPersonPage() -> impl IntoView {
+    let id = param_id("id").unwrap_or_default();
+    render(
+        load(move || load_team_person(id)),
+        |person: TeamPersonView, flash: Flash| {
+            view! {
+                <Notice flash=flash.clone() />
+                {back_link("/team/reviews".into(), "Upcoming reviews")}
+                <PageHeading text=person.name.clone() />
+                <p class="nhsuk-body">{format!("NHS number {}. Born {}.", person.nhs_number, person.born)}
+                    {(!person.conditions.is_empty()).then(|| format!(" {}.", person.conditions.join(", ")))}</p>
+                {reviews_section(&person, &flash)}
+                <div class="nhsuk-grid-row">
+                    <div class="nhsuk-grid-column-one-half">{agenda_section(&person, &flash)}</div>
+                    <div class="nhsuk-grid-column-one-half">{results_section(&person, &flash)}</div>
+                </div>
+            }
+        },
+    )
+}
+
+/// Import needs no data: it is a file upload. The flash carries the outcome.
+#[cfg(feature = "ssr")]
+async fn nothing() -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let (_, account) = crate::auth::session::require_account().await?;
+    if crate::policy::organisations_of(&state.db, account)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+#[server(prefix = "/api/team", endpoint = "import_page")]
+pub async fn load_import_page() -> Result<(), AppError> {
+    nothing().await
+}
+
+#[component]
+pub fn ImportResultsPage() -> impl IntoView {
+    render(load(load_import_page), |_: (), flash: Flash| {
+        let state = FormState::new("import", &flash);
+        let problems = state.errors("file");
+        let error = !problems.is_empty();
+        view! {
+            <Notice flash=flash.clone() />
+            {back_link("/team/reviews".into(), "Upcoming reviews")}
+            <PageHeading text="Import results" />
+            <p class="nhsuk-body">"Upload a CSV file or a FHIR R4 Bundle of Observations (JSON). If anything in the file is wrong, nothing from it is added: fix the lines listed and upload it again. Uploading the same file twice adds nothing twice."</p>
+            <details class="nhsuk-details">
+                <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"What the CSV file must look like"</span></summary>
+                <div class="nhsuk-details__text">
+                    <p>"A first line naming the columns nhs_number, result, value and taken_on (unit is optional). For example:"</p>
+                    <pre class="app-code">"nhs_number,result,value,taken_on\n9434765919,hba1c,52,2026-11-03\n9434765919,blood_pressure,142/88,2026-11-03"</pre>
+                </div>
+            </details>
+            {error.then(|| view! {
+                <div class="nhsuk-error-summary" aria-labelledby="import-problems" role="alert" tabindex="-1" data-autofocus="">
+                    <h2 class="nhsuk-error-summary__title" id="import-problems">"Nothing was imported. Fix these and upload the file again"</h2>
+                    <div class="nhsuk-error-summary__body">
+                        <ul class="nhsuk-list nhsuk-error-summary__list">
+                            {problems.iter().map(|p| view! { <li><a href="#import-file">{p.clone()}</a></li> }).collect_view()}
+                        </ul>
+                    </div>
+                </div>
+            })}
+            <form method="post" action="/team/results/import" enctype="multipart/form-data" id="import">
+                <div class=if error { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                    <label class="nhsuk-label" for="import-file">"File of results"</label>
+                    <input class="nhsuk-file-upload" id="import-file" name="file" type="file" accept=".csv,.json,text/csv,application/json,application/fhir+json" />
+                </div>
+                <button type="submit" class="nhsuk-button">"Import"</button>
+            </form>
+        }
+    })
+}

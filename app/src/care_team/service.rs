@@ -1,0 +1,204 @@
+//! The care team's reads: upcoming reviews across the organisation, and one person's record
+//! with reviews, pack, agenda and every result (shared or not yet). Each person's record is read
+//! only after the policy allows it.
+use chrono::Duration;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use uuid::Uuid;
+
+use super::{ReviewRow, StaffResult, TeamPersonView};
+use crate::entities::{observation, patient, patient_condition, preparation_pack, review};
+use crate::error::AppError;
+use crate::plan::schedule::long_date;
+use crate::policy::{self, Action, Actor, Subject};
+use crate::preparation::service::{self as prep, review_view, when_words};
+use crate::results::catalogue;
+use crate::state::AppState;
+
+async fn allowed(state: &AppState, staff: Uuid, action: Action, patient_id: Uuid) -> bool {
+    policy::check(
+        &state.db,
+        Actor { account_id: staff },
+        action,
+        Subject::Patient(patient_id),
+    )
+    .await
+    .is_ok()
+}
+
+fn pack_status(pack: Option<&preparation_pack::Model>, p: &patient::Model) -> String {
+    match pack.and_then(|k| k.released_at.map(|at| (k, at))) {
+        None => "Not sent yet".to_owned(),
+        Some((k, at)) => format!(
+            "Sent {}{}",
+            long_date(at.with_timezone(&zone(p)).date_naive()),
+            if k.automatic { " (by itself)" } else { "" }
+        ),
+    }
+}
+
+fn zone(p: &patient::Model) -> chrono_tz::Tz {
+    p.time_zone.parse().unwrap_or(chrono_tz::Europe::London)
+}
+
+/// Booked reviews in the staff member's organisations from a week ago to 6 weeks ahead, soonest
+/// first; one in the past that nobody has closed is overdue.
+pub async fn reviews(state: &AppState, staff: Uuid) -> Result<Vec<ReviewRow>, AppError> {
+    let orgs = policy::organisations_of(&state.db, staff).await?;
+    if orgs.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let now = state.clock.now();
+    prep::release_due(&state.db, now, None).await?;
+    let booked = review::Entity::find()
+        .filter(review::Column::OrganisationId.is_in(orgs))
+        .filter(review::Column::Status.eq("scheduled"))
+        .filter(review::Column::StartsAt.lte(now + Duration::weeks(6)))
+        .order_by_asc(review::Column::StartsAt)
+        .all(&state.db)
+        .await?;
+    let ids: Vec<Uuid> = booked.iter().map(|r| r.id).collect();
+    let packs = preparation_pack::Entity::find()
+        .filter(preparation_pack::Column::ReviewId.is_in(ids))
+        .all(&state.db)
+        .await?;
+    let people = patient::Entity::find()
+        .filter(patient::Column::Id.is_in(booked.iter().map(|r| r.patient_id)))
+        .all(&state.db)
+        .await?;
+    let mut rows = Vec::new();
+    for r in booked {
+        let Some(p) = people.iter().find(|p| p.id == r.patient_id) else {
+            continue;
+        };
+        if !allowed(state, staff, Action::ReadRecord, p.id).await {
+            continue;
+        }
+        let pack = packs.iter().find(|k| k.review_id == Some(r.id));
+        rows.push(ReviewRow {
+            patient_id: p.id,
+            name: format!("{} {}", p.given_name, p.family_name),
+            nhs_number: spaced(&p.nhs_number),
+            when: when_words(p, r.starts_at),
+            with_whom: r.with_whom.clone(),
+            mode_name: prep::mode_name(&r.mode).to_owned(),
+            pack: pack_status(pack, p),
+            opened: pack.is_some_and(|k| k.opened_at.is_some()),
+            returned: pack
+                .and_then(|k| k.submitted_at)
+                .map(|at| long_date(at.with_timezone(&zone(p)).date_naive())),
+            overdue: r.starts_at < now,
+        });
+    }
+    Ok(rows)
+}
+
+/// "943 476 5919", as NHS numbers are read out.
+pub fn spaced(n: &str) -> String {
+    if n.len() == 10 {
+        format!("{} {} {}", &n[0..3], &n[3..6], &n[6..])
+    } else {
+        n.to_owned()
+    }
+}
+
+pub async fn person(
+    state: &AppState,
+    staff: Uuid,
+    patient_id: Uuid,
+) -> Result<TeamPersonView, AppError> {
+    let p = policy::patient_for(
+        &state.db,
+        Actor { account_id: staff },
+        Action::ReadRecord,
+        patient_id,
+    )
+    .await?;
+    let now = state.clock.now();
+    prep::release_due(&state.db, now, Some(p.id)).await?;
+    let conditions = patient_condition::Entity::find()
+        .filter(patient_condition::Column::PatientId.eq(p.id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| crate::plan::condition_name(&c.condition))
+        .collect();
+    let all_reviews = review::Entity::find()
+        .filter(review::Column::PatientId.eq(p.id))
+        .order_by_desc(review::Column::StartsAt)
+        .all(&state.db)
+        .await?;
+    let upcoming = prep::upcoming(&state.db, p.id).await?;
+    let pack = match &upcoming {
+        Some(r) => {
+            preparation_pack::Entity::find()
+                .filter(preparation_pack::Column::ReviewId.eq(r.id))
+                .one(&state.db)
+                .await?
+        }
+        None => None,
+    };
+    let pack_view = match &pack {
+        Some(k) => Some(prep::pack_view(&state.db, now, &p, k).await?),
+        None => None,
+    };
+    let released_at = preparation_pack::Entity::find()
+        .filter(preparation_pack::Column::PatientId.eq(p.id))
+        .filter(preparation_pack::Column::ReleasedAt.is_not_null())
+        .order_by_desc(preparation_pack::Column::ReleasedAt)
+        .one(&state.db)
+        .await?
+        .and_then(|k| k.released_at);
+    let observations = observation::Entity::find()
+        .filter(observation::Column::PatientId.eq(p.id))
+        .order_by_asc(observation::Column::TakenAt)
+        .all(&state.db)
+        .await?;
+    let targets = crate::results::service::targets_of(&state.db, p.id).await?;
+    let today = crate::plan::service::today_in(&p.time_zone, now);
+    let results = catalogue::KINDS
+        .iter()
+        .filter_map(|k| {
+            let mine: Vec<&observation::Model> =
+                observations.iter().filter(|o| o.code == k.code).collect();
+            let latest = mine.last()?;
+            let summary = crate::results::service::summarise(&p, today, &mine, &targets)?;
+            Some(StaffResult {
+                code: k.code.to_owned(),
+                name: k.name.to_owned(),
+                latest: summary.latest.text,
+                date: summary.latest.date,
+                shared: released_at.is_some_and(|at| latest.created_at <= at),
+                assessment: summary.assessment.map(|a| a.words),
+                own_target: targets
+                    .iter()
+                    .find(|t| t.code == k.code)
+                    .map(|t| match t.value2 {
+                        Some(d) => format!("{}/{}", catalogue::show(t.value), catalogue::show(d)),
+                        None => catalogue::show(t.value),
+                    }),
+            })
+        })
+        .collect();
+    let upcoming_view = upcoming.as_ref().map(|r| review_view(&p, r));
+    Ok(TeamPersonView {
+        patient_id: p.id,
+        name: format!("{} {}", p.given_name, p.family_name),
+        nhs_number: spaced(&p.nhs_number),
+        born: long_date(p.date_of_birth),
+        conditions,
+        started: upcoming.as_ref().is_some_and(|r| r.starts_at <= now),
+        upcoming: upcoming_view,
+        past: all_reviews
+            .iter()
+            .filter(|r| r.status != "scheduled")
+            .map(|r| review_view(&p, r))
+            .collect(),
+        pack_status: pack_status(pack.as_ref(), &p),
+        pack: pack_view,
+        results,
+        can_manage: allowed(state, staff, Action::ManageReviews, p.id).await,
+        can_release: allowed(state, staff, Action::ReleaseResults, p.id).await,
+        can_enter: allowed(state, staff, Action::EnterResults, p.id).await,
+        can_target: allowed(state, staff, Action::SetTargets, p.id).await,
+    })
+}

@@ -1,0 +1,256 @@
+//! Getting ready for a review: the care and support planning conversation itself (when, with
+//! whom, how, where), the preparation pack released before it, and the agenda prompts the person
+//! answers to set what they want to talk about. Answers are a draft until sent, and can change
+//! until the review starts. The care team's side of the same data is in `care_team`.
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::forms::{ErrorSummary, Flash, FormState, Notice, TextArea};
+use crate::plan::pages::{load, render};
+use crate::shell::PageHeading;
+
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub const MODES: [(&str, &str); 3] = [
+    ("in_person", "In person"),
+    ("phone", "By phone"),
+    ("video", "By video call"),
+];
+
+pub fn mode_name(code: &str) -> &'static str {
+    MODES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| *n)
+        .unwrap_or("In person")
+}
+
+/// The review form, for booking and for moving.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    pub patient_id: String,
+    pub review_id: String,
+    pub date: String,
+    pub time: String,
+    pub with_whom: String,
+    pub mode: String,
+    pub place: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewView {
+    pub id: Uuid,
+    /// "Tuesday 1 December 2026 at 10:30"
+    pub when: String,
+    pub date: String,
+    pub time: String,
+    pub with_whom: String,
+    pub mode: String,
+    pub mode_name: String,
+    pub place: String,
+    /// `scheduled`, `cancelled` or `held`.
+    pub status: String,
+    pub next_review_date: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgendaAnswerView {
+    pub position: i32,
+    pub prompt: String,
+    pub answer: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PackView {
+    pub released_on: String,
+    pub opened: bool,
+    /// "Sent by Margaret Jones on …", once sent.
+    pub submitted: Option<String>,
+    /// Answers can change until the review starts.
+    pub editable: bool,
+    pub answers: Vec<AgendaAnswerView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PreparationView {
+    pub review: Option<ReviewView>,
+    pub pack: Option<PackView>,
+}
+
+/// The agenda form: `answer_<position>` fields, and which button was pressed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgendaForm {
+    /// `draft` (save and finish later) or `send`.
+    pub intent: String,
+    #[serde(flatten)]
+    pub answers: BTreeMap<String, String>,
+}
+
+#[server(prefix = "/api/preparation", endpoint = "mine")]
+pub async fn load_preparation() -> Result<PreparationView, AppError> {
+    let (state, ctx) = ctx(crate::policy::Action::AnswerAgenda).await?;
+    service::preparation(&state, &ctx).await
+}
+
+#[cfg(feature = "ssr")]
+async fn ctx(
+    verb: crate::policy::Action,
+) -> Result<(crate::state::AppState, crate::plan::service::Ctx), AppError> {
+    let state = crate::state::app_state()?;
+    let (_, account) = crate::auth::session::require_account().await?;
+    let ctx = crate::plan::service::context(&state, account, verb).await?;
+    Ok((state, ctx))
+}
+
+#[server(prefix = "/api/preparation", endpoint = "answers")]
+pub async fn save_agenda(#[server(flatten)] form: AgendaForm) -> Result<(), AppError> {
+    let send = form.intent == "send";
+    let result = async {
+        let (state, ctx) = ctx(crate::policy::Action::AnswerAgenda).await?;
+        service::save_answers(&state, &ctx, &form.answers, send).await
+    }
+    .await;
+    let notice = if send {
+        "Your answers are sent to your care team. You can still change them until your review."
+    } else {
+        "Your answers are saved. Only you can see them until you send them."
+    };
+    crate::forms::finish(
+        result,
+        "agenda",
+        &form.answers,
+        notice,
+        "/preparation",
+        "/preparation",
+    )
+    .await
+}
+
+#[component]
+pub fn PreparationPage() -> impl IntoView {
+    render(
+        load(load_preparation),
+        |v: PreparationView, flash: Flash| {
+            let state = FormState::new("agenda", &flash);
+            let review = match v.review.clone() {
+            None => view! {
+                <p class="nhsuk-body">"You do not have a review booked yet. Your care team will tell you when it is."</p>
+            }
+            .into_any(),
+            Some(r) => view! {
+                <h2 class="nhsuk-heading-m">"Your review"</h2>
+                <dl class="nhsuk-summary-list">
+                    <div class="nhsuk-summary-list__row">
+                        <dt class="nhsuk-summary-list__key">"When"</dt>
+                        <dd class="nhsuk-summary-list__value">{r.when.clone()}</dd>
+                    </div>
+                    <div class="nhsuk-summary-list__row">
+                        <dt class="nhsuk-summary-list__key">"With"</dt>
+                        <dd class="nhsuk-summary-list__value">{r.with_whom.clone()}</dd>
+                    </div>
+                    <div class="nhsuk-summary-list__row">
+                        <dt class="nhsuk-summary-list__key">"How"</dt>
+                        <dd class="nhsuk-summary-list__value">{r.mode_name.clone()}</dd>
+                    </div>
+                    {(!r.place.is_empty()).then(|| view! {
+                        <div class="nhsuk-summary-list__row">
+                            <dt class="nhsuk-summary-list__key">"Where"</dt>
+                            <dd class="nhsuk-summary-list__value">{r.place.clone()}</dd>
+                        </div>
+                    })}
+                </dl>
+            }
+            .into_any(),
+        };
+            let pack = match (v.review.is_some(), v.pack.clone()) {
+            (false, _) => ().into_any(),
+            (true, None) => view! {
+                <p class="nhsuk-body">"About 2 weeks before your review, your care team will send your results, explained, and some questions to help you think about what you want to talk about."</p>
+            }
+            .into_any(),
+            (true, Some(pack)) => agenda_form(pack, state.clone()).into_any(),
+        };
+            view! {
+                <Notice flash=flash.clone() />
+                <PageHeading text="Get ready for your review" />
+                <p class="nhsuk-body">"Your review is a conversation about what matters to you. Thinking about it first helps you get the most from it."</p>
+                {review}
+                {pack}
+            }
+        },
+    )
+}
+
+fn agenda_form(pack: PackView, state: FormState) -> impl IntoView {
+    let status = match (&pack.submitted, pack.editable) {
+        (Some(sent), true) => {
+            format!("{sent}. You can still change your answers until your review starts.")
+        }
+        (Some(sent), false) => format!("{sent}."),
+        (None, true) => {
+            "Your answers are a draft. Only you can see them until you send them.".to_owned()
+        }
+        (None, false) => {
+            "Your review has started, so these answers can no longer change.".to_owned()
+        }
+    };
+    let intro = view! {
+        <h2 class="nhsuk-heading-m">"Your results"</h2>
+        <p class="nhsuk-body">{format!("Your care team shared your latest results on {}. ", pack.released_on)}<a href="/results">"See your results, explained"</a></p>
+        <h2 class="nhsuk-heading-m">"What you want to talk about"</h2>
+        <p class="nhsuk-body">"Answer as many or as few as you like. A few words is fine."</p>
+        <p class="nhsuk-body" id="agenda-status"><strong>{status}</strong></p>
+    };
+    if !pack.editable {
+        return view! {
+            {intro}
+            <dl class="nhsuk-summary-list">
+                {pack.answers.into_iter().map(|a| view! {
+                    <div class="nhsuk-summary-list__row">
+                        <dt class="nhsuk-summary-list__key">{a.prompt}</dt>
+                        <dd class="nhsuk-summary-list__value">{if a.answer.is_empty() { "No answer".to_owned() } else { a.answer }}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+        }
+        .into_any();
+    }
+    let sent = pack.submitted.is_some();
+    let fields = pack
+        .answers
+        .into_iter()
+        .map(|a| {
+            view! {
+                <TextArea state=state.clone() name=format!("answer_{}", a.position) label=a.prompt value=a.answer rows=4 />
+            }
+        })
+        .collect_view();
+    // Autosave keeps a draft as the person writes; once sent, changes go only when they say.
+    view! {
+        {intro}
+        <ErrorSummary state=state.clone() />
+        <form method="post" action="/api/preparation/answers" data-enhance="" data-autosave=(!sent).then_some("") id="agenda" novalidate>
+            {fields}
+            <p class="nhsuk-body-s" id="autosave-status"></p>
+            <div class="app-button-row">
+                <button type="submit" class="nhsuk-button" name="intent" value="send">
+                    {if sent { "Send my changes" } else { "Send to my care team" }}
+                </button>
+                {(!sent).then(|| view! {
+                    " "
+                    <button type="submit" class="nhsuk-button nhsuk-button--secondary" name="intent" value="draft">
+                        "Save and finish later"
+                    </button>
+                })}
+            </div>
+        </form>
+    }
+    .into_any()
+}
