@@ -140,6 +140,21 @@ export async function signUpPatient(page: Page, given: string, family = "Tester"
   await signUpWithLink(page, newPatientInvitation(given, family));
 }
 
+/** A new clinician (and administrator) of the demo practice, with a one-time link, made by the CLI. */
+export function newClinicianInvitation(name: string): string {
+  const bin = process.env.E2E_BIN;
+  const env = JSON.parse(process.env.E2E_SERVER_ENV ?? "{}");
+  if (!bin) throw new Error("E2E_BIN is not set: global setup did not run");
+  const out = execFileSync(
+    bin,
+    ["invite-admin", "--name", name, "--organisation", "Riverside Medical Practice", "--also-role", "clinician"],
+    { env, encoding: "utf8" },
+  );
+  const link = out.match(/https?:\/\/\S+\/invite\?token=\S+/)?.[0];
+  if (!link) throw new Error(`no invitation link in: ${out}`);
+  return link;
+}
+
 /** The one-time link `seed-demo` printed for a demo person, e.g. "Margaret Evans". */
 export function demoLink(name: string): string {
   const line = (process.env.E2E_DEMO_LINKS ?? "").split("\n").find((l) => l.includes(name));

@@ -71,3 +71,18 @@ pub fn current_request_id() -> String {
         })
         .unwrap_or_else(|| "unknown".to_owned())
 }
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a transaction that reads first and writes later cannot wait for another writer
+/// (SQLite answers "database is locked" at once rather than risk a deadlock), while one that
+/// asks for the lock up front simply waits its turn. PostgreSQL ignores the option.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait as _;
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

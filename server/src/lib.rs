@@ -276,7 +276,8 @@ pub async fn spawn(prepared: Prepared) -> anyhow::Result<Running> {
 /// pages also release due packs before they read them; this sweep means nobody has to visit.
 fn spawn_pack_release(app: app::state::AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        // Not at once: start-up (and a test's set-up) has the database to itself first.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tick.tick().await;
             let now = app.clock.now();

@@ -41,6 +41,10 @@ enum Command {
         /// gp_practice, community_team or social_care_team.
         #[arg(long, default_value = "gp_practice")]
         kind: String,
+        /// A role they also hold: clinician, care_coordinator, healthcare_assistant or
+        /// social_care_worker (many practice administrators are also clinicians).
+        #[arg(long)]
+        also_role: Option<String>,
     },
     /// Add a person to an organisation's caseload and print their one-time invitation link.
     InvitePatient {
@@ -72,7 +76,8 @@ fn explain(err: app::AppError) -> anyhow::Error {
             let lines: Vec<String> = fields
                 .into_iter()
                 .flat_map(|(field, messages)| {
-                    messages.into_iter().map(move |m| format!("--{field}: {m}"))
+                    let flag = field.replace('_', "-");
+                    messages.into_iter().map(move |m| format!("--{flag}: {m}"))
                 })
                 .collect();
             anyhow::anyhow!("{}", lines.join("; "))
@@ -123,6 +128,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             name,
             organisation,
             kind,
+            also_role,
         } => {
             let link = server::seed::invite_admin(
                 &prepared.state.app.db,
@@ -131,9 +137,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 &name,
                 &organisation,
                 &kind,
+                also_role.as_deref(),
             )
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .map_err(explain)?;
             println!(
                 "One-time invitation for {name}, administrator of {organisation} (valid 14 days):"
             );

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, DatabaseConnection, EntityTrait as _,
-    QueryFilter as _, Set, TransactionTrait as _,
+    QueryFilter as _, Set,
 };
 use uuid::Uuid;
 
@@ -133,7 +133,7 @@ pub async fn seed_demo(
     clock: &dyn Clock,
     public_origin: &str,
 ) -> Result<Vec<DemoInvite>, AppError> {
-    let txn = db.begin().await?;
+    let txn = app::state::begin_write(db).await?;
     let existing = organisation::Entity::find()
         .filter(organisation::Column::Name.eq(PRACTICE))
         .one(&txn)
@@ -149,7 +149,9 @@ pub async fn seed_demo(
         .all(&txn)
         .await?;
     let mut staff_accounts: Vec<Uuid> = members.iter().map(|m| m.account_id).collect();
-    staff_accounts.dedup();
+    // One link per person, however many roles they hold (rows come in any order).
+    let mut seen = std::collections::HashSet::new();
+    staff_accounts.retain(|id| seen.insert(*id));
     for account_id in staff_accounts {
         let Some(account) = account::Entity::find_by_id(account_id).one(&txn).await? else {
             continue;
@@ -212,8 +214,21 @@ pub async fn invite_admin(
     name: &str,
     organisation_name: &str,
     kind: &str,
+    also_role: Option<&str>,
 ) -> Result<String, AppError> {
     let (name, organisation_name) = (name.trim(), organisation_name.trim());
+    const ROLES: [&str; 4] = [
+        "clinician",
+        "care_coordinator",
+        "healthcare_assistant",
+        "social_care_worker",
+    ];
+    if also_role.is_some_and(|r| !ROLES.contains(&r)) {
+        return Err(AppError::field(
+            "also_role",
+            "Use clinician, care_coordinator, healthcare_assistant or social_care_worker",
+        ));
+    }
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::field(
             "name",
@@ -232,7 +247,7 @@ pub async fn invite_admin(
             "Use gp_practice, community_team or social_care_team",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = app::state::begin_write(db).await?;
     let now = clock.now();
     let org_id = match organisation::Entity::find()
         .filter(organisation::Column::Name.eq(organisation_name))
@@ -256,14 +271,16 @@ pub async fn invite_admin(
         }
     };
     let account_id = new_account(&txn, now, name).await?;
-    membership::ActiveModel {
-        account_id: Set(account_id),
-        organisation_id: Set(org_id),
-        role: Set("org_admin".into()),
-        created_at: Set(now),
+    for role in std::iter::once("org_admin").chain(also_role) {
+        membership::ActiveModel {
+            account_id: Set(account_id),
+            organisation_id: Set(org_id),
+            role: Set(role.into()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
     }
-    .insert(&txn)
-    .await?;
     let token = invitation::create(
         &txn,
         clock,
@@ -329,7 +346,7 @@ pub async fn invite_patient(
             fail("condition", &format!("Use one of: {}", known.join(", ")));
         }
     }
-    let txn = db.begin().await?;
+    let txn = app::state::begin_write(db).await?;
     let org = organisation::Entity::find()
         .filter(organisation::Column::Name.eq(new.organisation.trim()))
         .one(&txn)

@@ -143,7 +143,7 @@ pub mod service {
     use sea_orm::sea_query::Expr;
     use sea_orm::{
         ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _,
-        QueryOrder as _, Set, SqlErr, TransactionTrait as _,
+        QueryOrder as _, Set, SqlErr,
     };
     use tower_sessions::Session;
     use webauthn_rs::prelude::{
@@ -500,7 +500,7 @@ pub mod service {
         let now = state.clock.now();
         let cred = Credential::from(new_key.clone());
         let passkey_id = Uuid::new_v4();
-        let txn = state.db.begin().await?;
+        let txn = crate::state::begin_write(&state.db).await?;
         if let Some(invitation_id) = purpose.invitation_id {
             let used = invitation::Entity::update_many()
                 .col_expr(invitation::Column::UsedAt, Expr::value(now))
@@ -767,7 +767,7 @@ pub mod service {
         id: Uuid,
     ) -> Result<(), AppError> {
         let origin = request_info::current();
-        let txn = state.db.begin().await?;
+        let txn = crate::state::begin_write(&state.db).await?;
         let mine = passkey::Entity::find()
             .filter(passkey::Column::AccountId.eq(account_id))
             .all(&txn)

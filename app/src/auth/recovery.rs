@@ -17,10 +17,7 @@ pub async fn create_recovery_codes() -> Result<Vec<String>, AppError> {
 #[cfg(feature = "ssr")]
 pub mod service {
     use rand::RngCore as _;
-    use sea_orm::{
-        ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, Set,
-        TransactionTrait as _,
-    };
+    use sea_orm::{ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, Set};
     use uuid::Uuid;
 
     use super::CODES;
@@ -77,7 +74,7 @@ pub mod service {
     ) -> Result<Vec<String>, AppError> {
         let codes: Vec<String> = (0..CODES).map(|_| new_code()).collect();
         let now = state.clock.now();
-        let txn = state.db.begin().await?;
+        let txn = crate::state::begin_write(&state.db).await?;
         recovery_code::Entity::delete_many()
             .filter(recovery_code::Column::AccountId.eq(account_id))
             .filter(recovery_code::Column::UsedAt.is_null())

@@ -47,10 +47,7 @@ pub async fn reinvite(account_id: Uuid) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 pub mod service {
     use sea_orm::sea_query::Expr;
-    use sea_orm::{
-        ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-        TransactionTrait as _,
-    };
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
     use tower_sessions::Session;
     use uuid::Uuid;
 
@@ -151,7 +148,7 @@ pub mod service {
             .await?;
         let orgs = policy::organisations_of(&state.db, actor).await?;
         let now = state.clock.now();
-        let txn = state.db.begin().await?;
+        let txn = crate::state::begin_write(&state.db).await?;
         // Only the newest link works: older unused ones stop.
         invitation_row::Entity::update_many()
             .col_expr(invitation_row::Column::ExpiresAt, Expr::value(now))

@@ -33,6 +33,22 @@ pub struct ReviewRow {
     pub overdue: bool,
 }
 
+/// Someone on the list with no review booked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonLink {
+    pub patient_id: Uuid,
+    pub name: String,
+    pub nhs_number: String,
+    /// When their next review is due, if a past review set it.
+    pub due: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewsView {
+    pub booked: Vec<ReviewRow>,
+    pub unbooked: Vec<PersonLink>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StaffResult {
     pub code: String,
@@ -102,7 +118,7 @@ fn person_page(patient_id: &str) -> String {
 }
 
 #[server(prefix = "/api/team", endpoint = "reviews")]
-pub async fn load_team_reviews() -> Result<Vec<ReviewRow>, AppError> {
+pub async fn load_team_reviews() -> Result<ReviewsView, AppError> {
     let (state, account) = staff().await?;
     service::reviews(&state, account).await
 }

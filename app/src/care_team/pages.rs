@@ -14,14 +14,13 @@ fn yes_no(b: bool) -> &'static str {
 
 #[component]
 pub fn TeamReviewsPage() -> impl IntoView {
-    render(
-        load(load_team_reviews),
-        |rows: Vec<ReviewRow>, flash: Flash| {
-            let body = if rows.is_empty() {
-                view! { <p class="nhsuk-body">"No reviews are booked in the next 6 weeks."</p> }
-                    .into_any()
-            } else {
-                view! {
+    render(load(load_team_reviews), |v: ReviewsView, flash: Flash| {
+        let rows = v.booked;
+        let body = if rows.is_empty() {
+            view! { <p class="nhsuk-body">"No reviews are booked in the next 6 weeks."</p> }
+                .into_any()
+        } else {
+            view! {
                 <table class="nhsuk-table-responsive">
                     <caption class="nhsuk-table__caption">"Booked reviews, soonest first"</caption>
                     <thead class="nhsuk-table__head">
@@ -55,15 +54,30 @@ pub fn TeamReviewsPage() -> impl IntoView {
                 </table>
             }
             .into_any()
-            };
-            view! {
-                <Notice flash=flash.clone() />
-                <PageHeading text="Upcoming reviews" />
-                {body}
-                <p class="nhsuk-body"><a href="/team/results/import">"Import results from a file"</a></p>
-            }
-        },
-    )
+        };
+        view! {
+            <Notice flash=flash.clone() />
+            <PageHeading text="Upcoming reviews" />
+            {body}
+            <h2 class="nhsuk-heading-m">"No review booked"</h2>
+            {if v.unbooked.is_empty() {
+                view! { <p class="nhsuk-body">"Everyone has a review booked."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="nhsuk-list">
+                        {v.unbooked.into_iter().map(|p| view! {
+                            <li>
+                                <a href=format!("/team/people/{}", p.patient_id)>{p.name.clone()}</a>
+                                {format!(", NHS number {}", p.nhs_number)}
+                                {p.due.map(|d| format!(". Next review due {d}"))}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <p class="nhsuk-body"><a href="/team/results/import">"Import results from a file"</a></p>
+        }
+    })
 }
 
 fn result_kinds(numbers_only: bool) -> Vec<(String, String)> {
@@ -210,7 +224,7 @@ fn agenda_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                         {answers.into_iter().map(|a| view! {
                             <div class="nhsuk-summary-list__row">
                                 <dt class="nhsuk-summary-list__key">{a.prompt}</dt>
-                                <dd class="nhsuk-summary-list__value">{if a.answer.is_empty() { "No answer".to_owned() } else { a.answer }}</dd>
+                                <dd class="nhsuk-summary-list__value app-pre-line">{if a.answer.is_empty() { "No answer".to_owned() } else { a.answer }}</dd>
                             </div>
                         }).collect_view()}
                     </dl>

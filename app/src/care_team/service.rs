@@ -5,8 +5,8 @@ use chrono::Duration;
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use uuid::Uuid;
 
-use super::{ReviewRow, StaffResult, TeamPersonView};
-use crate::entities::{observation, patient, patient_condition, preparation_pack, review};
+use super::{PersonLink, ReviewRow, ReviewsView, StaffResult, TeamPersonView};
+use crate::entities::{observation, patient, patient_condition, plan, preparation_pack, review};
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::policy::{self, Action, Actor, Subject};
@@ -42,11 +42,12 @@ fn zone(p: &patient::Model) -> chrono_tz::Tz {
 
 /// Booked reviews in the staff member's organisations from a week ago to 6 weeks ahead, soonest
 /// first; one in the past that nobody has closed is overdue.
-pub async fn reviews(state: &AppState, staff: Uuid) -> Result<Vec<ReviewRow>, AppError> {
+pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppError> {
     let orgs = policy::organisations_of(&state.db, staff).await?;
     if orgs.is_empty() {
         return Err(AppError::NotFound);
     }
+    let unbooked = unbooked(state, staff, &orgs).await?;
     let now = state.clock.now();
     prep::release_due(&state.db, now, None).await?;
     let booked = review::Entity::find()
@@ -89,7 +90,60 @@ pub async fn reviews(state: &AppState, staff: Uuid) -> Result<Vec<ReviewRow>, Ap
             overdue: r.starts_at < now,
         });
     }
-    Ok(rows)
+    Ok(ReviewsView {
+        booked: rows,
+        unbooked,
+    })
+}
+
+/// People of these organisations with no review booked, soonest due first. (#6 brings the
+/// whole caseload with filters and search.)
+async fn unbooked(
+    state: &AppState,
+    staff: Uuid,
+    orgs: &[Uuid],
+) -> Result<Vec<PersonLink>, AppError> {
+    let booked: Vec<Uuid> = review::Entity::find()
+        .filter(review::Column::OrganisationId.is_in(orgs.to_vec()))
+        .filter(review::Column::Status.eq("scheduled"))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| r.patient_id)
+        .collect();
+    let people = patient::Entity::find()
+        .filter(patient::Column::OrganisationId.is_in(orgs.to_vec()))
+        .filter(patient::Column::Id.is_not_in(booked))
+        .order_by_asc(patient::Column::FamilyName)
+        .order_by_asc(patient::Column::GivenName)
+        .all(&state.db)
+        .await?;
+    let plans = plan::Entity::find()
+        .filter(plan::Column::PatientId.is_in(people.iter().map(|p| p.id)))
+        .all(&state.db)
+        .await?;
+    let mut links = Vec::new();
+    for p in people {
+        if !allowed(state, staff, Action::ReadRecord, p.id).await {
+            continue;
+        }
+        let due = plans
+            .iter()
+            .find(|pl| pl.patient_id == p.id)
+            .and_then(|pl| pl.review_date);
+        links.push((
+            due,
+            PersonLink {
+                patient_id: p.id,
+                name: format!("{} {}", p.given_name, p.family_name),
+                nhs_number: spaced(&p.nhs_number),
+                due: due.map(long_date),
+            },
+        ));
+    }
+    // Soonest due first; people with no date yet after them.
+    links.sort_by_key(|(due, _)| (due.is_none(), *due));
+    Ok(links.into_iter().map(|(_, l)| l).collect())
 }
 
 /// "943 476 5919", as NHS numbers are read out.

@@ -7,7 +7,7 @@ use chrono::{Days, NaiveDate};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DatabaseTransaction,
     EntityTrait as _, IntoActiveModel as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
-    Set, TransactionTrait as _,
+    Set,
 };
 use uuid::Uuid;
 
@@ -137,7 +137,7 @@ fn about_me_of(row: Option<about_me::Model>) -> AboutMe {
 
 pub async fn save_about_me(state: &AppState, ctx: &Ctx, raw: &AboutMe) -> Result<(), AppError> {
     let new = AboutMe::parse(raw)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let row = about_me::Entity::find_by_id(ctx.patient.id)
         .one(&txn)
         .await?;
@@ -249,7 +249,7 @@ pub async fn save_goal(
 ) -> Result<Uuid, AppError> {
     let allowed = conditions_of(state, ctx.patient.id).await?;
     let new = Goal::parse(raw, &allowed)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let (id, old, mut model) = match id {
         Some(id) => {
             let row = own_goal(&txn, ctx, id).await?;
@@ -360,7 +360,7 @@ pub async fn save_action(
     raw: &ActionForm,
 ) -> Result<Uuid, AppError> {
     let new = Action::parse(raw)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let (id, old, mut model) = match id {
         Some(id) => {
             let row = own_action(&txn, ctx, id).await?;
@@ -450,7 +450,7 @@ pub async fn log_action(
     note: &str,
     client_id: Option<Uuid>,
 ) -> Result<(), AppError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let action = own_action(&txn, ctx, action_id).await?;
     if let Some(client_id) = client_id
         && action_log::Entity::find()
@@ -552,7 +552,7 @@ pub async fn save_contingency(
     raw: &Contingency,
 ) -> Result<(), AppError> {
     let new = Contingency::parse(raw)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let row = contingency::Entity::find_by_id(ctx.patient.id)
         .one(&txn)
         .await?;
@@ -593,7 +593,7 @@ pub async fn save_contingency(
 
 pub async fn add_contact(state: &AppState, ctx: &Ctx, raw: &Contact) -> Result<(), AppError> {
     let new = Contact::parse(raw)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let id = Uuid::new_v4();
     contingency_contact::ActiveModel {
         id: Set(id),
@@ -621,7 +621,7 @@ pub async fn add_contact(state: &AppState, ctx: &Ctx, raw: &Contact) -> Result<(
 }
 
 pub async fn remove_contact(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<(), AppError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let row = contingency_contact::Entity::find_by_id(id)
         .filter(contingency_contact::Column::PatientId.eq(ctx.patient.id))
         .one(&txn)
@@ -662,7 +662,7 @@ pub async fn remove_contact(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<(),
 
 pub async fn add_support(state: &AppState, ctx: &Ctx, raw: &SupportForm) -> Result<(), AppError> {
     let new = Support::parse(raw)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     if let Some(goal_id) = new.goal {
         own_goal(&txn, ctx, goal_id)
             .await
@@ -704,7 +704,7 @@ pub async fn set_support_status(
     if !SUPPORT_STATUSES.iter().any(|(c, _)| *c == status) {
         return Err(AppError::field("status", "Choose how it is going"));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let row = support_item::Entity::find_by_id(id)
         .filter(support_item::Column::PatientId.eq(ctx.patient.id))
         .one(&txn)

@@ -215,7 +215,7 @@ fn agenda_form(pack: PackView, state: FormState) -> impl IntoView {
                 {pack.answers.into_iter().map(|a| view! {
                     <div class="nhsuk-summary-list__row">
                         <dt class="nhsuk-summary-list__key">{a.prompt}</dt>
-                        <dd class="nhsuk-summary-list__value">{if a.answer.is_empty() { "No answer".to_owned() } else { a.answer }}</dd>
+                        <dd class="nhsuk-summary-list__value app-pre-line">{if a.answer.is_empty() { "No answer".to_owned() } else { a.answer }}</dd>
                     </div>
                 }).collect_view()}
             </dl>

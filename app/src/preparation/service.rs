@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _,
-    QueryOrder as _, Set, TransactionTrait as _,
+    QueryOrder as _, Set,
 };
 use uuid::Uuid;
 
@@ -262,7 +262,7 @@ pub async fn release_due(
 /// A care-team member releases the person's pack now (sooner than it would go by itself).
 pub async fn release(state: &AppState, staff: Uuid, patient_id: Uuid) -> Result<(), AppError> {
     let p = staff_patient(state, staff, Action::ReleaseResults, patient_id).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let next = upcoming(&txn, patient_id).await?;
     release_pack(&txn, state.clock.now(), &p, next.as_ref(), Some(staff)).await?;
     txn.commit().await?;
@@ -403,7 +403,7 @@ pub async fn schedule(
     let p = staff_patient(state, staff, Action::ManageReviews, patient_id).await?;
     let now = state.clock.now();
     let booking = check_booking(&p, form, now)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     if let Some(existing) = upcoming(&txn, patient_id).await? {
         return Err(AppError::field(
             "date",
@@ -473,7 +473,7 @@ pub async fn move_review(
     still_booked(&r)?;
     let now = state.clock.now();
     let booking = check_booking(&p, form, now)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let mut row: review::ActiveModel = r.into();
     row.starts_at = Set(booking.starts_at);
     row.with_whom = Set(booking.with_whom.clone());
@@ -491,7 +491,7 @@ pub async fn move_review(
 pub async fn cancel_review(state: &AppState, staff: Uuid, review_id: Uuid) -> Result<(), AppError> {
     let (r, p) = managed_review(state, staff, review_id).await?;
     still_booked(&r)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let mut row: review::ActiveModel = r.into();
     row.status = Set("cancelled".into());
     row.updated_at = Set(state.clock.now());
@@ -545,7 +545,7 @@ pub async fn review_held(
         }
         Ok(d) => d,
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     let with_whom = r.with_whom.clone();
     let mut row: review::ActiveModel = r.into();
     row.status = Set("held".into());
@@ -705,7 +705,7 @@ pub async fn save_answers(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::state::begin_write(&state.db).await?;
     for row in rows {
         let text = written(&row);
         if text != row.answer {

@@ -77,7 +77,7 @@ pub mod service {
     use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
     use sea_orm::sea_query::OnConflict;
     use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
-    use sea_orm::{ConnectionTrait, Set, TransactionTrait as _};
+    use sea_orm::{ConnectionTrait, Set};
     use sha2::{Digest as _, Sha256};
     use uuid::Uuid;
 
@@ -346,7 +346,7 @@ pub mod service {
         if !problems.is_empty() {
             return Err(report(problems));
         }
-        let txn = state.db.begin().await?;
+        let txn = crate::state::begin_write(&state.db).await?;
         let added = store(&txn, now, &rows, "import").await?;
         txn.commit().await?;
         Ok(Imported {

@@ -169,3 +169,39 @@ fn invite_patient_checks_the_nhs_number_then_prints_a_one_time_link() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already registered"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn invite_admin_can_add_a_clinical_role_and_refuses_an_unknown_one() {
+    let dir = crate::support::scratch_dir();
+    let run = |role: &str| {
+        alongside()
+            .args([
+                "invite-admin",
+                "--name",
+                "Dr Ann Admin",
+                "--organisation",
+                "Hill Practice",
+                "--also-role",
+                role,
+            ])
+            .env("ALONGSIDE_DATA_DIR", &dir)
+            .env("ALONGSIDE_LOG", "warn")
+            .output()
+            .expect("run")
+    };
+    let bad = run("surgeon");
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("--also-role: Use clinician, care_coordinator"),
+        "{err}"
+    );
+    let good = run("clinician");
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(String::from_utf8_lossy(&good.stdout).contains("/invite?token="));
+    std::fs::remove_dir_all(dir).ok();
+}

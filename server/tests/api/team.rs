@@ -98,7 +98,7 @@ db_test! {
         assert_eq!(margaret_browser.form("team_invitations", &[]).await.status(), 404);
 
         // Staff of another organisation get the same answer as for a missing person.
-        let other_link = server::seed::invite_admin(&app.db, &app.clock, ORIGIN, "Other Admin", "Hillside Surgery", "gp_practice")
+        let other_link = server::seed::invite_admin(&app.db, &app.clock, ORIGIN, "Other Admin", "Hillside Surgery", "gp_practice", None)
             .await
             .expect("invite admin");
         let other_admin = sign_up_with_link(&app, &other_link).await;
