@@ -38,6 +38,10 @@ pub enum Action {
     EnterResults,
     /// Agree a target of the person's own for a kind of result.
     SetTargets,
+    /// See an organisation's caseload.
+    ListCaseload,
+    /// Add people to an organisation's caseload and invite them.
+    AddPatients,
 }
 
 /// Which care-team roles may do what to a person of their organisation.
@@ -56,6 +60,13 @@ fn staff_roles(action: Action) -> &'static [&'static str] {
         Action::EnterResults => &["clinician", "care_coordinator", "healthcare_assistant"],
         // A target is a clinical decision, agreed with the person.
         Action::SetTargets => &["clinician"],
+        Action::ListCaseload => ALL,
+        Action::AddPatients => &[
+            "clinician",
+            "care_coordinator",
+            "healthcare_assistant",
+            "org_admin",
+        ],
         _ => &[],
     }
 }
@@ -67,6 +78,8 @@ pub enum Subject {
     Account(Uuid),
     /// A person's care record, by patient id.
     Patient(Uuid),
+    /// An organisation as a whole (its caseload).
+    Organisation(Uuid),
 }
 
 /// In what capacity an allowed actor acts: the plan's history says so beside each change.
@@ -148,17 +161,10 @@ pub async fn check(
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
                 return Err(AppError::NotFound);
             };
-            let allowed = membership::Entity::find()
-                .filter(membership::Column::AccountId.eq(actor.account_id))
-                .filter(membership::Column::OrganisationId.eq(p.organisation_id))
-                .filter(membership::Column::Role.is_in(staff_roles(action).iter().copied()))
-                .one(db)
-                .await?;
-            if allowed.is_some() {
-                Ok(Capacity::Professional)
-            } else {
-                Err(AppError::NotFound)
-            }
+            staff_of(db, actor, p.organisation_id, action).await
+        }
+        (Action::ListCaseload | Action::AddPatients, Subject::Organisation(org)) => {
+            staff_of(db, actor, org, action).await
         }
         (Action::Reinvite, Subject::Account(subject_account)) => {
             // Care-team members may re-invite people of their own organisation: its patients
@@ -184,6 +190,26 @@ pub async fn check(
             }
         }
         _ => Err(AppError::NotFound),
+    }
+}
+
+/// Allowed when the actor works in `org` in a role that may do `action`.
+async fn staff_of(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    org: Uuid,
+    action: Action,
+) -> Result<Capacity, AppError> {
+    let member = membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(actor.account_id))
+        .filter(membership::Column::OrganisationId.eq(org))
+        .filter(membership::Column::Role.is_in(staff_roles(action).iter().copied()))
+        .one(db)
+        .await?;
+    if member.is_some() {
+        Ok(Capacity::Professional)
+    } else {
+        Err(AppError::NotFound)
     }
 }
 

@@ -307,109 +307,33 @@ pub struct NewPatient<'a> {
     pub conditions: &'a [String],
 }
 
-/// Adds a person to an existing organisation's caseload and returns their invitation link.
-/// (The care team's own screen for this comes with the care-team workspace.)
+/// Adds a person to an existing organisation's caseload and returns their invitation link,
+/// exactly as the care team's "Add a person" page does (`care_team::enrol`).
 pub async fn invite_patient(
     db: &DatabaseConnection,
     clock: &dyn Clock,
     public_origin: &str,
     new: &NewPatient<'_>,
 ) -> Result<String, AppError> {
-    let mut errors = std::collections::BTreeMap::new();
-    let mut fail = |field: &str, message: &str| {
-        errors
-            .entry(field.to_owned())
-            .or_insert_with(Vec::new)
-            .push(message.to_owned());
-    };
-    let (given, family) = (new.given.trim(), new.family.trim());
-    if given.is_empty() || given.chars().count() > 100 {
-        fail("given", "Give a first name of 1 to 100 characters");
-    }
-    if family.is_empty() || family.chars().count() > 100 {
-        fail("family", "Give a last name of 1 to 100 characters");
-    }
-    let born = NaiveDate::parse_from_str(new.born.trim(), "%Y-%m-%d").ok();
-    if born.is_none_or(|d| d > clock.now().date_naive()) {
-        fail(
-            "born",
-            "Give the date of birth as YYYY-MM-DD, not in the future",
-        );
-    }
-    let nhs = app::nhs_number::NhsNumber::parse(new.nhs_number);
-    if let Err(err) = &nhs {
-        fail("nhs-number", &err.to_string());
-    }
-    for condition in new.conditions {
-        if !app::plan::CONDITIONS.iter().any(|(c, _)| c == condition) {
-            let known: Vec<&str> = app::plan::CONDITIONS.iter().map(|(c, _)| *c).collect();
-            fail("condition", &format!("Use one of: {}", known.join(", ")));
-        }
-    }
-    let txn = app::state::begin_write(db).await?;
     let org = organisation::Entity::find()
         .filter(organisation::Column::Name.eq(new.organisation.trim()))
-        .one(&txn)
-        .await?;
-    if org.is_none() {
-        fail("organisation", "There is no organisation with that name");
-    }
-    let (Some(org), Some(born), Ok(nhs), true) = (org, born, nhs, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
-    if patient::Entity::find()
-        .filter(patient::Column::NhsNumber.eq(nhs.as_str()))
-        .one(&txn)
+        .one(db)
         .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(
-            "Someone with that NHS number is already registered.".into(),
-        ));
-    }
-    let now = clock.now();
-    let account_id = new_account(&txn, now, &format!("{given} {family}")).await?;
-    let patient_id = Uuid::new_v4();
-    patient::ActiveModel {
-        id: Set(patient_id),
-        account_id: Set(Some(account_id)),
-        organisation_id: Set(org.id),
-        given_name: Set(given.into()),
-        family_name: Set(family.into()),
-        date_of_birth: Set(born),
-        nhs_number: Set(nhs.as_str().into()),
-        phone: Set(None),
-        email: Set(None),
-        time_zone: Set("Europe/London".into()),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let mut conditions: Vec<&String> = new.conditions.iter().collect();
-    conditions.sort();
-    conditions.dedup();
-    for condition in conditions {
-        patient_condition::ActiveModel {
-            patient_id: Set(patient_id),
-            condition: Set(condition.clone()),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    let token = invitation::create(
-        &txn,
-        clock,
-        NewInvitation {
-            account_id,
-            purpose: Purpose::Patient,
-            organisation_id: Some(org.id),
-            patient_id: Some(patient_id),
-            invited_by: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(token.link(public_origin))
+        .ok_or_else(|| {
+            AppError::field("organisation", "There is no organisation with that name")
+        })?;
+    let form = app::care_team::enrol::NewPatientForm {
+        given: new.given.into(),
+        family: new.family.into(),
+        born: new.born.into(),
+        nhs_number: new.nhs_number.into(),
+        conditions: new.conditions.to_vec(),
+        ..Default::default()
+    };
+    let (_, _, link) =
+        app::care_team::enrol::service::enrol(db, clock, public_origin, org.id, None, &form)
+            .await?;
+    Ok(link)
 }
 
 /// A new link for someone still to sign up; `None` once they have (an invitation was used).

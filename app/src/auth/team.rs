@@ -60,7 +60,7 @@ pub mod service {
     use crate::policy::{self, Action, Actor};
     use crate::state::AppState;
 
-    const FLASH_KEY: &str = "new_invitation_link";
+    pub(crate) const FLASH_KEY: &str = "new_invitation_link";
 
     pub async fn page(
         state: &AppState,

@@ -11,10 +11,14 @@ use crate::error::AppError;
 use crate::preparation::{PackView, ReviewForm, ReviewView};
 use crate::results::ResultForm;
 
+pub mod caseload;
+pub mod enrol;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+pub use caseload::CaseloadPage;
+pub use enrol::{LetterPage, NewPatientPage};
 pub use pages::{ImportResultsPage, TeamPersonPage, TeamReviewsPage};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -318,8 +318,9 @@ pub fn TeamPersonPage() -> impl IntoView {
         |person: TeamPersonView, flash: Flash| {
             view! {
                 <Notice flash=flash.clone() />
-                {back_link("/team/reviews".into(), "Upcoming reviews")}
+                {back_link("/team".into(), "Caseload")}
                 <PageHeading text=person.name.clone() />
+                <p class="nhsuk-body"><a href=format!("/team/people/{}/letter", person.patient_id)>"Invitation letter"</a></p>
                 <p class="nhsuk-body">{format!("NHS number {}. Born {}.", person.nhs_number, person.born)}
                     {(!person.conditions.is_empty()).then(|| format!(" {}.", person.conditions.join(", ")))}</p>
                 {reviews_section(&person, &flash)}

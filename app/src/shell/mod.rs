@@ -19,7 +19,9 @@ use crate::auth::{
     DevicesPage, InvitePage, PasskeysPage, RecoverPage, RecoveryCodesPage, SignInPage,
     TeamInvitationsPage,
 };
-use crate::care_team::{ImportResultsPage, TeamPersonPage, TeamReviewsPage};
+use crate::care_team::{
+    CaseloadPage, ImportResultsPage, LetterPage, NewPatientPage, TeamPersonPage, TeamReviewsPage,
+};
 use crate::plan::{
     AboutMePage, ActionPage, ContingencyPage, GoalPage, HistoryPage, MyPlanPage, NewActionPage,
     NewGoalPage, SupportPage,
@@ -105,6 +107,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/results/:code") view=ResultPage ssr=SsrMode::Async />
                         <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
                         <Route path=path!("/preparation") view=PreparationPage ssr=SsrMode::Async />
+                        <Route path=path!("/team") view=CaseloadPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/patients/new") view=NewPatientPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/people/:id/letter") view=LetterPage ssr=SsrMode::Async />
                         <Route path=path!("/team/reviews") view=TeamReviewsPage ssr=SsrMode::Async />
                         <Route path=path!("/team/people/:id") view=TeamPersonPage ssr=SsrMode::Async />
                         <Route path=path!("/team/results/import") view=ImportResultsPage ssr=SsrMode::Async />

@@ -76,6 +76,7 @@ pub fn TodayPage() -> impl IntoView {
                                 {staff.then(|| view! {
                                     <h2 class="nhsuk-heading-m">"Care team"</h2>
                                     <ul class="nhsuk-list">
+                                        <li><a href="/team">"Caseload"</a></li>
                                         <li><a href="/team/reviews">"Upcoming reviews"</a></li>
                                         <li><a href="/team/results/import">"Import results"</a></li>
                                         <li><a href="/team/invitations">"Invitation links"</a></li>

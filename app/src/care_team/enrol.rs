@@ -1,0 +1,407 @@
+//! Adding a person to the caseload and inviting them: the form (name, date of birth, NHS number
+//! with its check digit, conditions, contact details), and an invitation letter to print with
+//! the one-time link as a QR code. The link is shown once, from the session, never stored in a
+//! page address. `alongside invite-patient` uses the same `service::enrol`.
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::forms::{Checkboxes, ErrorSummary, Flash, FormState, Notice, TextField};
+use crate::plan::pages::{back_link, load, param_id, render};
+use crate::shell::PageHeading;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewPatientForm {
+    pub given: String,
+    pub family: String,
+    /// YYYY-MM-DD
+    pub born: String,
+    pub nhs_number: String,
+    pub phone: String,
+    pub email: String,
+    /// Condition codes (from `conditions_<code>=on` boxes, or given directly).
+    #[serde(skip)]
+    pub conditions: Vec<String>,
+    #[serde(flatten)]
+    pub rest: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LetterView {
+    pub patient_id: Uuid,
+    pub name: String,
+    pub practice: String,
+    /// The one-time link and its QR code (SVG), only right after it was made.
+    pub link: Option<(String, String)>,
+}
+
+#[server(prefix = "/api/team", endpoint = "add_patient")]
+pub async fn add_patient(#[server(flatten)] form: NewPatientForm) -> Result<(), AppError> {
+    let mut made = None;
+    let result = async {
+        let state = crate::state::app_state()?;
+        let (session, account) = crate::auth::session::require_account().await?;
+        let mut form = form.clone();
+        form.conditions = crate::plan::input::ticked(&form.rest, "conditions");
+        let (patient_id, name, link) = service::add(&state, account, &form).await?;
+        session
+            .insert(crate::auth::team::service::FLASH_KEY, (name, link))
+            .await
+            .map_err(AppError::internal)?;
+        made = Some(patient_id);
+        Ok(())
+    }
+    .await;
+    let next = made
+        .map(|id| format!("/team/people/{id}/letter"))
+        .unwrap_or_else(|| "/team".into());
+    crate::forms::finish(
+        result,
+        "patient",
+        &form,
+        "They are added. Print this letter for them, or read the link to them.",
+        &next,
+        "/team/patients/new",
+    )
+    .await
+}
+
+#[server(prefix = "/api/team", endpoint = "letter")]
+pub async fn load_letter(patient_id: Uuid) -> Result<LetterView, AppError> {
+    let state = crate::state::app_state()?;
+    let (session, account) = crate::auth::session::require_account().await?;
+    service::letter(&state, &session, account, patient_id).await
+}
+
+/// A new one-time link (and letter) for someone who has not signed up or lost their passkeys.
+#[server(prefix = "/api/team", endpoint = "new_letter")]
+pub async fn new_letter(patient_id: Uuid) -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let (session, account) = crate::auth::session::require_account().await?;
+    let subject = service::account_of(&state, account, patient_id).await?;
+    crate::auth::team::service::reinvite(&state, &session, account, subject).await?;
+    crate::auth::passkeys::redirect_plain_form(&format!("/team/people/{patient_id}/letter"));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub mod service {
+    use std::collections::BTreeMap;
+
+    use chrono::NaiveDate;
+    use sea_orm::{
+        ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _,
+        QueryFilter as _, Set,
+    };
+    use tower_sessions::Session;
+    use uuid::Uuid;
+
+    use super::{LetterView, NewPatientForm};
+    use crate::auth::invitation::{self, NewInvitation, Purpose};
+    use crate::clock::Clock;
+    use crate::entities::{account, organisation, patient, patient_condition};
+    use crate::error::AppError;
+    use crate::nhs_number::NhsNumber;
+    use crate::policy::{self, Action, Actor, Subject};
+    use crate::state::AppState;
+
+    /// Checks the form, adds the person to `org`'s caseload with an account waiting for their
+    /// passkey, and returns their id, name and one-time invitation link.
+    pub async fn enrol(
+        db: &sea_orm::DatabaseConnection,
+        clock: &dyn Clock,
+        public_origin: &str,
+        org: Uuid,
+        invited_by: Option<Uuid>,
+        form: &NewPatientForm,
+    ) -> Result<(Uuid, String, String), AppError> {
+        let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut fail = |field: &str, message: &str| {
+            errors
+                .entry(field.to_owned())
+                .or_default()
+                .push(message.to_owned());
+        };
+        let (given, family) = (form.given.trim(), form.family.trim());
+        if given.is_empty() || given.chars().count() > 100 {
+            fail("given", "Enter a first name of 1 to 100 characters");
+        }
+        if family.is_empty() || family.chars().count() > 100 {
+            fail("family", "Enter a last name of 1 to 100 characters");
+        }
+        let today = crate::plan::service::today_in("Europe/London", clock.now());
+        let born = NaiveDate::parse_from_str(form.born.trim(), "%Y-%m-%d").ok();
+        match born {
+            None => fail(
+                "born",
+                "Enter the date of birth as a real date, for example 1955-06-01",
+            ),
+            Some(d) if d > today => fail("born", "The date of birth must not be in the future"),
+            Some(d) if d < today - chrono::Duration::days(125 * 366) => {
+                fail("born", "Check the year of birth")
+            }
+            Some(_) => {}
+        }
+        let nhs = NhsNumber::parse(&form.nhs_number);
+        if let Err(err) = &nhs {
+            fail("nhs_number", &err.to_string());
+        }
+        for condition in &form.conditions {
+            if !crate::plan::CONDITIONS.iter().any(|(c, _)| c == condition) {
+                let known: Vec<&str> = crate::plan::CONDITIONS.iter().map(|(c, _)| *c).collect();
+                fail("condition", &format!("Use one of: {}", known.join(", ")));
+            }
+        }
+        let phone = form.phone.trim();
+        let phone_ok = phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '+');
+        if !phone.is_empty() && (!phone_ok || !(7..=20).contains(&phone.len())) {
+            fail(
+                "phone",
+                "Enter a phone number using digits only, for example 07700 900123",
+            );
+        }
+        let email = form.email.trim();
+        if !email.is_empty()
+            && (email.len() > 200 || !email.contains('@') || email.contains(char::is_whitespace))
+        {
+            fail(
+                "email",
+                "Enter an email address like name@example.com, or leave it empty",
+            );
+        }
+        let (Some(born), Ok(nhs), true) = (born, nhs, errors.is_empty()) else {
+            return Err(AppError::Validation(errors));
+        };
+        let txn = crate::state::begin_write(db).await?;
+        if patient::Entity::find()
+            .filter(patient::Column::NhsNumber.eq(nhs.as_str()))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::field(
+                "nhs_number",
+                "Someone with that NHS number is already registered",
+            ));
+        }
+        let now = clock.now();
+        let name = format!("{given} {family}");
+        let account_id = Uuid::new_v4();
+        account::ActiveModel {
+            id: Set(account_id),
+            display_name: Set(name.clone()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let patient_id = Uuid::new_v4();
+        patient::ActiveModel {
+            id: Set(patient_id),
+            account_id: Set(Some(account_id)),
+            organisation_id: Set(org),
+            given_name: Set(given.into()),
+            family_name: Set(family.into()),
+            date_of_birth: Set(born),
+            nhs_number: Set(nhs.as_str().into()),
+            phone: Set((!phone.is_empty()).then(|| phone.to_owned())),
+            email: Set((!email.is_empty()).then(|| email.to_owned())),
+            time_zone: Set("Europe/London".into()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let mut conditions = form.conditions.clone();
+        conditions.sort();
+        conditions.dedup();
+        for condition in conditions {
+            patient_condition::ActiveModel {
+                patient_id: Set(patient_id),
+                condition: Set(condition),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        let token = invitation::create(
+            &txn,
+            clock,
+            NewInvitation {
+                account_id,
+                purpose: Purpose::Patient,
+                organisation_id: Some(org),
+                patient_id: Some(patient_id),
+                invited_by,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((patient_id, name, token.link(public_origin)))
+    }
+
+    /// A care-team member adds a person to their practice.
+    pub async fn add(
+        state: &AppState,
+        staff: Uuid,
+        form: &NewPatientForm,
+    ) -> Result<(Uuid, String, String), AppError> {
+        let mut practice = None;
+        for org in policy::organisations_of(&state.db, staff).await? {
+            let allowed = policy::check(
+                &state.db,
+                Actor { account_id: staff },
+                Action::AddPatients,
+                Subject::Organisation(org),
+            )
+            .await
+            .is_ok();
+            if allowed {
+                practice = Some(org);
+                break;
+            }
+        }
+        let org = practice.ok_or(AppError::NotFound)?;
+        enrol(
+            &state.db,
+            state.clock.as_ref(),
+            &state.settings.public_origin,
+            org,
+            Some(staff),
+            form,
+        )
+        .await
+    }
+
+    /// The person's account, once the policy lets this staff member read their record.
+    pub async fn account_of(
+        state: &AppState,
+        staff: Uuid,
+        patient_id: Uuid,
+    ) -> Result<Uuid, AppError> {
+        policy::patient_for(
+            &state.db,
+            Actor { account_id: staff },
+            Action::ReadRecord,
+            patient_id,
+        )
+        .await?
+        .account_id
+        .ok_or(AppError::NotFound)
+    }
+
+    /// The QR code of a link, as an SVG drawing.
+    pub fn qr_svg(link: &str) -> Result<String, AppError> {
+        let code = qrcode::QrCode::new(link.as_bytes()).map_err(AppError::internal)?;
+        Ok(code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build())
+    }
+
+    async fn practice_name(db: &impl ConnectionTrait, org: Uuid) -> Result<String, AppError> {
+        Ok(organisation::Entity::find_by_id(org)
+            .one(db)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default())
+    }
+
+    pub async fn letter(
+        state: &AppState,
+        session: &Session,
+        staff: Uuid,
+        patient_id: Uuid,
+    ) -> Result<LetterView, AppError> {
+        let p = policy::patient_for(
+            &state.db,
+            Actor { account_id: staff },
+            Action::ReadRecord,
+            patient_id,
+        )
+        .await?;
+        let link = session
+            .remove::<(String, String)>(crate::auth::team::service::FLASH_KEY)
+            .await
+            .map_err(AppError::internal)?;
+        let link = match link {
+            Some((_, link)) => Some((qr_svg(&link)?, link)),
+            None => None,
+        };
+        Ok(LetterView {
+            patient_id,
+            name: format!("{} {}", p.given_name, p.family_name),
+            practice: practice_name(&state.db, p.organisation_id).await?,
+            link: link.map(|(svg, link)| (link, svg)),
+        })
+    }
+}
+
+#[component]
+pub fn NewPatientPage() -> impl IntoView {
+    render(
+        load(|| async { Ok::<(), AppError>(()) }),
+        |_: (), flash: Flash| {
+            let state = FormState::new("patient", &flash);
+            view! {
+                {back_link("/team".into(), "Caseload")}
+                <PageHeading text="Add a person" />
+                <p class="nhsuk-body">"They get a letter with a one-time link to set up Alongside with a passkey on their phone."</p>
+                <ErrorSummary state=state.clone() />
+                <form method="post" action="/api/team/add_patient" data-enhance="" id="patient" novalidate>
+                    <TextField state=state.clone() name="given" label="First name".into() value=String::new() autocomplete="off" />
+                    <TextField state=state.clone() name="family" label="Last name".into() value=String::new() autocomplete="off" />
+                    <TextField state=state.clone() name="born" label="Date of birth".into() kind="date" hint="For example 1955-06-01." value=String::new() class="nhsuk-input--width-10" />
+                    <TextField state=state.clone() name="nhs_number" label="NHS number".into() hint="10 digits, for example 943 476 5919. We check the last digit." value=String::new() class="nhsuk-input--width-10" />
+                    <Checkboxes state=state.clone() name="conditions" legend="Long-term conditions".into()
+                        options=crate::forms::options(&crate::plan::CONDITIONS) chosen=Vec::new() />
+                    <TextField state=state.clone() name="phone" label="Mobile phone (optional)".into() kind="tel" value=String::new() class="nhsuk-input--width-20" autocomplete="off" />
+                    <TextField state=state.clone() name="email" label="Email (optional)".into() kind="email" value=String::new() autocomplete="off" />
+                    <button type="submit" class="nhsuk-button">"Add and make their letter"</button>
+                </form>
+            }
+        },
+    )
+}
+
+#[component]
+pub fn LetterPage() -> impl IntoView {
+    let id = param_id("id").unwrap_or_default();
+    render(
+        load(move || load_letter(id)),
+        |v: LetterView, flash: Flash| {
+            let body = match v.link.clone() {
+            Some((link, svg)) => view! {
+                <div class="app-letter">
+                    <p class="nhsuk-body">{format!("Dear {},", v.name)}</p>
+                    <p class="nhsuk-body">{format!("{} uses Alongside to help you get ready for your reviews, see your results explained and keep your own care plan.", v.practice)}</p>
+                    <p class="nhsuk-body">"To set it up, scan this code with your phone's camera, or type the address below. The link works once, for 14 days."</p>
+                    <div class="app-qr" inner_html=svg role="img" aria-label="QR code of the link below"></div>
+                    <p class="nhsuk-body app-link-text">{link}</p>
+                    <p class="nhsuk-body">"If you need help, ask at reception."</p>
+                </div>
+                <p class="nhsuk-body app-no-print">"Use your browser's Print to print this letter: only the letter is printed."</p>
+            }
+            .into_any(),
+            None => view! {
+                <p class="nhsuk-body">"For safety, the link is shown only once, when it is made. Make a new one to print a new letter: any older link stops working."</p>
+            }
+            .into_any(),
+        };
+            view! {
+                <Notice flash=flash.clone() />
+                <div class="app-no-print">{back_link(format!("/team/people/{}", v.patient_id), "Back to their page")}</div>
+                <PageHeading text=format!("Invitation letter for {}", v.name) />
+                {body}
+                <form method="post" action="/api/team/new_letter" class="app-no-print">
+                    <input type="hidden" name="patient_id" value=v.patient_id.to_string() />
+                    <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Make a new link and letter"</button>
+                </form>
+            }
+        },
+    )
+}

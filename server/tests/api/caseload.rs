@@ -1,0 +1,151 @@
+//! The care team's caseload (filters and search, only their own organisation's people) and
+//! adding a person with a one-time invitation letter.
+use app::entities::{account, organisation, patient};
+use chrono::Duration;
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _,
+    QueryFilter as _, Set,
+};
+use uuid::Uuid;
+
+use crate::db_test;
+use crate::plan::{Person, make_patient, page, post_form, post_json};
+use crate::support::{TestApp, session_cookie_for};
+
+const ORIGIN: &str = "http://localhost:3000";
+
+async fn dr_priya(app: &TestApp) -> Person {
+    server::seed::seed_demo(&app.db, &app.clock, ORIGIN)
+        .await
+        .expect("seed");
+    let id = account::Entity::find()
+        .filter(account::Column::DisplayName.eq("Dr Priya Shah"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    Person {
+        patient_id: Uuid::nil(),
+        account_id: id,
+        cookie: session_cookie_for(app, id).await,
+    }
+}
+
+/// The names on the caseload after applying `filter`.
+async fn names(app: &TestApp, who: &Person, filter: &[(&str, &str)]) -> Vec<String> {
+    let (status, body) = post_json(app, who, "/api/team/caseload_filter", filter).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post_json(app, who, "/api/team/caseload", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let view: serde_json::Value = serde_json::from_str(&body).unwrap();
+    view["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+db_test! {
+    async fn staff_see_only_their_practices_people_filtered_and_searched(app) {
+        let mut dr = dr_priya(&app).await;
+        // Someone at another practice never appears.
+        let elsewhere = make_patient(&app, "Other Person", "9434765870").await;
+        let other = Uuid::new_v4();
+        organisation::ActiveModel { id: Set(other), name: Set("Hillside".into()), kind: Set("gp_practice".into()), ods_code: Set(None), created_at: Set(chrono::Utc::now()), pack_release_days: Set(14) }
+            .insert(&app.db).await.unwrap();
+        let mut p: patient::ActiveModel = patient::Entity::find_by_id(elsewhere.patient_id).one(&app.db).await.unwrap().unwrap().into();
+        p.organisation_id = Set(other);
+        p.update(&app.db).await.unwrap();
+
+        let all = names(&app, &dr, &[]).await;
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert!(!all.iter().any(|n| n.starts_with("Other")), "not another practice's patient");
+
+        assert_eq!(names(&app, &dr, &[("search", "marg")]).await, ["Margaret Evans"]);
+        let margaret = patient::Entity::find().filter(patient::Column::GivenName.eq("Margaret")).one(&app.db).await.unwrap().unwrap();
+        let spaced = format!("{} {} {}", &margaret.nhs_number[..3], &margaret.nhs_number[3..6], &margaret.nhs_number[6..]);
+        assert_eq!(names(&app, &dr, &[("search", &spaced)]).await, ["Margaret Evans"]);
+        let (status, body) = post_json(&app, &dr, "/api/team/caseload_filter", &[("search", "943 476 5918")]).await;
+        assert_eq!(status, 422, "a wrong check digit is refused");
+        assert!(body.contains("search"), "{body}");
+        assert!(names(&app, &dr, &[("search", &elsewhere_number())]).await.is_empty(), "search never reaches another practice");
+
+        // Demo reviews are 6 (Aisha), 12 (Margaret) and 18 (David) days away; Margaret has answered.
+        let mut soon = names(&app, &dr, &[("due", "2")]).await;
+        soon.sort();
+        assert_eq!(soon, ["Aisha Rahman", "Margaret Evans"]);
+        assert_eq!(names(&app, &dr, &[("agenda", "returned")]).await, ["Margaret Evans"]);
+        assert_eq!(names(&app, &dr, &[("agenda", "not_returned")]).await.len(), 2);
+        assert!(names(&app, &dr, &[("pack", "not_sent")]).await.is_empty());
+        assert!(names(&app, &dr, &[("overdue", "on")]).await.is_empty());
+        app.clock.advance(Duration::days(13));
+        dr.cookie = session_cookie_for(&app, dr.account_id).await;
+        let mut late = names(&app, &dr, &[("overdue", "on")]).await;
+        late.sort();
+        assert_eq!(late, ["Aisha Rahman", "Margaret Evans"], "booked reviews that passed without being closed");
+        assert_eq!(names(&app, &dr, &[("clear", "1"), ("overdue", "on")]).await.len(), 3, "clear shows everyone");
+
+        let patient = Person { cookie: session_cookie_for(&app, elsewhere.account_id).await, ..elsewhere };
+        let (status, _) = post_json(&app, &patient, "/api/team/caseload", &[]).await;
+        assert_eq!(status, 404, "a patient has no caseload");
+    }
+}
+
+fn elsewhere_number() -> String {
+    "9434765870".into()
+}
+
+fn person_form<'a>(nhs: &'a str, born: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("given", "Nia"),
+        ("family", "Roberts"),
+        ("born", born),
+        ("nhs_number", nhs),
+        ("conditions_copd", "on"),
+        ("conditions_hypertension", "on"),
+        ("phone", "07700 900123"),
+        ("email", ""),
+    ]
+}
+
+db_test! {
+    async fn adding_a_person_checks_each_field_and_prints_a_one_time_letter(app) {
+        let dr = dr_priya(&app).await;
+        let before = patient::Entity::find().count(&app.db).await.unwrap();
+        let (status, body) = post_json(&app, &dr, "/api/team/add_patient", &[("given", ""), ("born", "2999-01-01"), ("nhs_number", "943 476 5918"), ("email", "not an address"), ("phone", "call me")]).await;
+        assert_eq!(status, 422);
+        for field in ["given", "family", "born", "nhs_number", "email", "phone"] {
+            assert!(body.contains(&format!("\"{field}\"")), "{field}: {body}");
+        }
+        assert_eq!(patient::Entity::find().count(&app.db).await.unwrap(), before, "nothing added");
+
+        let (status, location) = post_form(&app, &dr, "/api/team/add_patient", &person_form("943 476 5919", "1948-02-29")).await;
+        assert_eq!(status, 302);
+        let nia = patient::Entity::find().filter(patient::Column::NhsNumber.eq("9434765919")).one(&app.db).await.unwrap().expect("added");
+        assert_eq!(location, format!("/team/people/{}/letter", nia.id));
+        assert_eq!(nia.phone.as_deref(), Some("07700 900123"));
+        let letter = page(&app, &dr, &location).await;
+        assert!(letter.contains("Dear Nia Roberts") && letter.contains("<svg") && letter.contains("/invite?token="), "{letter}");
+        let again = page(&app, &dr, &location).await;
+        assert!(!again.contains("/invite?token=") && again.contains("shown only once"), "the link shows once");
+        let person = page(&app, &dr, &format!("/team/people/{}", nia.id)).await;
+        assert!(person.contains("COPD") && person.contains("High blood pressure"));
+
+        let (status, body) = post_json(&app, &dr, "/api/team/add_patient", &person_form("9434765919", "1950-01-01")).await;
+        assert_eq!(status, 422);
+        assert!(body.contains("already registered"), "{body}");
+
+        // A new letter: the new link shows once, and the old one stops working.
+        let token = |page: &str| page.split("/invite?token=").nth(1).and_then(|t| t.split(['<', '"']).next()).unwrap_or_default().to_owned();
+        let (status, _) = post_form(&app, &dr, "/api/team/new_letter", &[("patient_id", &nia.id.to_string())]).await;
+        assert_eq!(status, 302);
+        assert!(token(&page(&app, &dr, &location).await).len() > 20);
+        let (status, _) = post_json(&app, &make_patient(&app, "Some Patient", "9434765870").await, "/api/team/add_patient", &person_form("4010232137", "1950-01-01")).await;
+        assert_eq!(status, 404, "a patient cannot add people");
+        let stray = token(&letter);
+        let (_, status_json) = post_json(&app, &dr, "/api/auth/invitation", &[("token", &stray)]).await;
+        assert!(status_json.contains("Expired"), "{status_json}");
+    }
+}
