@@ -31,6 +31,31 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// A care-team member read or changed a person's record: written to the log the person sees
+/// (#7). `action` names what, never the health data itself.
+pub async fn staff_touch(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    staff: Uuid,
+    person: &crate::entities::patient::Model,
+    action: &'static str,
+) -> Result<(), AppError> {
+    let origin = super::request_info::current();
+    record(
+        db,
+        clock,
+        Entry {
+            actor: Some(staff),
+            subject: person.account_id,
+            action,
+            success: true,
+            origin: &origin,
+            detail: None,
+        },
+    )
+    .await
+}
+
 pub async fn record(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,

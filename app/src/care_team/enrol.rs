@@ -265,7 +265,7 @@ pub mod service {
             }
         }
         let org = practice.ok_or(AppError::NotFound)?;
-        enrol(
+        let made = enrol(
             &state.db,
             state.clock.as_ref(),
             &state.settings.public_origin,
@@ -273,7 +273,18 @@ pub mod service {
             Some(staff),
             form,
         )
-        .await
+        .await?;
+        if let Some(p) = patient::Entity::find_by_id(made.0).one(&state.db).await? {
+            crate::auth::audit::staff_touch(
+                &state.db,
+                state.clock.as_ref(),
+                staff,
+                &p,
+                "patient_added",
+            )
+            .await?;
+        }
+        Ok(made)
     }
 
     /// The person's account, once the policy lets this staff member read their record.

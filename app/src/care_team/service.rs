@@ -167,6 +167,8 @@ pub async fn person(
         patient_id,
     )
     .await?;
+    crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, &p, "record_viewed")
+        .await?;
     let now = state.clock.now();
     prep::release_due(&state.db, now, Some(p.id)).await?;
     let conditions = patient_condition::Entity::find()

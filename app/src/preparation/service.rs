@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{AgendaAnswerView, PackView, PreparationView, ReviewForm, ReviewView};
 pub use super::{MODES, mode_name};
+use crate::auth::audit;
 use crate::entities::{
     account, agenda_answer, agenda_prompt, organisation, patient, patient_condition, plan,
     preparation_pack, review,
@@ -265,6 +266,7 @@ pub async fn release(state: &AppState, staff: Uuid, patient_id: Uuid) -> Result<
     let txn = crate::state::begin_write(&state.db).await?;
     let next = upcoming(&txn, patient_id).await?;
     release_pack(&txn, state.clock.now(), &p, next.as_ref(), Some(staff)).await?;
+    audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "pack_released").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -434,6 +436,7 @@ pub async fn schedule(
     let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
     set_plan_review(&txn, patient_id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, Some(patient_id)).await?;
+    audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_booked").await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -484,6 +487,7 @@ pub async fn move_review(
     let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
     set_plan_review(&txn, p.id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, Some(p.id)).await?;
+    audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_moved").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -497,6 +501,7 @@ pub async fn cancel_review(state: &AppState, staff: Uuid, review_id: Uuid) -> Re
     row.updated_at = Set(state.clock.now());
     row.update(&txn).await?;
     set_plan_review(&txn, p.id, None, None).await?;
+    audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_cancelled").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -553,6 +558,7 @@ pub async fn review_held(
     row.updated_at = Set(now);
     row.update(&txn).await?;
     set_plan_review(&txn, p.id, Some(next), Some(with_whom)).await?;
+    audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_held").await?;
     txn.commit().await?;
     Ok(())
 }

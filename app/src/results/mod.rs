@@ -84,6 +84,7 @@ pub mod service {
     use super::catalogue::{self, Better, coded_words, show};
     use super::import::{self, Incoming};
     use super::{Point, ResultDetail, ResultSummary};
+    use crate::auth::audit;
     use crate::entities::{observation, patient, preparation_pack, result_target};
     use crate::error::AppError;
     use crate::plan::schedule::long_date;
@@ -257,13 +258,16 @@ pub mod service {
             unit: coded.is_none().then(|| kind.unit.to_owned()),
             taken_at,
         };
-        let added = store(&state.db, now, &[(p.id, incoming)], "entered").await?;
+        let txn = crate::state::begin_write(&state.db).await?;
+        let added = store(&txn, now, &[(p.id, incoming)], "entered").await?;
         if added == 0 {
             return Err(AppError::field(
                 "value",
                 "This result is already recorded for that date",
             ));
         }
+        audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "result_added").await?;
+        txn.commit().await?;
         Ok(())
     }
 
@@ -315,6 +319,7 @@ pub mod service {
             .all(&state.db)
             .await?;
         let mut allowed: BTreeMap<String, Uuid> = BTreeMap::new();
+        let mut touched = Vec::new();
         for p in people {
             // Every person's record still goes through the one policy door.
             if policy::check(
@@ -327,6 +332,7 @@ pub mod service {
             .is_ok()
             {
                 allowed.insert(p.nhs_number.clone(), p.id);
+                touched.push(p);
             }
         }
         let mut problems = Vec::new();
@@ -348,6 +354,9 @@ pub mod service {
         }
         let txn = crate::state::begin_write(&state.db).await?;
         let added = store(&txn, now, &rows, "import").await?;
+        for p in &touched {
+            audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "results_imported").await?;
+        }
         txn.commit().await?;
         Ok(Imported {
             added,
@@ -363,11 +372,11 @@ pub mod service {
         code: &str,
         value: &str,
     ) -> Result<(), AppError> {
-        policy::check(
+        let p = policy::patient_for(
             &state.db,
             Actor { account_id: staff },
             Action::SetTargets,
-            Subject::Patient(patient_id),
+            patient_id,
         )
         .await?;
         let kind = catalogue::kind(code)
@@ -379,7 +388,8 @@ pub mod service {
                 .filter(result_target::Column::Code.eq(kind.code))
                 .exec(&state.db)
                 .await?;
-            return Ok(());
+            return audit::staff_touch(&state.db, state.clock.as_ref(), staff, &p, "target_set")
+                .await;
         }
         let (v1, v2, _) =
             import::read_value(kind.code, value).map_err(|m| AppError::field("value", m))?;
@@ -409,7 +419,7 @@ pub mod service {
         )
         .exec_without_returning(&state.db)
         .await?;
-        Ok(())
+        audit::staff_touch(&state.db, state.clock.as_ref(), staff, &p, "target_set").await
     }
 
     fn point(o: &observation::Model, unit: &str) -> Point {

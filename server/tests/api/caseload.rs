@@ -149,3 +149,40 @@ db_test! {
         assert!(status_json.contains("Expired"), "{status_json}");
     }
 }
+
+db_test! {
+    async fn each_staff_read_and_change_of_a_persons_record_is_audited_without_health_data(app) {
+        use app::entities::audit_event;
+        let dr = dr_priya(&app).await;
+        let margaret = patient::Entity::find().filter(patient::Column::GivenName.eq("Margaret")).one(&app.db).await.unwrap().unwrap();
+        let id = margaret.id.to_string();
+        page(&app, &dr, &format!("/team/people/{id}")).await;
+        let taken = (app::clock::Clock::now(&app.clock) - Duration::days(1)).format("%Y-%m-%d").to_string();
+        let (status, _) = post_form(&app, &dr, "/api/team/result", &[("patient_id", &id), ("code", "hba1c"), ("value", "49"), ("taken_on", &taken)]).await;
+        assert_eq!(status, 302);
+        let (status, _) = post_form(&app, &dr, "/api/team/target", &[("patient_id", &id), ("code", "hba1c"), ("value", "53")]).await;
+        assert_eq!(status, 302);
+        let (status, _) = post_form(&app, &dr, "/api/team/release", &[("patient_id", &id)]).await;
+        assert_eq!(status, 302);
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::SubjectAccountId.eq(margaret.account_id))
+            .filter(audit_event::Column::ActorAccountId.eq(dr.account_id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        let mut actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+        actions.sort();
+        assert_eq!(actions, ["pack_released", "record_viewed", "result_added", "target_set"]);
+        assert!(rows.iter().all(|r| r.detail.is_none()), "no health data in the log");
+        // A refused read leaves no trace of the record.
+        let stranger = make_patient(&app, "Some Patient", "9434765870").await;
+        let (status, _) = post_json(&app, &stranger, "/api/team/person", &[("patient_id", &id)]).await;
+        assert_eq!(status, 404);
+        let seen_by_stranger = audit_event::Entity::find()
+            .filter(audit_event::Column::ActorAccountId.eq(stranger.account_id))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(seen_by_stranger, 0);
+    }
+}
