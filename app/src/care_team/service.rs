@@ -10,7 +10,7 @@ use crate::entities::{observation, patient, patient_condition, plan, preparation
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::policy::{self, Action, Actor, Subject};
-use crate::preparation::service::{self as prep, review_view, when_words};
+use crate::preparation::service::{self as prep, review_view, when_words, zone};
 use crate::results::catalogue;
 use crate::state::AppState;
 
@@ -34,10 +34,6 @@ fn pack_status(pack: Option<&preparation_pack::Model>, p: &patient::Model) -> St
             if k.automatic { " (by itself)" } else { "" }
         ),
     }
-}
-
-fn zone(p: &patient::Model) -> chrono_tz::Tz {
-    p.time_zone.parse().unwrap_or(chrono_tz::Europe::London)
 }
 
 /// Booked reviews in the staff member's organisations from a week ago to 6 weeks ahead, soonest
@@ -148,11 +144,9 @@ async fn unbooked(
 
 /// "943 476 5919", as NHS numbers are read out.
 pub fn spaced(n: &str) -> String {
-    if n.len() == 10 {
-        format!("{} {} {}", &n[0..3], &n[3..6], &n[6..])
-    } else {
-        n.to_owned()
-    }
+    crate::nhs_number::NhsNumber::parse(n)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| n.to_owned())
 }
 
 pub async fn person(

@@ -16,7 +16,7 @@ use {
 };
 
 #[cfg(feature = "ssr")]
-async fn ctx(verb: Verb) -> Result<(AppState, Ctx), AppError> {
+pub(crate) async fn ctx(verb: Verb) -> Result<(AppState, Ctx), AppError> {
     let state = crate::state::app_state()?;
     let (_, account) = crate::auth::session::require_account().await?;
     let ctx = service::context(&state, account, verb).await?;

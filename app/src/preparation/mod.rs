@@ -95,25 +95,15 @@ pub struct AgendaForm {
 
 #[server(prefix = "/api/preparation", endpoint = "mine")]
 pub async fn load_preparation() -> Result<PreparationView, AppError> {
-    let (state, ctx) = ctx(crate::policy::Action::AnswerAgenda).await?;
+    let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::AnswerAgenda).await?;
     service::preparation(&state, &ctx).await
-}
-
-#[cfg(feature = "ssr")]
-async fn ctx(
-    verb: crate::policy::Action,
-) -> Result<(crate::state::AppState, crate::plan::service::Ctx), AppError> {
-    let state = crate::state::app_state()?;
-    let (_, account) = crate::auth::session::require_account().await?;
-    let ctx = crate::plan::service::context(&state, account, verb).await?;
-    Ok((state, ctx))
 }
 
 #[server(prefix = "/api/preparation", endpoint = "answers")]
 pub async fn save_agenda(#[server(flatten)] form: AgendaForm) -> Result<(), AppError> {
     let send = form.intent == "send";
     let result = async {
-        let (state, ctx) = ctx(crate::policy::Action::AnswerAgenda).await?;
+        let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::AnswerAgenda).await?;
         service::save_answers(&state, &ctx, &form.answers, send).await
     }
     .await;

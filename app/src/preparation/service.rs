@@ -64,7 +64,8 @@ pub const CONDITION_PROMPTS: [(&str, &str); 6] = [
 /// The longest answer we keep to one prompt: a page of writing.
 const MAX_ANSWER: usize = 3000;
 
-fn zone(p: &patient::Model) -> chrono_tz::Tz {
+/// The person's time zone (London unless they chose another).
+pub fn zone(p: &patient::Model) -> chrono_tz::Tz {
     p.time_zone.parse().unwrap_or(chrono_tz::Europe::London)
 }
 
