@@ -142,12 +142,17 @@ export async function signUpPatient(page: Page, given: string, family = "Tester"
 
 /** A new clinician (and administrator) of the demo practice, with a one-time link, made by the CLI. */
 export function newClinicianInvitation(name: string): string {
+  return newAdminInvitation(name, "Riverside Medical Practice", "gp_practice", "clinician");
+}
+
+/** A new administrator of an organisation (made if it is new) who also holds `role`, by the CLI. */
+export function newAdminInvitation(name: string, organisation: string, kind: string, role: string): string {
   const bin = process.env.E2E_BIN;
   const env = JSON.parse(process.env.E2E_SERVER_ENV ?? "{}");
   if (!bin) throw new Error("E2E_BIN is not set: global setup did not run");
   const out = execFileSync(
     bin,
-    ["invite-admin", "--name", name, "--organisation", "Riverside Medical Practice", "--also-role", "clinician"],
+    ["invite-admin", "--name", name, "--organisation", organisation, "--kind", kind, "--also-role", role],
     { env, encoding: "utf8" },
   );
   const link = out.match(/https?:\/\/\S+\/invite\?token=\S+/)?.[0];

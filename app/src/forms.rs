@@ -177,6 +177,11 @@ impl FormState {
         }
     }
 
+    /// Whether the last post of this form was refused (so a folded form should open).
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
     pub fn errors(&self, field: &str) -> Vec<String> {
         self.errors.get(field).cloned().unwrap_or_default()
     }

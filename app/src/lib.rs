@@ -18,6 +18,7 @@ pub mod plan;
 pub mod policy;
 pub mod preparation;
 pub mod results;
+pub mod sharing;
 pub mod shell;
 pub mod today;
 

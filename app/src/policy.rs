@@ -1,11 +1,12 @@
 //! The one door for access decisions: "may this actor do this to that person's record?".
-//! Handlers and server functions ask here and nowhere else. Issues #4–#7 add their actions
-//! (plans, results, carers' scopes, consent to share); a refusal always looks like a missing
-//! record, so it leaks nothing.
+//! Handlers and server functions ask here and nowhere else. The person owns their record; staff
+//! of their own practice work on it in the roles below; staff of another organisation only
+//! while the person's consent to share with it stands (#6); carers come with #7. A refusal
+//! always looks like a missing record, so it leaks nothing.
 use sea_orm::{ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _};
 use uuid::Uuid;
 
-use crate::entities::{membership, patient};
+use crate::entities::{membership, patient, share_consent};
 use crate::error::AppError;
 
 /// Who is asking.
@@ -42,6 +43,16 @@ pub enum Action {
     ListCaseload,
     /// Add people to an organisation's caseload and invite them.
     AddPatients,
+    /// Mark the plan agreed with the person (or their representative) in the conversation.
+    AgreePlan,
+    /// Read and write the care team's professional-only working notes about a person.
+    WorkingNotes,
+    /// Choose which organisations beyond their practice may see the record.
+    ManageSharing,
+    /// Change a person's contact details (phone, email).
+    EditContact,
+    /// Invite an organisation's members, change their roles, remove them.
+    ManageMembers,
 }
 
 /// Which care-team roles may do what to a person of their organisation.
@@ -53,8 +64,25 @@ fn staff_roles(action: Action) -> &'static [&'static str] {
         "social_care_worker",
         "org_admin",
     ];
+    // An administrator who does not also care for people manages the team, not records.
+    const CARING: &[&str] = &[
+        "clinician",
+        "care_coordinator",
+        "healthcare_assistant",
+        "social_care_worker",
+    ];
+    // The people who hold care and support planning conversations.
+    const PLANNING: &[&str] = &["clinician", "care_coordinator", "social_care_worker"];
     match action {
-        Action::ReadRecord => ALL,
+        Action::ReadRecord | Action::ReadPlan | Action::WorkingNotes => CARING,
+        Action::ChangePlan | Action::AgreePlan => PLANNING,
+        Action::ManageMembers => &["org_admin"],
+        Action::EditContact => &[
+            "clinician",
+            "care_coordinator",
+            "healthcare_assistant",
+            "org_admin",
+        ],
         Action::ReleaseResults | Action::ManageReviews => &["clinician", "care_coordinator"],
         // Healthcare assistants take bloods and blood pressures, so they enter results too.
         Action::EnterResults => &["clinician", "care_coordinator", "healthcare_assistant"],
@@ -133,39 +161,53 @@ pub async fn check(
             | Action::ChangePlan
             | Action::LogActions
             | Action::ReadResults
-            | Action::AnswerAgenda,
+            | Action::AnswerAgenda
+            | Action::ManageSharing,
             Subject::Patient(id),
         ) => {
-            // The plan's owner may do everything with it. Carers (#7) and care teams (#6)
-            // are added here, and only here.
-            let owner = patient::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .and_then(|p| p.account_id);
-            if owner == Some(actor.account_id) {
-                Ok(Capacity::Patient)
-            } else {
-                Err(AppError::NotFound)
+            let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
+                return Err(AppError::NotFound);
+            };
+            // The plan's owner may do everything with it. Carers (#7) are added here, and
+            // only here.
+            if p.account_id == Some(actor.account_id) {
+                return Ok(Capacity::Patient);
             }
+            match action {
+                Action::ReadPlan | Action::ChangePlan => {
+                    acting_organisation(db, actor, action, &p).await?;
+                    Ok(Capacity::Professional)
+                }
+                _ => Err(AppError::NotFound),
+            }
+        }
+        (Action::ReadRecord | Action::AgreePlan | Action::WorkingNotes, Subject::Patient(id)) => {
+            // Staff of the person's practice, or of an organisation the person shares with.
+            let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
+                return Err(AppError::NotFound);
+            };
+            acting_organisation(db, actor, action, &p).await?;
+            Ok(Capacity::Professional)
         }
         (
             Action::ReleaseResults
-            | Action::ReadRecord
             | Action::ManageReviews
             | Action::EnterResults
-            | Action::SetTargets,
+            | Action::SetTargets
+            | Action::EditContact,
             Subject::Patient(id),
         ) => {
-            // Staff of the person's own practice, in the roles that do this. (#6 adds
-            // organisations the person has consented to share with.)
+            // Only the person's own practice runs their reviews and results, whatever they
+            // share with others.
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
                 return Err(AppError::NotFound);
             };
             staff_of(db, actor, p.organisation_id, action).await
         }
-        (Action::ListCaseload | Action::AddPatients, Subject::Organisation(org)) => {
-            staff_of(db, actor, org, action).await
-        }
+        (
+            Action::ListCaseload | Action::AddPatients | Action::ManageMembers,
+            Subject::Organisation(org),
+        ) => staff_of(db, actor, org, action).await,
         (Action::Reinvite, Subject::Account(subject_account)) => {
             // Care-team members may re-invite people of their own organisation: its patients
             // and its staff.
@@ -191,6 +233,51 @@ pub async fn check(
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+/// The organisation in whose name a staff member may do `action` to this person: their own
+/// practice if the actor works there in a suitable role, otherwise an organisation the person
+/// has consented to share with (and not withdrawn). `NotFound` when there is none.
+pub async fn acting_organisation(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Action,
+    person: &patient::Model,
+) -> Result<Uuid, AppError> {
+    let orgs: Vec<Uuid> = membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(actor.account_id))
+        .filter(membership::Column::Role.is_in(staff_roles(action).iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.organisation_id)
+        .collect();
+    if orgs.contains(&person.organisation_id) {
+        return Ok(person.organisation_id);
+    }
+    if orgs.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    share_consent::Entity::find()
+        .filter(share_consent::Column::PatientId.eq(person.id))
+        .filter(share_consent::Column::OrganisationId.is_in(orgs))
+        .filter(share_consent::Column::WithdrawnAt.is_null())
+        .one(db)
+        .await?
+        .map(|c| c.organisation_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// The people an organisation may see because they chose to share with it.
+pub async fn shared_with(db: &impl ConnectionTrait, orgs: &[Uuid]) -> Result<Vec<Uuid>, AppError> {
+    Ok(share_consent::Entity::find()
+        .filter(share_consent::Column::OrganisationId.is_in(orgs.iter().copied()))
+        .filter(share_consent::Column::WithdrawnAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.patient_id)
+        .collect())
 }
 
 /// Allowed when the actor works in `org` in a role that may do `action`.

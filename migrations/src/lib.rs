@@ -7,6 +7,7 @@ mod m20261122_000002_passkeys;
 mod m20261122_000003_plan;
 mod m20261122_000004_packs;
 mod m20261122_000005_reviews;
+mod m20261122_000006_conversation;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_plan::Migration),
             Box::new(m20261122_000004_packs::Migration),
             Box::new(m20261122_000005_reviews::Migration),
+            Box::new(m20261122_000006_conversation::Migration),
         ]
     }
 }

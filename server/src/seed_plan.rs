@@ -504,6 +504,7 @@ pub async fn seed_plan(
         patient_id: Set(patient_id),
         review_date: Set(Some(today + Days::new(demo.review_in_days as u64))),
         review_with: Set(Some(authors.clinician.1.to_owned())),
+        ..Default::default()
     }
     .insert(db)
     .await?;

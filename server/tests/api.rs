@@ -8,6 +8,8 @@ mod support;
 mod caseload;
 #[path = "api/cli.rs"]
 mod cli;
+#[path = "api/conversation.rs"]
+mod conversation;
 #[path = "api/health.rs"]
 mod health;
 #[path = "api/http_shell.rs"]

@@ -55,6 +55,8 @@ pub struct CaseloadRow {
     pub pack_sent: bool,
     pub agenda_returned: bool,
     pub overdue: bool,
+    /// On the list because the person chose to share with this organisation.
+    pub shared: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -112,7 +114,9 @@ pub async fn filter_caseload(#[server(flatten)] form: CaseloadFilter) -> Result<
 #[cfg(feature = "ssr")]
 pub mod service {
     use chrono::Duration;
-    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+    use sea_orm::{
+        ColumnTrait as _, Condition, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    };
     use uuid::Uuid;
 
     use super::{CaseloadFilter, CaseloadRow, CaseloadView};
@@ -156,8 +160,13 @@ pub mod service {
             return Err(AppError::NotFound);
         }
         let now = state.clock.now();
+        let shared = policy::shared_with(&state.db, &orgs).await?;
         let people = patient::Entity::find()
-            .filter(patient::Column::OrganisationId.is_in(orgs.clone()))
+            .filter(
+                Condition::any()
+                    .add(patient::Column::OrganisationId.is_in(orgs.clone()))
+                    .add(patient::Column::Id.is_in(shared)),
+            )
             .order_by_asc(patient::Column::FamilyName)
             .order_by_asc(patient::Column::GivenName)
             .all(&state.db)
@@ -246,6 +255,7 @@ pub mod service {
                 pack_sent,
                 agenda_returned,
                 overdue,
+                shared: !orgs.contains(&p.organisation_id),
             });
         }
         Ok(CaseloadView {
@@ -286,6 +296,7 @@ pub fn CaseloadPage() -> impl IntoView {
                                 <td class="nhsuk-table__cell">
                                     <span class="nhsuk-table-responsive__heading">"Person "</span>
                                     <a href=format!("/team/people/{}", r.patient_id)>{r.name.clone()}</a>
+                                    {r.shared.then(|| view! { " "<strong class="nhsuk-tag nhsuk-tag--blue">"Shared with you"</strong> })}
                                     <br /><span class="nhsuk-body-s">{format!("NHS number {}. Born {}. {}", r.nhs_number, r.born, r.conditions)}</span>
                                 </td>
                                 <td class="nhsuk-table__cell">

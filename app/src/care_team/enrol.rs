@@ -88,6 +88,62 @@ pub async fn new_letter(patient_id: Uuid) -> Result<(), AppError> {
     Ok(())
 }
 
+/// What is wrong with a phone number and email as entered (both optional): (field, message).
+pub fn contact_problems(phone: &str, email: &str) -> Vec<(&'static str, &'static str)> {
+    let mut problems = Vec::new();
+    let phone = phone.trim();
+    let phone_ok = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '+');
+    if !phone.is_empty() && (!phone_ok || !(7..=20).contains(&phone.len())) {
+        problems.push((
+            "phone",
+            "Enter a phone number using digits only, for example 07700 900123",
+        ));
+    }
+    let email = email.trim();
+    if !email.is_empty()
+        && (email.len() > 200 || !email.contains('@') || email.contains(char::is_whitespace))
+    {
+        problems.push((
+            "email",
+            "Enter an email address like name@example.com, or leave it empty",
+        ));
+    }
+    problems
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactForm {
+    pub patient_id: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// The care team corrects a person's phone number or email.
+#[server(prefix = "/api/team", endpoint = "contact")]
+pub async fn edit_contact(#[server(flatten)] form: ContactForm) -> Result<(), AppError> {
+    let result = async {
+        let (state, staff) = super::staff().await?;
+        service::edit_contact(&state, staff, &form).await
+    }
+    .await;
+    let page = match Uuid::parse_str(form.patient_id.trim()) {
+        Ok(id) => format!("/team/people/{id}#contact"),
+        Err(_) => "/team".to_owned(),
+    };
+    crate::forms::finish(
+        result,
+        "contact",
+        &form,
+        "Their contact details are saved.",
+        &page,
+        &page,
+    )
+    .await
+}
+
 #[cfg(feature = "ssr")]
 pub mod service {
     use std::collections::BTreeMap;
@@ -100,7 +156,7 @@ pub mod service {
     use tower_sessions::Session;
     use uuid::Uuid;
 
-    use super::{LetterView, NewPatientForm};
+    use super::{ContactForm, LetterView, NewPatientForm, contact_problems};
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::clock::Clock;
     use crate::entities::{account, organisation, patient, patient_condition};
@@ -111,6 +167,39 @@ pub mod service {
 
     /// Checks the form, adds the person to `org`'s caseload with an account waiting for their
     /// passkey, and returns their id, name and one-time invitation link.
+    pub async fn edit_contact(
+        state: &AppState,
+        staff: Uuid,
+        form: &ContactForm,
+    ) -> Result<(), AppError> {
+        let id = crate::care_team::id_of(&form.patient_id)?;
+        let p = policy::patient_for(
+            &state.db,
+            Actor { account_id: staff },
+            Action::EditContact,
+            id,
+        )
+        .await?;
+        let problems = contact_problems(&form.phone, &form.email);
+        if !problems.is_empty() {
+            let mut errors = BTreeMap::new();
+            for (field, message) in problems {
+                errors.insert(field.to_owned(), vec![message.to_owned()]);
+            }
+            return Err(AppError::Validation(errors));
+        }
+        let (phone, email) = (form.phone.trim(), form.email.trim());
+        let txn = crate::state::begin_write(&state.db).await?;
+        let mut row: patient::ActiveModel = p.clone().into();
+        row.phone = Set((!phone.is_empty()).then(|| phone.to_owned()));
+        row.email = Set((!email.is_empty()).then(|| email.to_owned()));
+        row.update(&txn).await?;
+        crate::auth::audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "contact_changed")
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     pub async fn enrol(
         db: &sea_orm::DatabaseConnection,
         clock: &dyn Clock,
@@ -156,25 +245,10 @@ pub mod service {
                 fail("condition", &format!("Use one of: {}", known.join(", ")));
             }
         }
-        let phone = form.phone.trim();
-        let phone_ok = phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == ' ' || c == '+');
-        if !phone.is_empty() && (!phone_ok || !(7..=20).contains(&phone.len())) {
-            fail(
-                "phone",
-                "Enter a phone number using digits only, for example 07700 900123",
-            );
+        for (field, message) in contact_problems(&form.phone, &form.email) {
+            fail(field, message);
         }
-        let email = form.email.trim();
-        if !email.is_empty()
-            && (email.len() > 200 || !email.contains('@') || email.contains(char::is_whitespace))
-        {
-            fail(
-                "email",
-                "Enter an email address like name@example.com, or leave it empty",
-            );
-        }
+        let (phone, email) = (form.phone.trim(), form.email.trim());
         let (Some(born), Ok(nhs), true) = (born, nhs, errors.is_empty()) else {
             return Err(AppError::Validation(errors));
         };

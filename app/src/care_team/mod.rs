@@ -12,13 +12,17 @@ use crate::preparation::{PackView, ReviewForm, ReviewView};
 use crate::results::ResultForm;
 
 pub mod caseload;
+pub mod conversation;
 pub mod enrol;
+pub mod members;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 
 pub use caseload::CaseloadPage;
+pub use conversation::{ConversationPage, TeamGoalPage, TeamNewActionPage};
 pub use enrol::{LetterPage, NewPatientPage};
+pub use members::MembersPage;
 pub use pages::{ImportResultsPage, TeamPersonPage, TeamReviewsPage};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -83,6 +87,9 @@ pub struct TeamPersonView {
     pub can_release: bool,
     pub can_enter: bool,
     pub can_target: bool,
+    pub phone: String,
+    pub email: String,
+    pub can_edit_contact: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -88,7 +88,7 @@ fn result_kinds(numbers_only: bool) -> Vec<(String, String)> {
         .collect()
 }
 
-fn hidden(name: &'static str, value: String) -> impl IntoView {
+pub(super) fn hidden(name: &'static str, value: String) -> impl IntoView {
     view! { <input type="hidden" name=name value=value /> }
 }
 
@@ -203,6 +203,20 @@ fn reviews_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
     .into_any()
 }
 
+/// The person's answers to their agenda prompts, as they sent them.
+pub(super) fn answers_list(answers: Vec<crate::preparation::AgendaAnswerView>) -> impl IntoView {
+    view! {
+        <dl class="nhsuk-summary-list">
+            {answers.into_iter().map(|a| view! {
+                <div class="nhsuk-summary-list__row">
+                    <dt class="nhsuk-summary-list__key">{a.prompt}</dt>
+                    <dd class="nhsuk-summary-list__value app-pre-line">{if a.answer.is_empty() { "No answer".to_owned() } else { a.answer }}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+}
+
 fn agenda_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
     let release = FormState::new("release", flash);
     let answers = match &person.pack {
@@ -219,16 +233,7 @@ fn agenda_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
             let answers = pack.answers.clone();
             view! {
                 <p class="nhsuk-body"><strong>{status}</strong></p>
-                {pack.submitted.is_some().then(|| view! {
-                    <dl class="nhsuk-summary-list">
-                        {answers.into_iter().map(|a| view! {
-                            <div class="nhsuk-summary-list__row">
-                                <dt class="nhsuk-summary-list__key">{a.prompt}</dt>
-                                <dd class="nhsuk-summary-list__value app-pre-line">{if a.answer.is_empty() { "No answer".to_owned() } else { a.answer }}</dd>
-                            </div>
-                        }).collect_view()}
-                    </dl>
-                })}
+                {pack.submitted.is_some().then(|| answers_list(answers))}
             }
             .into_any()
         }
@@ -248,8 +253,9 @@ fn agenda_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
     .into_any()
 }
 
-fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
-    let table = if person.results.is_empty() {
+/// The latest of each result, whether the person has seen it, and their own targets.
+pub(super) fn results_table(person: &TeamPersonView) -> AnyView {
+    if person.results.is_empty() {
         view! { <p class="nhsuk-body">"No results yet."</p> }.into_any()
     } else {
         view! {
@@ -278,7 +284,11 @@ fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
             </table>
         }
         .into_any()
-    };
+    }
+}
+
+fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
+    let table = results_table(person);
     let entry = FormState::new("result", flash);
     let target = FormState::new("target", flash);
     let id = person.patient_id.to_string();
@@ -310,6 +320,39 @@ fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
     .into_any()
 }
 
+fn contact_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
+    let state = FormState::new("contact", flash);
+    let shown = |v: &str| {
+        if v.is_empty() {
+            "Not given".to_owned()
+        } else {
+            v.to_owned()
+        }
+    };
+    view! {
+        <h2 class="nhsuk-heading-m" id="contact">"Contact details"</h2>
+        <dl class="nhsuk-summary-list">
+            {row("Mobile phone", shown(&person.phone))}
+            {row("Email", shown(&person.email))}
+        </dl>
+        {person.can_edit_contact.then(|| view! {
+            <details class="nhsuk-details" open=state.has_errors()>
+                <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Change contact details"</span></summary>
+                <div class="nhsuk-details__text">
+                    <ErrorSummary state=state.clone() />
+                    <form method="post" action="/api/team/contact" data-enhance="" id="contact-form" novalidate>
+                        {hidden("patient_id", person.patient_id.to_string())}
+                        <TextField state=state.clone() name="phone" label="Mobile phone (optional)".into() kind="tel" value=person.phone.clone() class="nhsuk-input--width-20" autocomplete="off" />
+                        <TextField state=state.clone() name="email" label="Email (optional)".into() kind="email" value=person.email.clone() autocomplete="off" />
+                        <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save contact details"</button>
+                    </form>
+                </div>
+            </details>
+        })}
+    }
+    .into_any()
+}
+
 #[component]
 pub fn TeamPersonPage() -> impl IntoView {
     let id = param_id("id").unwrap_or_default();
@@ -320,6 +363,9 @@ pub fn TeamPersonPage() -> impl IntoView {
                 <Notice flash=flash.clone() />
                 {back_link("/team".into(), "Caseload")}
                 <PageHeading text=person.name.clone() />
+                <p class="nhsuk-body">
+                    <a class="nhsuk-button" href=format!("/team/people/{}/conversation", person.patient_id)>"Open the conversation view"</a>
+                </p>
                 <p class="nhsuk-body"><a href=format!("/team/people/{}/letter", person.patient_id)>"Invitation letter"</a></p>
                 <p class="nhsuk-body">{format!("NHS number {}. Born {}.", person.nhs_number, person.born)}
                     {(!person.conditions.is_empty()).then(|| format!(" {}.", person.conditions.join(", ")))}</p>
@@ -328,6 +374,7 @@ pub fn TeamPersonPage() -> impl IntoView {
                     <div class="nhsuk-grid-column-one-half">{agenda_section(&person, &flash)}</div>
                     <div class="nhsuk-grid-column-one-half">{results_section(&person, &flash)}</div>
                 </div>
+                {contact_section(&person, &flash)}
             }
         },
     )

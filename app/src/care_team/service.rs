@@ -250,5 +250,8 @@ pub async fn person(
         can_release: allowed(state, staff, Action::ReleaseResults, p.id).await,
         can_enter: allowed(state, staff, Action::EnterResults, p.id).await,
         can_target: allowed(state, staff, Action::SetTargets, p.id).await,
+        can_edit_contact: allowed(state, staff, Action::EditContact, p.id).await,
+        phone: p.phone.clone().unwrap_or_default(),
+        email: p.email.clone().unwrap_or_default(),
     })
 }

@@ -25,4 +25,6 @@ pub mod recovery_code;
 pub mod result_target;
 pub mod review;
 pub mod session;
+pub mod share_consent;
 pub mod support_item;
+pub mod working_note;

@@ -149,6 +149,22 @@ pub struct PlanView {
     pub support_updated: Option<Updated>,
     pub review_date: Option<String>,
     pub review_with: Option<String>,
+    /// The next review date as YYYY-MM-DD (for forms).
+    pub review_on: Option<String>,
+    pub agreement: Option<Agreement>,
+}
+
+/// The plan was agreed in a care and support planning conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub on: String,
+    /// "Dr Priya Shah, Riverside Medical Practice".
+    pub written_by: String,
+    /// `person` or `representative`.
+    pub with: String,
+    pub representative: Option<String>,
+    /// Someone changed the plan after it was agreed.
+    pub changed_since: bool,
 }
 
 /// One step in the plan's history.

@@ -59,11 +59,18 @@ where
                     Suspend::new(async move {
                         match data.await {
                             Ok((value, flash)) => view! { <PageContent>{page(value, flash)}</PageContent> }.into_any(),
-                            Err(AppError::NotFound) => view! {
+                            Err(AppError::NotFound) => {
+                                // Pages render in async mode, so the status is still ours to set.
+                                #[cfg(feature = "ssr")]
+                                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                    response.set_status(axum::http::StatusCode::NOT_FOUND);
+                                }
+                                view! {
                                 <PageHeading text="Page not found" />
                                 <p class="nhsuk-body">"We could not find that. It may have been removed, or the link may be wrong."</p>
                                 <p class="nhsuk-body"><a href="/today">"Go to Today"</a></p>
-                            }.into_any(),
+                            }.into_any()
+                            }
                             Err(err) => view! {
                                 <PageHeading text="Sorry, there is a problem" />
                                 <p class="nhsuk-body">{err.to_string()}</p>
@@ -121,6 +128,20 @@ fn labelled_rows(
 
 // ---------- My plan ----------
 
+/// "You agreed this plan with Dr Priya Shah, Riverside Medical Practice on 3 March 2027."
+pub(crate) fn agreement_note(a: super::Agreement) -> impl IntoView {
+    let who = match &a.representative {
+        Some(r) => format!("Your representative, {r}, agreed this plan"),
+        None => "You agreed this plan".to_owned(),
+    };
+    view! {
+        <div class="nhsuk-inset-text" id="agreement">
+            <p>{format!("{who} with {} on {}.", a.written_by, a.on)}</p>
+            {a.changed_since.then(|| view! { <p>"It has changed since then."</p> })}
+        </div>
+    }
+}
+
 #[component]
 pub fn MyPlanPage() -> impl IntoView {
     render(load(my_plan), |plan: PlanView, flash: Flash| {
@@ -149,6 +170,7 @@ pub fn MyPlanPage() -> impl IntoView {
                     None => d,
                 }).unwrap_or_default())}
             </dl>
+            {plan.agreement.clone().map(agreement_note)}
             <ul class="nhsuk-list app-no-print">
                 <li><a href="/plan/history">"See every change to your plan"</a></li>
                 <li>"To print your plan or save it as a PDF, use your browser's print option."</li>
@@ -274,8 +296,15 @@ pub fn AboutMePage() -> impl IntoView {
 
 // ---------- Goals ----------
 
+/// Also used by the care team in the conversation: they post elsewhere, naming the person.
 #[component]
-fn GoalFormView(plan: PlanView, goal: Option<GoalView>, flash: Flash) -> impl IntoView {
+pub(crate) fn GoalFormView(
+    plan: PlanView,
+    goal: Option<GoalView>,
+    flash: Flash,
+    #[prop(default = "/api/plan/goal")] post_to: &'static str,
+    #[prop(optional)] patient: Option<Uuid>,
+) -> impl IntoView {
     let state = FormState::new("goal", &flash);
     let saved = goal
         .as_ref()
@@ -295,8 +324,9 @@ fn GoalFormView(plan: PlanView, goal: Option<GoalView>, flash: Flash) -> impl In
         (1..=10).map(|n| (n.to_string(), n.to_string())).collect();
     view! {
         <ErrorSummary state=state.clone() />
-        <form method="post" action="/api/plan/goal" data-enhance="" id="goal" novalidate>
+        <form method="post" action=post_to data-enhance="" id="goal" novalidate>
             <input type="hidden" name="id" value=goal.as_ref().map(|g| g.id.to_string()).unwrap_or_default() />
+            {patient.map(|p| view! { <input type="hidden" name="patient_id" value=p.to_string() /> })}
             <TextField state=state.clone() name="title" label="Your goal, in your own words".into()
                 hint="For example: be able to walk to my granddaughter's school." value=saved.title.clone() />
             <TextArea state=state.clone() name="why" label="Why it matters to you".into() value=saved.why.clone() />
@@ -362,8 +392,15 @@ pub fn GoalPage() -> impl IntoView {
 
 // ---------- Actions ----------
 
+/// Also used by the care team in the conversation: they post elsewhere, naming the person.
 #[component]
-fn ActionFormView(goal_id: Uuid, action: Option<ActionView>, flash: Flash) -> impl IntoView {
+pub(crate) fn ActionFormView(
+    goal_id: Uuid,
+    action: Option<ActionView>,
+    flash: Flash,
+    #[prop(default = "/api/plan/action_save")] post_to: &'static str,
+    #[prop(optional)] patient: Option<Uuid>,
+) -> impl IntoView {
     let state = FormState::new("action", &flash);
     let saved =
         action
@@ -392,8 +429,9 @@ fn ActionFormView(goal_id: Uuid, action: Option<ActionView>, flash: Flash) -> im
         (0..=10).map(|n| (n.to_string(), n.to_string())).collect();
     view! {
         <ErrorSummary state=state.clone() />
-        <form method="post" action="/api/plan/action_save" data-enhance="" id="action" novalidate>
+        <form method="post" action=post_to data-enhance="" id="action" novalidate>
             <input type="hidden" name="id" value=action.as_ref().map(|a| a.id.to_string()).unwrap_or_default() />
+            {patient.map(|p| view! { <input type="hidden" name="patient_id" value=p.to_string() /> })}
             <input type="hidden" name="goal" value=goal_id.to_string() />
             <TextField state=state.clone() name="what" label="What will you do?".into()
                 hint="Small and specific works best. For example: walk to the post office and back." value=saved.what.clone() />

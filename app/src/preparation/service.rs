@@ -376,6 +376,7 @@ async fn set_plan_review(
         patient_id: Set(patient_id),
         review_date: Set(date),
         review_with: Set(with_whom),
+        ..Default::default()
     })
     .on_conflict(
         OnConflict::column(plan::Column::PatientId)

@@ -20,7 +20,8 @@ use crate::auth::{
     TeamInvitationsPage,
 };
 use crate::care_team::{
-    CaseloadPage, ImportResultsPage, LetterPage, NewPatientPage, TeamPersonPage, TeamReviewsPage,
+    CaseloadPage, ConversationPage, ImportResultsPage, LetterPage, MembersPage, NewPatientPage,
+    TeamGoalPage, TeamNewActionPage, TeamPersonPage, TeamReviewsPage,
 };
 use crate::plan::{
     AboutMePage, ActionPage, ContingencyPage, GoalPage, HistoryPage, MyPlanPage, NewActionPage,
@@ -28,6 +29,7 @@ use crate::plan::{
 };
 use crate::preparation::PreparationPage;
 use crate::results::{ResultPage, ResultsPage};
+use crate::sharing::SharingPage;
 use crate::today::TodayPage;
 
 /// The per-request nonce the server put in the Content-Security-Policy header. The server
@@ -107,9 +109,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/results/:code") view=ResultPage ssr=SsrMode::Async />
                         <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
                         <Route path=path!("/preparation") view=PreparationPage ssr=SsrMode::Async />
+                        <Route path=path!("/sharing") view=SharingPage ssr=SsrMode::Async />
                         <Route path=path!("/team") view=CaseloadPage ssr=SsrMode::Async />
                         <Route path=path!("/team/patients/new") view=NewPatientPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/members") view=MembersPage ssr=SsrMode::Async />
                         <Route path=path!("/team/people/:id/letter") view=LetterPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/people/:id/conversation") view=ConversationPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/people/:id/goals/new") view=TeamGoalPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/people/:id/goals/:goal") view=TeamGoalPage ssr=SsrMode::Async />
+                        <Route path=path!("/team/people/:id/goals/:goal/actions/new") view=TeamNewActionPage ssr=SsrMode::Async />
                         <Route path=path!("/team/reviews") view=TeamReviewsPage ssr=SsrMode::Async />
                         <Route path=path!("/team/people/:id") view=TeamPersonPage ssr=SsrMode::Async />
                         <Route path=path!("/team/results/import") view=ImportResultsPage ssr=SsrMode::Async />

@@ -70,6 +70,7 @@ pub fn TodayPage() -> impl IntoView {
                                             <li><a href="/plan">"See your whole plan"</a></li>
                                             <li><a href="/preparation">"Get ready for your review"</a></li>
                                             <li><a href="/results">"Your results"</a></li>
+                                            <li><a href="/sharing">"Who can see your plan"</a></li>
                                         </ul>
                                     }
                                 })}
@@ -80,6 +81,7 @@ pub fn TodayPage() -> impl IntoView {
                                         <li><a href="/team/reviews">"Upcoming reviews"</a></li>
                                         <li><a href="/team/results/import">"Import results"</a></li>
                                         <li><a href="/team/invitations">"Invitation links"</a></li>
+                                        <li><a href="/team/members">"Members of your organisation"</a></li>
                                     </ul>
                                 })}
                                 <h2 class="nhsuk-heading-m">"Your account"</h2>

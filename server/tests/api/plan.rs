@@ -341,7 +341,9 @@ db_test! {
         assert_eq!(status, 404);
         let (status, _) = post_json(&app, &other, "/api/plan/action", &[("id", &action)]).await;
         assert_eq!(status, 404, "reading it fails the same way");
-        let stolen = page(&app, &other, &format!("/plan/actions/{action}")).await;
+        let stolen = app.client().get(app.url(&format!("/plan/actions/{action}"))).header("cookie", &other.cookie).send().await.unwrap();
+        assert_eq!(stolen.status().as_u16(), 404);
+        let stolen = stolen.text().await.unwrap();
         assert!(stolen.contains("Page not found"));
         assert!(!stolen.contains("Walk to the post office"));
         let their_plan = page(&app, &other, "/plan").await;

@@ -197,12 +197,14 @@ db_test! {
         let mut o: organisation::ActiveModel = organisation::Entity::find_by_id(org).one(&app.db).await.unwrap().unwrap().into();
         o.pack_release_days = Set(7);
         o.update(&app.db).await.unwrap();
-        book(&app, &dr, &me, 20).await;
+        let review = book(&app, &dr, &me, 20).await;
+        let starts = review::Entity::find_by_id(review).one(&app.db).await.unwrap().unwrap().starts_at;
         assert_eq!(results_list(&app, &me).await, "[]");
-        app.clock.advance(Duration::days(7));
+        // Exact times from the review, so the test reads the same at any hour of the day.
+        app.clock.set(starts - Duration::days(13));
         again(&app, &mut me).await;
         assert_eq!(results_list(&app, &me).await, "[]", "13 days before: this practice sends 7 days before");
-        app.clock.advance(Duration::days(6) + Duration::hours(1));
+        app.clock.set(starts - Duration::days(7) + Duration::minutes(1));
         again(&app, &mut me).await;
         again(&app, &mut dr).await;
         assert!(results_list(&app, &me).await.contains("61"), "7 days before: sent by itself");
