@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use app::error::AppError;
 
-const PRACTICE: &str = "Riverside Medical Practice";
+pub(crate) const PRACTICE: &str = "Riverside Medical Practice";
 
 /// One printed line: who, as what, and their link.
 #[derive(Debug, Clone)]

@@ -500,14 +500,32 @@ pub async fn seed_plan(
         "Wrote the contingency plan with you".into(),
     ));
 
+    // Agreed at the review that started the plan; later changes show as "changed since".
+    let agreed_at = started_at + Duration::hours(1);
     plan::ActiveModel {
         patient_id: Set(patient_id),
         review_date: Set(Some(today + Days::new(demo.review_in_days as u64))),
         review_with: Set(Some(authors.clinician.1.to_owned())),
-        ..Default::default()
+        agreed_at: Set(Some(agreed_at)),
+        agreed_by: Set(Some(authors.clinician.0)),
+        written_by: Set(Some(format!(
+            "{}, {}",
+            authors.clinician.1,
+            crate::seed::PRACTICE
+        ))),
+        agreed_with: Set(Some("person".to_owned())),
+        representative: Set(None),
     }
     .insert(db)
     .await?;
+    changes.push(change(
+        agreed_at,
+        authors.clinician,
+        "professional",
+        "agreed",
+        None,
+        "Agreed the plan with you".into(),
+    ));
 
     let mut goal_ids = Vec::new();
     let mut logs = Vec::new();

@@ -460,5 +460,6 @@ db_test! {
         let plan = page(&app, &who, "/plan").await;
         assert!(plan.contains("Walk to the post office and back"));
         assert!(plan.contains("In the last 4 weeks you did"));
+        assert!(plan.contains("You agreed this plan with Dr Priya Shah, Riverside Medical Practice on"), "the demo plan was agreed");
     }
 }
