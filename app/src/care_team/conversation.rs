@@ -70,6 +70,7 @@ pub async fn load_conversation(patient_id: Uuid) -> Result<ConversationView, App
 pub async fn load_team_plan(patient_id: Uuid) -> Result<PlanView, AppError> {
     let (state, staff) = super::staff().await?;
     let ctx = service::plan_ctx(&state, staff, patient_id, crate::policy::Action::ReadPlan).await?;
+    service::touched(&state, staff, &ctx.patient, "plan_viewed").await?;
     crate::plan::service::plan(&state, &ctx).await
 }
 

@@ -320,6 +320,14 @@ db_test! {
 
         let staff_view = page(&app, &dr, &format!("/team/people/{id}/conversation")).await;
         assert!(staff_view.contains("Agreed with Tom Tester, son on"), "{staff_view}");
+        // Every read and change is in the person's audit log, without the health data.
+        let logged: Vec<app::entities::audit_event::Model> = app::entities::audit_event::Entity::find()
+            .filter(app::entities::audit_event::Column::ActorAccountId.eq(dr.account_id))
+            .all(&app.db).await.unwrap();
+        for action in ["plan_changed", "plan_agreed", "record_viewed"] {
+            assert!(logged.iter().any(|e| e.action == action && e.subject_account_id == Some(person.account_id)), "{action} is logged");
+        }
+        assert!(logged.iter().all(|e| e.detail.is_none()), "no health data in the log");
 
         // The person changes their goal later: the agreement says so.
         app.clock.advance(chrono::Duration::minutes(5));
