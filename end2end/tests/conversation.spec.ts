@@ -117,7 +117,7 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   await expect(page.getByText("foot pulses")).toHaveCount(0);
   await expectAccessible(page);
   await page.goto(`${baseURL}/plan/history`);
-  await expect(page.getByText("Agreed the plan with you")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Agreed the plan with you" })).toBeVisible();
   await staffContext.close();
 });
 
@@ -141,7 +141,7 @@ test("a person shares their plan with a social care team and stops; an administr
   await admin.getByRole("button", { name: "Invite" }).click();
   await expect(admin.locator(".nhsuk-error-summary")).toContainText("Enter their full name");
   await admin.getByLabel("Full name").fill(`Nurse Obi ${tag}`);
-  await admin.getByLabel("Care coordinator").check();
+  await admin.getByRole("radio", { name: "Care coordinator" }).check();
   await admin.getByRole("button", { name: "Invite" }).click();
   await expect(admin.getByTestId("new-invitation")).toContainText(`Invitation link for Nurse Obi ${tag}`);
   const card = admin.locator(".nhsuk-card").filter({ hasText: `Nurse Obi ${tag}` }).last();

@@ -459,13 +459,14 @@ fn member_card(m: MemberRow, org: Uuid, flash: &Flash) -> AnyView {
                     <input type="hidden" name="account_id" value=m.account_id.to_string() />
                     <Checkboxes state=state.clone() name="roles" legend=format!("Roles for {}", m.name)
                         options=options(&ROLES) chosen=m.roles.clone() />
-                    <div class="app-button-row">
-                        <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save roles"</button>
-                        " "
-                        <button type="submit" class="nhsuk-button nhsuk-button--warning" formaction="/api/team/member_remove">
-                            {format!("Remove {} from the organisation", m.name)}
-                        </button>
-                    </div>
+                    <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save roles"</button>
+                </form>
+                <form method="post" action="/api/team/member_remove" data-enhance="">
+                    <input type="hidden" name="organisation_id" value=org.to_string() />
+                    <input type="hidden" name="account_id" value=m.account_id.to_string() />
+                    <button type="submit" class="nhsuk-button nhsuk-button--warning nhsuk-u-margin-bottom-0">
+                        {format!("Remove {} from the organisation", m.name)}
+                    </button>
                 </form>
             </div>
         </div>
