@@ -10,6 +10,7 @@
 pub mod accessibility;
 pub mod auth;
 pub mod care_team;
+pub mod carers;
 pub mod error;
 pub mod forms;
 pub mod nhs_number;

@@ -6,13 +6,20 @@
 use sea_orm::{ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _};
 use uuid::Uuid;
 
-use crate::entities::{membership, patient, share_consent};
+use crate::entities::{carer_grant, membership, patient, share_consent};
 use crate::error::AppError;
 
-/// Who is asking.
+/// Who is asking, and when (a carer's grant may have ended by then).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub account_id: Uuid,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Actor {
+    pub fn new(account_id: Uuid, at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self { account_id, at }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +60,12 @@ pub enum Action {
     EditContact,
     /// Invite an organisation's members, change their roles, remove them.
     ManageMembers,
+    /// Invite carers, change what they may do, end their access (the person themself).
+    ManageCarers,
+    /// Record a carer's grant for a person who lacks capacity, or end one for safeguarding.
+    RecordCarerGrant,
+    /// See who has looked at or changed the record.
+    ReadAccessLog,
 }
 
 /// Which care-team roles may do what to a person of their organisation.
@@ -77,6 +90,7 @@ fn staff_roles(action: Action) -> &'static [&'static str] {
         Action::ReadRecord | Action::ReadPlan | Action::WorkingNotes => CARING,
         Action::ChangePlan | Action::AgreePlan => PLANNING,
         Action::ManageMembers => &["org_admin"],
+        Action::RecordCarerGrant => &["clinician", "care_coordinator", "social_care_worker"],
         Action::EditContact => &[
             "clinician",
             "care_coordinator",
@@ -97,6 +111,45 @@ fn staff_roles(action: Action) -> &'static [&'static str] {
         ],
         _ => &[],
     }
+}
+
+/// What a carer's grant must include for each action (#7). Seeing the plan comes with
+/// logging and changing it: no one is asked to change what they cannot see.
+fn carer_scopes(action: Action) -> &'static [&'static str] {
+    match action {
+        Action::ReadPlan => &["read_plan", "log_actions", "change_plan"],
+        Action::LogActions => &["log_actions"],
+        Action::ChangePlan => &["change_plan"],
+        Action::ReadResults => &["read_results"],
+        Action::AnswerAgenda => &["answer_agenda"],
+        _ => &[],
+    }
+}
+
+/// The actor's grant for this person, if it is active today and covers `action`.
+pub async fn carer_grant(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Action,
+    person: &patient::Model,
+) -> Result<Option<carer_grant::Model>, AppError> {
+    let needed = carer_scopes(action);
+    if needed.is_empty() {
+        return Ok(None);
+    }
+    let today = {
+        let tz: chrono_tz::Tz = person.time_zone.parse().unwrap_or_default();
+        actor.at.with_timezone(&tz).date_naive()
+    };
+    Ok(carer_grant::Entity::find()
+        .filter(carer_grant::Column::CarerAccountId.eq(actor.account_id))
+        .filter(carer_grant::Column::PatientId.eq(person.id))
+        .filter(carer_grant::Column::Status.eq("active"))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|g| g.ends_on.is_none_or(|d| d >= today))
+        .find(|g| g.scopes.split_whitespace().any(|s| needed.contains(&s))))
 }
 
 /// Whose record an action touches.
@@ -162,16 +215,20 @@ pub async fn check(
             | Action::LogActions
             | Action::ReadResults
             | Action::AnswerAgenda
-            | Action::ManageSharing,
+            | Action::ManageSharing
+            | Action::ManageCarers
+            | Action::ReadAccessLog,
             Subject::Patient(id),
         ) => {
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
                 return Err(AppError::NotFound);
             };
-            // The plan's owner may do everything with it. Carers (#7) are added here, and
-            // only here.
+            // The plan's owner may do everything with it; a carer what their grant covers.
             if p.account_id == Some(actor.account_id) {
                 return Ok(Capacity::Patient);
+            }
+            if carer_grant(db, actor, action, &p).await?.is_some() {
+                return Ok(Capacity::Carer);
             }
             match action {
                 Action::ReadPlan | Action::ChangePlan => {
@@ -194,7 +251,8 @@ pub async fn check(
             | Action::ManageReviews
             | Action::EnterResults
             | Action::SetTargets
-            | Action::EditContact,
+            | Action::EditContact
+            | Action::RecordCarerGrant,
             Subject::Patient(id),
         ) => {
             // Only the person's own practice runs their reviews and results, whatever they

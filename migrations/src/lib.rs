@@ -8,6 +8,7 @@ mod m20261122_000003_plan;
 mod m20261122_000004_packs;
 mod m20261122_000005_reviews;
 mod m20261122_000006_conversation;
+mod m20261122_000007_carers;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_packs::Migration),
             Box::new(m20261122_000005_reviews::Migration),
             Box::new(m20261122_000006_conversation::Migration),
+            Box::new(m20261122_000007_carers::Migration),
         ]
     }
 }

@@ -4,8 +4,8 @@
 use app::auth::invitation::{self, NewInvitation, Purpose};
 use app::clock::Clock;
 use app::entities::{
-    account, invitation as invitation_row, membership, observation, organisation, patient,
-    patient_condition,
+    account, carer_grant, invitation as invitation_row, membership, observation, organisation,
+    patient, patient_condition,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
@@ -200,6 +200,38 @@ pub async fn seed_demo(
             role: "patient".into(),
             link,
         });
+        let carers = carer_grant::Entity::find()
+            .filter(carer_grant::Column::PatientId.eq(p.id))
+            .filter(carer_grant::Column::Status.eq("invited"))
+            .all(&txn)
+            .await?;
+        for grant in carers {
+            let Some(carer) = account::Entity::find_by_id(grant.carer_account_id)
+                .one(&txn)
+                .await?
+            else {
+                continue;
+            };
+            let link = fresh_link(
+                &txn,
+                clock,
+                public_origin,
+                carer.id,
+                Purpose::Carer,
+                Some(org_id),
+                Some(p.id),
+            )
+            .await?;
+            invites.push(DemoInvite {
+                name: carer.display_name,
+                role: format!(
+                    "carer of {} ({})",
+                    p.given_name,
+                    grant.relationship.to_lowercase()
+                ),
+                link,
+            });
+        }
     }
     txn.commit().await?;
     Ok(invites)
@@ -457,6 +489,30 @@ async fn create_practice(
                 answers: (demo.given == "Margaret").then_some(MARGARET_AGENDA.as_slice()),
             };
             seed_review(db, now, org_id, &demo_review).await?;
+        }
+        if demo.given == "Margaret" {
+            // Her daughter helps: she sees the plan and logs what was done. The grant starts
+            // working when Sian signs up with her own passkey.
+            let sian = new_account(db, now, "Sian Evans").await?;
+            carer_grant::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                patient_id: Set(patient_id),
+                carer_account_id: Set(sian),
+                relationship: Set("Daughter".into()),
+                scopes: Set("read_plan log_actions".into()),
+                status: Set("invited".into()),
+                ends_on: Set(None),
+                granted_by: Set(account_id),
+                granted_by_kind: Set("patient".into()),
+                legal_basis: Set(None),
+                created_at: Set(now),
+                activated_at: Set(None),
+                ended_at: Set(None),
+                ended_by: Set(None),
+                ended_reason: Set(None),
+            }
+            .insert(db)
+            .await?;
         }
     }
     Ok(org_id)

@@ -4,6 +4,8 @@
 #[path = "api/support.rs"]
 mod support;
 
+#[path = "api/carers.rs"]
+mod carers;
 #[path = "api/caseload.rs"]
 mod caseload;
 #[path = "api/cli.rs"]

@@ -56,6 +56,50 @@ pub async fn staff_touch(
     .await
 }
 
+/// One account acted on another (a member's roles, a carer's grant): who, what, when, from
+/// where; no detail.
+pub async fn account_event(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    actor: Uuid,
+    subject: Uuid,
+    action: &'static str,
+) -> Result<(), AppError> {
+    let origin = super::request_info::current();
+    record(
+        db,
+        clock,
+        Entry {
+            actor: Some(actor),
+            subject: Some(subject),
+            action,
+            success: true,
+            origin: &origin,
+            detail: None,
+        },
+    )
+    .await
+}
+
+/// Display names of these accounts, in one query.
+pub async fn display_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, String>, AppError> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(crate::entities::account::Entity::find()
+        .filter(crate::entities::account::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.display_name))
+        .collect())
+}
+
 pub async fn record(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,

@@ -46,6 +46,8 @@ pub struct Viewer {
     pub display_name: String,
     /// e.g. `patient`, `clinician`, `org_admin`: a person can hold several.
     pub roles: Vec<String>,
+    /// For a carer: the person whose plan they are looking at.
+    pub acting_for: Option<String>,
 }
 
 /// The signed-in person, or `Unauthorized`.
@@ -55,7 +57,7 @@ pub async fn whoami() -> Result<Viewer, AppError> {
     use sea_orm::EntityTrait;
 
     let state = crate::state::app_state()?;
-    let (_, account_id) = session::require_account().await?;
+    let (session, account_id) = session::require_account().await?;
     let account = account::Entity::find_by_id(account_id)
         .one(&state.db)
         .await?
@@ -64,5 +66,6 @@ pub async fn whoami() -> Result<Viewer, AppError> {
         account_id: account.id,
         display_name: account.display_name,
         roles: passkeys::service::roles(&state, account_id).await?,
+        acting_for: crate::carers::service::acting_for_name(&state, &session, account_id).await?,
     })
 }

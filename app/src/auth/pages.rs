@@ -332,7 +332,18 @@ pub fn require_sign_in<V: IntoView + 'static>(
                 let content = content.clone();
                 Suspend::new(async move {
                     match viewer.await {
-                        Ok(viewer) => content(viewer).into_any(),
+                        Ok(viewer) => {
+                            // A carer always sees whose plan this is.
+                            let banner = viewer.acting_for.clone().map(|name| view! {
+                                <div class="app-acting-for" data-testid="acting-for">
+                                    <p class="nhsuk-body nhsuk-u-margin-bottom-0">
+                                        <strong>{format!("You are looking at {name}'s plan.")}</strong>" "
+                                        <a href="/people">"Change"</a>
+                                    </p>
+                                </div>
+                            });
+                            view! { {banner}{content(viewer)} }.into_any()
+                        }
                         Err(AppError::Unauthorized) => view! { <Redirect path="/" /> }.into_any(),
                         Err(err) => view! {
                             <PageHeading text="Sorry, there is a problem" />

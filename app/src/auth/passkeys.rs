@@ -515,6 +515,8 @@ pub mod service {
                     "This invitation has already been used. Ask your care team for a new one.",
                 ));
             }
+            // A carer's grant starts working once they can sign in.
+            crate::carers::service::activate(&txn, account_id, now).await?;
         }
         if let Some(code_id) = purpose.recovery_code_id {
             let used = recovery_code::Entity::update_many()
@@ -816,6 +818,15 @@ pub mod service {
             .is_some();
         if is_patient {
             roles.push("patient".into());
+        }
+        let is_carer = crate::entities::carer_grant::Entity::find()
+            .filter(crate::entities::carer_grant::Column::CarerAccountId.eq(account_id))
+            .filter(crate::entities::carer_grant::Column::Status.eq("active"))
+            .one(&state.db)
+            .await?
+            .is_some();
+        if is_carer {
+            roles.push("carer".into());
         }
         Ok(roles)
     }

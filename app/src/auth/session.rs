@@ -10,6 +10,8 @@ pub const ACCOUNT_KEY: &str = "account_id";
 pub const DEVICE_KEY: &str = "device";
 pub const IP_KEY: &str = "ip";
 pub const PASSKEY_KEY: &str = "passkey_id";
+/// The person whose plan a carer has chosen to look at (#7); the policy still decides.
+pub const ACTING_FOR_KEY: &str = "acting_for";
 /// A random id naming this browser as the owner of the passkey ceremonies it starts (their
 /// state is in the ceremonies table).
 pub const CEREMONY_KEY: &str = "ceremony_owner";
@@ -34,6 +36,28 @@ pub async fn require_account() -> Result<(Session, Uuid), AppError> {
         .await?
         .ok_or(AppError::Unauthorized)?;
     Ok((session, account))
+}
+
+pub async fn acting_for(session: &Session) -> Result<Option<Uuid>, AppError> {
+    session
+        .get::<Uuid>(ACTING_FOR_KEY)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// `None` goes back to the account's own plan.
+pub async fn set_acting_for(session: &Session, person: Option<Uuid>) -> Result<(), AppError> {
+    match person {
+        Some(id) => session
+            .insert(ACTING_FOR_KEY, id)
+            .await
+            .map_err(AppError::internal),
+        None => session
+            .remove::<Uuid>(ACTING_FOR_KEY)
+            .await
+            .map(|_| ())
+            .map_err(AppError::internal),
+    }
 }
 
 /// This browser's ceremony owner id, made on first use.

@@ -132,7 +132,7 @@ pub mod service {
     ) -> Result<(), AppError> {
         policy::check(
             &state.db,
-            Actor { account_id: actor },
+            Actor::new(actor, state.clock.now()),
             Action::Reinvite,
             policy::Subject::Account(subject),
         )

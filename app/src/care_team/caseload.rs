@@ -146,7 +146,7 @@ pub mod service {
         for org in policy::organisations_of(&state.db, staff).await? {
             if policy::check(
                 &state.db,
-                Actor { account_id: staff },
+                Actor::new(staff, state.clock.now()),
                 Action::ListCaseload,
                 Subject::Organisation(org),
             )

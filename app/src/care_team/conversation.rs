@@ -236,7 +236,7 @@ pub mod service {
         let person = crate::care_team::service::person(state, staff, patient_id).await?;
         let ctx = plan_ctx(state, staff, patient_id, Action::ReadPlan).await?;
         let plan = crate::plan::service::plan(state, &ctx).await?;
-        let actor = Actor { account_id: staff };
+        let actor = Actor::new(staff, state.clock.now());
         let org = policy::acting_organisation(&state.db, actor, Action::WorkingNotes, &ctx.patient)
             .await?;
         let organisation = organisation::Entity::find_by_id(org)
@@ -331,7 +331,7 @@ pub mod service {
         let mut agreeing = read_agreement(form, ctx.today)?;
         let org = policy::acting_organisation(
             &state.db,
-            Actor { account_id: staff },
+            Actor::new(staff, state.clock.now()),
             Action::AgreePlan,
             &ctx.patient,
         )
@@ -350,7 +350,7 @@ pub mod service {
         let pid = crate::care_team::id_of(&form.patient_id)?;
         let p = policy::patient_for(
             &state.db,
-            Actor { account_id: staff },
+            Actor::new(staff, state.clock.now()),
             Action::WorkingNotes,
             pid,
         )
@@ -367,7 +367,7 @@ pub mod service {
         }
         let org = policy::acting_organisation(
             &state.db,
-            Actor { account_id: staff },
+            Actor::new(staff, state.clock.now()),
             Action::WorkingNotes,
             &p,
         )

@@ -175,7 +175,7 @@ pub mod service {
         let id = crate::care_team::id_of(&form.patient_id)?;
         let p = policy::patient_for(
             &state.db,
-            Actor { account_id: staff },
+            Actor::new(staff, state.clock.now()),
             Action::EditContact,
             id,
         )
@@ -327,7 +327,7 @@ pub mod service {
         for org in policy::organisations_of(&state.db, staff).await? {
             let allowed = policy::check(
                 &state.db,
-                Actor { account_id: staff },
+                Actor::new(staff, state.clock.now()),
                 Action::AddPatients,
                 Subject::Organisation(org),
             )
@@ -369,7 +369,7 @@ pub mod service {
     ) -> Result<Uuid, AppError> {
         policy::patient_for(
             &state.db,
-            Actor { account_id: staff },
+            Actor::new(staff, state.clock.now()),
             Action::ReadRecord,
             patient_id,
         )
@@ -404,7 +404,7 @@ pub mod service {
     ) -> Result<LetterView, AppError> {
         let p = policy::patient_for(
             &state.db,
-            Actor { account_id: staff },
+            Actor::new(staff, state.clock.now()),
             Action::ReadRecord,
             patient_id,
         )

@@ -142,7 +142,7 @@ pub mod service {
     use uuid::Uuid;
 
     use super::{InviteMemberForm, MemberForm, MemberRow, MembersView, ROLES};
-    use crate::auth::audit::{self, Entry};
+    use crate::auth::audit;
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::auth::team::NewLink;
     use crate::auth::team::service::FLASH_KEY;
@@ -158,7 +158,7 @@ pub mod service {
         for org in policy::organisations_of(&state.db, actor).await? {
             let allowed = policy::check(
                 &state.db,
-                Actor { account_id: actor },
+                Actor::new(actor, state.clock.now()),
                 Action::ManageMembers,
                 Subject::Organisation(org),
             )
@@ -175,7 +175,7 @@ pub mod service {
         let org = crate::care_team::id_of(org)?;
         policy::check(
             &state.db,
-            Actor { account_id: actor },
+            Actor::new(actor, state.clock.now()),
             Action::ManageMembers,
             Subject::Organisation(org),
         )
@@ -242,29 +242,6 @@ pub mod service {
         })
     }
 
-    async fn log(
-        db: &impl ConnectionTrait,
-        state: &AppState,
-        actor: Uuid,
-        subject: Uuid,
-        action: &'static str,
-    ) -> Result<(), AppError> {
-        let origin = crate::auth::request_info::current();
-        audit::record(
-            db,
-            state.clock.as_ref(),
-            Entry {
-                actor: Some(actor),
-                subject: Some(subject),
-                action,
-                success: true,
-                origin: &origin,
-                detail: None,
-            },
-        )
-        .await
-    }
-
     pub async fn invite(
         state: &AppState,
         session: &Session,
@@ -318,7 +295,14 @@ pub mod service {
             },
         )
         .await?;
-        log(&txn, state, actor, account_id, "member_invited").await?;
+        audit::account_event(
+            &txn,
+            state.clock.as_ref(),
+            actor,
+            account_id,
+            "member_invited",
+        )
+        .await?;
         txn.commit().await?;
         session
             .insert(
@@ -400,7 +384,14 @@ pub mod service {
             .insert(&txn)
             .await?;
         }
-        log(&txn, state, actor, who, "member_roles_changed").await?;
+        audit::account_event(
+            &txn,
+            state.clock.as_ref(),
+            actor,
+            who,
+            "member_roles_changed",
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
@@ -429,7 +420,7 @@ pub mod service {
             .filter(invitation_row::Column::ExpiresAt.gt(now))
             .exec(&txn)
             .await?;
-        log(&txn, state, actor, who, "member_removed").await?;
+        audit::account_event(&txn, state.clock.as_ref(), actor, who, "member_removed").await?;
         txn.commit().await?;
         Ok(())
     }

@@ -90,6 +90,8 @@ pub struct TeamPersonView {
     pub phone: String,
     pub email: String,
     pub can_edit_contact: bool,
+    pub carers: Vec<crate::carers::GrantView>,
+    pub can_record_carer: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

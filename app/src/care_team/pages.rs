@@ -320,6 +320,58 @@ fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
     .into_any()
 }
 
+fn carers_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
+    let state = FormState::new("carer", flash);
+    let grants = person
+        .carers
+        .iter()
+        .map(|g| {
+            let end = FormState::new(format!("grant-{}", g.id), flash);
+            let can = g.scopes.iter().map(|s| crate::carers::scope_name(s)).collect::<Vec<_>>().join(", ");
+            view! {
+                <li class="app-note">
+                    <p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{format!("{} ({})", g.carer_name, g.relationship)}</strong>
+                        {format!(". {}. Can: {can}. Given by: {}.", g.status, g.granted_by)}</p>
+                    {(g.live && person.can_record_carer).then(|| view! {
+                        <details class="nhsuk-details" open=end.has_errors()>
+                            <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">{format!("End {}'s access (safeguarding)", g.carer_name)}</span></summary>
+                            <div class="nhsuk-details__text">
+                                <ErrorSummary state=end.clone() />
+                                <form method="post" action="/api/team/carer_end" data-enhance="" novalidate>
+                                    {hidden("grant_id", g.id.to_string())}
+                                    <TextField state=end.clone() name="reason" label="Why is it ending?".into() value=String::new() />
+                                    <button type="submit" class="nhsuk-button nhsuk-button--warning">"End access now"</button>
+                                </form>
+                            </div>
+                        </details>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2 class="nhsuk-heading-m" id="carers">"Carers"</h2>
+        {person.carers.is_empty().then(|| view! { <p class="nhsuk-body">"No carers."</p> })}
+        <ul class="nhsuk-list">{grants}</ul>
+        {person.can_record_carer.then(|| view! {
+            <details class="nhsuk-details" open=state.has_errors()>
+                <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Record a carer for someone who cannot decide"</span></summary>
+                <div class="nhsuk-details__text">
+                    <p class="nhsuk-body">"When the person can decide, they invite carers themselves from their own phone."</p>
+                    <ErrorSummary state=state.clone() />
+                    <form method="post" action="/api/team/carer" data-enhance="" id="carer" novalidate>
+                        {hidden("patient_id", person.patient_id.to_string())}
+                        {crate::carers::pages::invite_fields(&state)}
+                        <Radios state=state.clone() name="legal_basis" legend="Legal basis".into() options=options(&crate::carers::LEGAL_BASES) value=String::new() />
+                        <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Record and make their link"</button>
+                    </form>
+                </div>
+            </details>
+        })}
+    }
+    .into_any()
+}
+
 fn contact_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
     let state = FormState::new("contact", flash);
     let shown = |v: &str| {
@@ -375,6 +427,7 @@ pub fn TeamPersonPage() -> impl IntoView {
                     <div class="nhsuk-grid-column-one-half">{results_section(&person, &flash)}</div>
                 </div>
                 {contact_section(&person, &flash)}
+                {carers_section(&person, &flash)}
             }
         },
     )

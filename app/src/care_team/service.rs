@@ -17,7 +17,7 @@ use crate::state::AppState;
 async fn allowed(state: &AppState, staff: Uuid, action: Action, patient_id: Uuid) -> bool {
     policy::check(
         &state.db,
-        Actor { account_id: staff },
+        Actor::new(staff, state.clock.now()),
         action,
         Subject::Patient(patient_id),
     )
@@ -156,7 +156,7 @@ pub async fn person(
 ) -> Result<TeamPersonView, AppError> {
     let p = policy::patient_for(
         &state.db,
-        Actor { account_id: staff },
+        Actor::new(staff, state.clock.now()),
         Action::ReadRecord,
         patient_id,
     )
@@ -230,6 +230,18 @@ pub async fn person(
         })
         .collect();
     let upcoming_view = upcoming.as_ref().map(|r| review_view(&p, r));
+    let grants = crate::entities::carer_grant::Entity::find()
+        .filter(crate::entities::carer_grant::Column::PatientId.eq(p.id))
+        .all(&state.db)
+        .await?;
+    let ids = grants
+        .iter()
+        .flat_map(|g| [g.carer_account_id, g.granted_by]);
+    let names = crate::auth::audit::display_names(&state.db, ids).await?;
+    let carers = grants
+        .iter()
+        .map(|g| crate::carers::service::grant_view(g, &names, today))
+        .collect();
     Ok(TeamPersonView {
         patient_id: p.id,
         name: format!("{} {}", p.given_name, p.family_name),
@@ -251,6 +263,8 @@ pub async fn person(
         can_enter: allowed(state, staff, Action::EnterResults, p.id).await,
         can_target: allowed(state, staff, Action::SetTargets, p.id).await,
         can_edit_contact: allowed(state, staff, Action::EditContact, p.id).await,
+        can_record_carer: allowed(state, staff, Action::RecordCarerGrant, p.id).await,
+        carers,
         phone: p.phone.clone().unwrap_or_default(),
         email: p.email.clone().unwrap_or_default(),
     })

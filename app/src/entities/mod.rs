@@ -6,6 +6,7 @@ pub mod action_log;
 pub mod agenda_answer;
 pub mod agenda_prompt;
 pub mod audit_event;
+pub mod carer_grant;
 pub mod ceremony;
 pub mod contingency;
 pub mod contingency_contact;

@@ -16,10 +16,16 @@ use {
 };
 
 #[cfg(feature = "ssr")]
+/// Whose plan the signed-in account is working on (their own, or the person a carer chose),
+/// once the policy allows `verb`; a carer's request is written to that person's access log.
 pub(crate) async fn ctx(verb: Verb) -> Result<(AppState, Ctx), AppError> {
     let state = crate::state::app_state()?;
-    let (_, account) = crate::auth::session::require_account().await?;
-    let ctx = service::context(&state, account, verb).await?;
+    let (session, account) = crate::auth::session::require_account().await?;
+    let patient = crate::carers::service::current_person(&state, &session, account)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ctx = service::for_patient(&state, account, verb, patient).await?;
+    crate::carers::service::log_carer(&state, &ctx, verb).await?;
     Ok((state, ctx))
 }
 
@@ -56,11 +62,18 @@ pub async fn action_detail(id: Uuid) -> Result<ActionView, AppError> {
 #[server(prefix = "/api/plan", endpoint = "today")]
 pub async fn load_today() -> Result<Option<TodayView>, AppError> {
     let state = crate::state::app_state()?;
-    let (_, account) = crate::auth::session::require_account().await?;
-    let Some(patient) = service::own_patient(&state, account).await? else {
+    let (session, account) = crate::auth::session::require_account().await?;
+    let Some(patient) = crate::carers::service::current_person(&state, &session, account).await?
+    else {
         return Ok(None);
     };
-    let ctx = service::for_patient(&state, account, Verb::ReadPlan, patient).await?;
+    // A carer whose grant does not cover the plan sees no actions here.
+    let ctx = match service::for_patient(&state, account, Verb::ReadPlan, patient).await {
+        Ok(ctx) => ctx,
+        Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    crate::carers::service::log_carer(&state, &ctx, Verb::ReadPlan).await?;
     service::today(&state, &ctx).await.map(Some)
 }
 

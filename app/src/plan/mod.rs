@@ -67,6 +67,8 @@ pub struct DayLog {
     pub label: String,
     pub outcome: Option<Outcome>,
     pub note: Option<String>,
+    /// Someone other than the person logged it: "Sian Evans (carer)".
+    pub by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -581,6 +581,7 @@ fn RecentDays(action: ActionView, flash: Flash, back: String) -> impl IntoView {
                     <dt class="nhsuk-summary-list__key">{d.label.clone()}</dt>
                     <dd class="nhsuk-summary-list__value">
                         {text}
+                        {d.by.clone().map(|b| view! { <br /><span class="nhsuk-body-s">{format!("Logged by {b}")}</span> })}
                         {d.note.clone().map(|n| view! { <br /><span class="app-pre-line">{n}</span> })}
                     </dd>
                     <dd class="nhsuk-summary-list__actions">

@@ -71,7 +71,7 @@ pub async fn for_patient(
     verb: Verb,
     patient: patient::Model,
 ) -> Result<Ctx, AppError> {
-    let actor = Actor { account_id };
+    let actor = Actor::new(account_id, state.clock.now());
     let capacity = policy::check(&state.db, actor, verb, Subject::Patient(patient.id)).await?;
     let today = today_in(&patient.time_zone, state.clock.now());
     Ok(Ctx {
@@ -738,19 +738,24 @@ pub async fn set_support_status(
 
 // ---------- Reading ----------
 
-type Logs = HashMap<Uuid, Vec<(NaiveDate, Outcome, Option<String>)>>;
+/// Per action: day, outcome, note, and who logged it when it was not the person ("Sian Evans
+/// (carer)").
+type Logs = HashMap<Uuid, Vec<(NaiveDate, Outcome, Option<String>, Option<String>)>>;
+/// A log as read: action, day, outcome code, note, who logged it.
+type LogRow = (Uuid, NaiveDate, String, Option<String>, Option<Uuid>);
 
 /// All logs of the person's actions since the streak horizon, by action: one query.
 async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
     let since = ctx.today - Days::new(STREAK_HORIZON_DAYS);
     // Only the columns the pages use: this is the one query whose size grows with history.
-    let rows: Vec<(Uuid, NaiveDate, String, Option<String>)> = action_log::Entity::find()
+    let rows: Vec<LogRow> = action_log::Entity::find()
         .select_only()
         .columns([
             action_log::Column::ActionId,
             action_log::Column::Day,
             action_log::Column::Outcome,
             action_log::Column::Note,
+            action_log::Column::LoggedBy,
         ])
         .filter(action_log::Column::PatientId.eq(ctx.patient.id))
         .filter(action_log::Column::Day.gte(since))
@@ -758,12 +763,47 @@ async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
         .into_tuple()
         .all(&state.db)
         .await?;
+    // Carers and staff who logged for the person, named in one query (none when it was all them).
+    let others: Vec<Uuid> = rows
+        .iter()
+        .filter_map(|r| r.4)
+        .filter(|by| Some(*by) != ctx.patient.account_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names: HashMap<Uuid, String> = if others.is_empty() {
+        HashMap::new()
+    } else {
+        let carers: Vec<Uuid> = crate::entities::carer_grant::Entity::find()
+            .filter(crate::entities::carer_grant::Column::PatientId.eq(ctx.patient.id))
+            .filter(crate::entities::carer_grant::Column::CarerAccountId.is_in(others.clone()))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|g| g.carer_account_id)
+            .collect();
+        account::Entity::find()
+            .filter(account::Column::Id.is_in(others))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let role = if carers.contains(&a.id) {
+                    "carer"
+                } else {
+                    "care team"
+                };
+                (a.id, format!("{} ({role})", a.display_name))
+            })
+            .collect()
+    };
     let mut logs: Logs = HashMap::new();
-    for (action_id, day, outcome, note) in rows {
+    for (action_id, day, outcome, note, by) in rows {
         if let Some(outcome) = Outcome::parse(&outcome) {
+            let by = by.and_then(|b| names.get(&b).cloned());
             logs.entry(action_id)
                 .or_default()
-                .push((day, outcome, note));
+                .push((day, outcome, note, by));
         }
     }
     Ok(logs)
@@ -782,22 +822,23 @@ fn day_label(day: NaiveDate, today: NaiveDate) -> String {
 fn action_view(
     row: &plan_action::Model,
     goal_title: &str,
-    logs: &[(NaiveDate, Outcome, Option<String>)],
+    logs: &[(NaiveDate, Outcome, Option<String>, Option<String>)],
     today: NaiveDate,
 ) -> ActionView {
     let freq = frequency_of(row);
-    let pairs: Vec<(NaiveDate, Outcome)> = logs.iter().map(|(d, o, _)| (*d, *o)).collect();
+    let pairs: Vec<(NaiveDate, Outcome)> = logs.iter().map(|(d, o, _, _)| (*d, *o)).collect();
     // Days that can still be recorded: today and the week before, from the day it started.
     let recent = (0..=BACKDATE_DAYS)
         .map(|back| today - Days::new(back))
         .filter(|day| *day >= row.starts_on || *day == today)
         .map(|day| {
-            let log = logs.iter().find(|(d, _, _)| *d == day);
+            let log = logs.iter().find(|(d, _, _, _)| *d == day);
             DayLog {
                 day: day.to_string(),
                 label: day_label(day, today),
-                outcome: log.map(|(_, o, _)| *o),
-                note: log.and_then(|(_, _, n)| n.clone()),
+                outcome: log.map(|(_, o, _, _)| *o),
+                note: log.and_then(|(_, _, n, _)| n.clone()),
+                by: log.and_then(|(_, _, _, b)| b.clone()),
             }
         })
         .collect();

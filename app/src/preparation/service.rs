@@ -394,7 +394,13 @@ async fn staff_patient(
     action: Action,
     patient_id: Uuid,
 ) -> Result<patient::Model, AppError> {
-    policy::patient_for(&state.db, Actor { account_id: staff }, action, patient_id).await
+    policy::patient_for(
+        &state.db,
+        Actor::new(staff, state.clock.now()),
+        action,
+        patient_id,
+    )
+    .await
 }
 
 /// Books a review. A person has one booked review at a time: move that one instead.

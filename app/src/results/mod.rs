@@ -88,18 +88,12 @@ pub mod service {
     use crate::entities::{observation, patient, preparation_pack, result_target};
     use crate::error::AppError;
     use crate::plan::schedule::long_date;
-    use crate::plan::service::{Ctx, for_patient, own_patient};
+    use crate::plan::service::Ctx;
     use crate::policy::{self, Action, Actor, Subject};
     use crate::state::AppState;
 
     pub async fn ctx() -> Result<(AppState, Ctx), AppError> {
-        let state = crate::state::app_state()?;
-        let (_, account) = crate::auth::session::require_account().await?;
-        let patient = own_patient(&state, account)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let ctx = for_patient(&state, account, Action::ReadResults, patient).await?;
-        Ok((state, ctx))
+        crate::plan::api::ctx(Action::ReadResults).await
     }
 
     /// Results the person may see: those entered before their latest released pack.
@@ -203,7 +197,7 @@ pub mod service {
     ) -> Result<(), AppError> {
         let p = policy::patient_for(
             &state.db,
-            Actor { account_id: staff },
+            Actor::new(staff, state.clock.now()),
             Action::EnterResults,
             patient_id,
         )
@@ -324,7 +318,7 @@ pub mod service {
             // Every person's record still goes through the one policy door.
             if policy::check(
                 &state.db,
-                Actor { account_id: staff },
+                Actor::new(staff, state.clock.now()),
                 Action::EnterResults,
                 Subject::Patient(p.id),
             )
@@ -374,7 +368,7 @@ pub mod service {
     ) -> Result<(), AppError> {
         let p = policy::patient_for(
             &state.db,
-            Actor { account_id: staff },
+            Actor::new(staff, state.clock.now()),
             Action::SetTargets,
             patient_id,
         )

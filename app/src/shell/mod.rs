@@ -23,6 +23,7 @@ use crate::care_team::{
     CaseloadPage, ConversationPage, ImportResultsPage, LetterPage, MembersPage, NewPatientPage,
     TeamGoalPage, TeamNewActionPage, TeamPersonPage, TeamReviewsPage,
 };
+use crate::carers::{AccessLogPage, CarersPage, PeoplePage};
 use crate::plan::{
     AboutMePage, ActionPage, ContingencyPage, GoalPage, HistoryPage, MyPlanPage, NewActionPage,
     NewGoalPage, SupportPage,
@@ -110,6 +111,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
                         <Route path=path!("/preparation") view=PreparationPage ssr=SsrMode::Async />
                         <Route path=path!("/sharing") view=SharingPage ssr=SsrMode::Async />
+                        <Route path=path!("/carers") view=CarersPage ssr=SsrMode::Async />
+                        <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
+                        <Route path=path!("/account/access-log") view=AccessLogPage ssr=SsrMode::Async />
                         <Route path=path!("/team") view=CaseloadPage ssr=SsrMode::Async />
                         <Route path=path!("/team/patients/new") view=NewPatientPage ssr=SsrMode::Async />
                         <Route path=path!("/team/members") view=MembersPage ssr=SsrMode::Async />

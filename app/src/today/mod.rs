@@ -20,6 +20,9 @@ pub fn TodayPage() -> impl IntoView {
     );
     require_sign_in(move |viewer| {
         let staff = viewer.roles.iter().any(|r| r != "patient" && r != "carer");
+        // Sharing and carers are the person's own choices, never a carer's.
+        let own = viewer.acting_for.is_none();
+        let carer = viewer.roles.iter().any(|r| r == "carer");
         let name = viewer.display_name.clone();
         view! {
             <Suspense>
@@ -70,7 +73,10 @@ pub fn TodayPage() -> impl IntoView {
                                             <li><a href="/plan">"See your whole plan"</a></li>
                                             <li><a href="/preparation">"Get ready for your review"</a></li>
                                             <li><a href="/results">"Your results"</a></li>
-                                            <li><a href="/sharing">"Who can see your plan"</a></li>
+                                            {own.then(|| view! {
+                                                <li><a href="/sharing">"Who can see your plan"</a></li>
+                                                <li><a href="/carers">"People who help you"</a></li>
+                                            })}
                                         </ul>
                                     }
                                 })}
@@ -86,6 +92,8 @@ pub fn TodayPage() -> impl IntoView {
                                 })}
                                 <h2 class="nhsuk-heading-m">"Your account"</h2>
                                 <ul class="nhsuk-list">
+                                    {carer.then(|| view! { <li><a href="/people">"People you help"</a></li> })}
+                                    <li><a href="/account/access-log">"Who has looked at your record"</a></li>
                                     <li><a href="/account/passkeys">"Your passkeys"</a></li>
                                     <li><a href="/account/devices">"Your devices"</a></li>
                                     <li><a href="/account/recovery-codes">"Recovery codes"</a></li>

@@ -14,7 +14,7 @@ use crate::db_test;
 use crate::plan::{Person, make_patient, page, post_form, post_json};
 use crate::support::{TestApp, make_account, session_cookie_for};
 
-async fn make_org(app: &TestApp, name: &str, kind: &str) -> Uuid {
+pub async fn make_org(app: &TestApp, name: &str, kind: &str) -> Uuid {
     let id = Uuid::new_v4();
     organisation::ActiveModel {
         id: Set(id),
@@ -30,7 +30,7 @@ async fn make_org(app: &TestApp, name: &str, kind: &str) -> Uuid {
     id
 }
 
-async fn member(app: &TestApp, org: Uuid, role: &str, name: &str) -> Person {
+pub async fn member(app: &TestApp, org: Uuid, role: &str, name: &str) -> Person {
     let account_id = make_account(app, name).await;
     membership::ActiveModel {
         account_id: Set(account_id),
@@ -48,7 +48,7 @@ async fn member(app: &TestApp, org: Uuid, role: &str, name: &str) -> Person {
     }
 }
 
-async fn practice_of(app: &TestApp, who: &Person) -> Uuid {
+pub async fn practice_of(app: &TestApp, who: &Person) -> Uuid {
     patient::Entity::find_by_id(who.patient_id)
         .one(&app.db)
         .await

@@ -11,8 +11,9 @@ db_test! {
         let invites = server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000")
             .await
             .expect("seed");
-        assert_eq!(invites.len(), 5, "two care-team members and three patients");
+        assert_eq!(invites.len(), 6, "two care-team members, three patients and Margaret's daughter");
         assert_eq!(invites.iter().filter(|i| i.role == "patient").count(), 3);
+        assert!(invites.iter().any(|i| i.name == "Sian Evans" && i.role == "carer of Margaret (daughter)"));
 
         let patients = patient::Entity::find().all(&app.db).await.expect("patients");
         assert_eq!(patients.len(), 3);
@@ -50,7 +51,7 @@ db_test! {
         let first = server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000").await.expect("seed");
         let second = server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000").await.expect("seed again");
         assert_eq!(patient::Entity::find().count(&app.db).await.expect("count"), 3);
-        assert_eq!(second.len(), 5);
+        assert_eq!(second.len(), 6);
 
         let stored: Vec<String> = invitation::Entity::find()
             .all(&app.db)
@@ -59,7 +60,7 @@ db_test! {
             .into_iter()
             .map(|i| i.token_hash)
             .collect();
-        assert_eq!(stored.len(), 10, "fresh links each run");
+        assert_eq!(stored.len(), 12, "fresh links each run");
         for invite in first.iter().chain(second.iter()) {
             let link = invite.link.clone().expect("nobody has signed up yet");
             let token = link.split("token=").nth(1).expect("link carries a token");

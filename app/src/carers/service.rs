@@ -1,0 +1,634 @@
+//! Grants, whose plan a carer is looking at, and the access log, on the database.
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, Set,
+};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{
+    AccessLogView, CarersView, GrantForm, GrantView, HelpedPerson, InviteCarerForm, LEGAL_BASES,
+    LogEntry, PeopleView, SCOPES,
+};
+use crate::auth::audit::{self, Entry};
+use crate::auth::invitation::{self, NewInvitation, Purpose};
+use crate::auth::team::NewLink;
+use crate::auth::team::service::FLASH_KEY;
+use crate::entities::{account, audit_event, carer_grant, invitation as invitation_row, patient};
+use crate::error::AppError;
+use crate::plan::schedule::long_date;
+use crate::plan::service::Ctx;
+use crate::policy::{self, Action, Actor, Capacity};
+use crate::state::AppState;
+
+/// Grants that were invited become active once the carer has a passkey (called in the same
+/// transaction as the invitation being used).
+pub async fn activate(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    carer_grant::Entity::update_many()
+        .col_expr(carer_grant::Column::Status, Expr::value("active"))
+        .col_expr(carer_grant::Column::ActivatedAt, Expr::value(now))
+        .filter(carer_grant::Column::CarerAccountId.eq(account_id))
+        .filter(carer_grant::Column::Status.eq("invited"))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn today_for(p: &patient::Model, now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    crate::plan::service::today_in(&p.time_zone, now)
+}
+
+/// Whether a grant works today.
+fn live(g: &carer_grant::Model, today: NaiveDate) -> bool {
+    g.status == "active" && g.ends_on.is_none_or(|d| d >= today)
+}
+
+/// The person this account is working on: the one a carer chose (while their grant still
+/// works), else their own record, else the only person they care for.
+pub async fn current_person(
+    state: &AppState,
+    session: &Session,
+    account: Uuid,
+) -> Result<Option<patient::Model>, AppError> {
+    let now = state.clock.now();
+    let cared_for = people_of(state, account).await?;
+    if let Some(chosen) = crate::auth::session::acting_for(session).await?
+        && let Some((p, _)) = cared_for.iter().find(|(p, _)| p.id == chosen)
+    {
+        return Ok(Some(p.clone()));
+    }
+    if let Some(own) = crate::plan::service::own_patient(state, account).await? {
+        return Ok(Some(own));
+    }
+    let mut live_ones = cared_for
+        .into_iter()
+        .filter(|(p, g)| live(g, today_for(p, now)));
+    match (live_ones.next(), live_ones.next()) {
+        (Some((p, _)), None) => Ok(Some(p)),
+        _ => Ok(None),
+    }
+}
+
+/// Everyone this account has a working grant for, with the grant.
+async fn people_of(
+    state: &AppState,
+    account: Uuid,
+) -> Result<Vec<(patient::Model, carer_grant::Model)>, AppError> {
+    let now = state.clock.now();
+    let grants = carer_grant::Entity::find()
+        .filter(carer_grant::Column::CarerAccountId.eq(account))
+        .filter(carer_grant::Column::Status.eq("active"))
+        .all(&state.db)
+        .await?;
+    let people = patient::Entity::find()
+        .filter(patient::Column::Id.is_in(grants.iter().map(|g| g.patient_id)))
+        .all(&state.db)
+        .await?;
+    let mut out: Vec<(patient::Model, carer_grant::Model)> = grants
+        .into_iter()
+        .filter_map(|g| {
+            let p = people.iter().find(|p| p.id == g.patient_id)?.clone();
+            live(&g, today_for(&p, now)).then_some((p, g))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.given_name.cmp(&b.0.given_name));
+    Ok(out)
+}
+
+/// "Mary Jones" for the banner on every page a carer sees.
+pub async fn acting_for_name(
+    state: &AppState,
+    session: &Session,
+    account: Uuid,
+) -> Result<Option<String>, AppError> {
+    Ok(current_person(state, session, account)
+        .await?
+        .filter(|p| p.account_id != Some(account))
+        .map(|p| format!("{} {}", p.given_name, p.family_name)))
+}
+
+/// A carer's request is written to the person's access log, naming the carer.
+pub async fn log_carer(state: &AppState, ctx: &Ctx, verb: Action) -> Result<(), AppError> {
+    if ctx.capacity != Capacity::Carer {
+        return Ok(());
+    }
+    let action = match verb {
+        Action::ReadPlan => "carer_viewed_plan",
+        Action::ReadResults => "carer_viewed_results",
+        Action::ChangePlan => "carer_changed_plan",
+        Action::LogActions => "carer_logged_action",
+        Action::AnswerAgenda => "carer_opened_agenda",
+        _ => "carer_opened_record",
+    };
+    let origin = crate::auth::request_info::current();
+    audit::record(
+        &state.db,
+        state.clock.as_ref(),
+        Entry {
+            actor: Some(ctx.actor.account_id),
+            subject: ctx.patient.account_id,
+            action,
+            success: true,
+            origin: &origin,
+            detail: None,
+        },
+    )
+    .await
+}
+
+fn scopes_of(rest: &std::collections::BTreeMap<String, String>) -> Vec<&'static str> {
+    SCOPES
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| rest.contains_key(&format!("scopes_{c}")))
+        .collect()
+}
+
+pub async fn list(state: &AppState, session: &Session, ctx: &Ctx) -> Result<CarersView, AppError> {
+    let p = &ctx.patient;
+    let today = today_for(p, state.clock.now());
+    let grants = carer_grant::Entity::find()
+        .filter(carer_grant::Column::PatientId.eq(p.id))
+        .order_by_asc(carer_grant::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let ids = grants
+        .iter()
+        .flat_map(|g| [g.carer_account_id, g.granted_by]);
+    let names = audit::display_names(&state.db, ids).await?;
+    let views = grants
+        .into_iter()
+        .map(|g| grant_view(&g, &names, today))
+        .collect();
+    let new_link = session
+        .remove::<(String, String)>(FLASH_KEY)
+        .await
+        .map_err(AppError::internal)?
+        .map(|(name, link)| NewLink { name, link });
+    Ok(CarersView {
+        person_name: format!("{} {}", p.given_name, p.family_name),
+        grants: views,
+        new_link,
+    })
+}
+
+pub fn grant_view(
+    g: &carer_grant::Model,
+    names: &HashMap<Uuid, String>,
+    today: NaiveDate,
+) -> GrantView {
+    let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
+    let status = match g.status.as_str() {
+        "invited" => "Invited, not signed up yet".to_owned(),
+        "revoked" => "Stopped".to_owned(),
+        _ => match g.ends_on {
+            Some(d) if d < today => format!("Ended on {}", long_date(d)),
+            _ => "Active".to_owned(),
+        },
+    };
+    let granted_by = if g.granted_by_kind == "patient" {
+        "You".to_owned()
+    } else {
+        let basis = g
+            .legal_basis
+            .as_deref()
+            .and_then(|b| LEGAL_BASES.iter().find(|(c, _)| *c == b))
+            .map_or("", |(_, n)| n);
+        format!("{} (care team): {basis}", name(&g.granted_by))
+    };
+    GrantView {
+        id: g.id,
+        carer_name: name(&g.carer_account_id),
+        relationship: g.relationship.clone(),
+        scopes: g.scopes.split_whitespace().map(str::to_owned).collect(),
+        live: g.status != "revoked" && g.ends_on.is_none_or(|d| d >= today),
+        status,
+        ends_on: g.ends_on.map(long_date),
+        granted_by,
+    }
+}
+
+struct NewGrant<'a> {
+    name: &'a str,
+    relationship: &'a str,
+    scopes: Vec<&'static str>,
+    ends_on: Option<NaiveDate>,
+    legal_basis: Option<&'static str>,
+}
+
+/// The invitation form, checked: every problem at once, beside its field.
+fn read_new<'a>(
+    form: &'a InviteCarerForm,
+    today: NaiveDate,
+    staff: bool,
+) -> Result<NewGrant<'a>, AppError> {
+    let mut errors: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut fail = |f: &str, m: &str| {
+        errors.insert(f.to_owned(), vec![m.to_owned()]);
+    };
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        fail("name", "Enter their full name");
+    }
+    let relationship = form.relationship.trim();
+    if relationship.is_empty() || relationship.chars().count() > 100 {
+        fail(
+            "relationship",
+            "Say how they are related to you, for example daughter or friend",
+        );
+    }
+    let scopes = scopes_of(&form.rest);
+    if scopes.is_empty() {
+        fail("scopes", "Choose at least one thing they can do");
+    }
+    let ends_on = match form.ends_on.trim() {
+        "" => None,
+        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(d) if d >= today => Some(d),
+            Ok(_) => {
+                fail("ends_on", "The end date must be today or later");
+                None
+            }
+            Err(_) => {
+                fail(
+                    "ends_on",
+                    "Enter the end date as a real date, or leave it empty",
+                );
+                None
+            }
+        },
+    };
+    let legal_basis = LEGAL_BASES
+        .iter()
+        .map(|(c, _)| *c)
+        .find(|c| *c == form.legal_basis.trim());
+    if staff && legal_basis.is_none() {
+        fail("legal_basis", "Choose the legal basis for recording this");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Ok(NewGrant {
+        name,
+        relationship,
+        scopes,
+        ends_on,
+        legal_basis: if staff { legal_basis } else { None },
+    })
+}
+
+async fn create_grant(
+    state: &AppState,
+    session: &Session,
+    person: &patient::Model,
+    by: Uuid,
+    by_kind: &str,
+    new: NewGrant<'_>,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let txn = crate::state::begin_write(&state.db).await?;
+    let carer = Uuid::new_v4();
+    account::ActiveModel {
+        id: Set(carer),
+        display_name: Set(new.name.to_owned()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    carer_grant::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        patient_id: Set(person.id),
+        carer_account_id: Set(carer),
+        relationship: Set(new.relationship.to_owned()),
+        scopes: Set(new.scopes.join(" ")),
+        status: Set("invited".to_owned()),
+        ends_on: Set(new.ends_on),
+        granted_by: Set(by),
+        granted_by_kind: Set(by_kind.to_owned()),
+        legal_basis: Set(new.legal_basis.map(str::to_owned)),
+        created_at: Set(now),
+        activated_at: Set(None),
+        ended_at: Set(None),
+        ended_by: Set(None),
+        ended_reason: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let token = invitation::create(
+        &txn,
+        state.clock.as_ref(),
+        NewInvitation {
+            account_id: carer,
+            purpose: Purpose::Carer,
+            organisation_id: Some(person.organisation_id),
+            patient_id: Some(person.id),
+            invited_by: Some(by),
+        },
+    )
+    .await?;
+    let origin = crate::auth::request_info::current();
+    audit::record(
+        &txn,
+        state.clock.as_ref(),
+        Entry {
+            actor: Some(by),
+            subject: person.account_id,
+            action: "carer_invited",
+            success: true,
+            origin: &origin,
+            detail: Some(new.name.to_owned()),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    session
+        .insert(
+            FLASH_KEY,
+            (
+                new.name.to_owned(),
+                token.link(&state.settings.public_origin),
+            ),
+        )
+        .await
+        .map_err(AppError::internal)
+}
+
+pub async fn invite(
+    state: &AppState,
+    session: &Session,
+    ctx: &Ctx,
+    form: &InviteCarerForm,
+) -> Result<(), AppError> {
+    let new = read_new(form, ctx.today, false)?;
+    create_grant(
+        state,
+        session,
+        &ctx.patient,
+        ctx.actor.account_id,
+        "patient",
+        new,
+    )
+    .await
+}
+
+pub async fn record(
+    state: &AppState,
+    session: &Session,
+    staff: Uuid,
+    form: &InviteCarerForm,
+) -> Result<(), AppError> {
+    let id = Uuid::parse_str(form.patient_id.trim()).map_err(|_| AppError::NotFound)?;
+    let actor = Actor::new(staff, state.clock.now());
+    let person = policy::patient_for(&state.db, actor, Action::RecordCarerGrant, id).await?;
+    let new = read_new(form, today_for(&person, actor.at), true)?;
+    create_grant(state, session, &person, staff, "professional", new).await
+}
+
+/// The grant named in a form, if it is this person's (for the person) or, for staff, if the
+/// policy lets them record grants for its person.
+async fn grant_for(
+    state: &AppState,
+    actor: Actor,
+    person: Option<Uuid>,
+    grant_id: &str,
+) -> Result<carer_grant::Model, AppError> {
+    let id = Uuid::parse_str(grant_id.trim()).map_err(|_| AppError::NotFound)?;
+    let g = carer_grant::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match person {
+        Some(p) if p == g.patient_id => Ok(g),
+        Some(_) => Err(AppError::NotFound),
+        None => {
+            policy::patient_for(&state.db, actor, Action::RecordCarerGrant, g.patient_id).await?;
+            Ok(g)
+        }
+    }
+}
+
+pub async fn set_scopes(state: &AppState, ctx: &Ctx, form: &GrantForm) -> Result<(), AppError> {
+    let g = grant_for(state, ctx.actor, Some(ctx.patient.id), &form.grant_id).await?;
+    if g.status == "revoked" {
+        return Err(AppError::NotFound);
+    }
+    let scopes = scopes_of(&form.rest);
+    if scopes.is_empty() {
+        return Err(AppError::field(
+            "scopes",
+            "Choose at least one thing they can do, or stop their access",
+        ));
+    }
+    let txn = crate::state::begin_write(&state.db).await?;
+    let mut row: carer_grant::ActiveModel = g.clone().into();
+    row.scopes = Set(scopes.join(" "));
+    row.update(&txn).await?;
+    audit::account_event(
+        &txn,
+        state.clock.as_ref(),
+        ctx.actor.account_id,
+        g.carer_account_id,
+        "carer_scopes_changed",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Ends a grant: the person revoking it, or the care team for safeguarding (with a reason).
+pub async fn end(
+    state: &AppState,
+    actor: Actor,
+    person: Option<Uuid>,
+    form: &GrantForm,
+) -> Result<(), AppError> {
+    let g = grant_for(state, actor, person, &form.grant_id).await?;
+    let reason = form.reason.trim();
+    if person.is_none() && reason.is_empty() {
+        return Err(AppError::field("reason", "Say why the access is ending"));
+    }
+    if g.status == "revoked" {
+        return Err(AppError::NotFound);
+    }
+    let txn = crate::state::begin_write(&state.db).await?;
+    let mut row: carer_grant::ActiveModel = g.clone().into();
+    row.status = Set("revoked".to_owned());
+    row.ended_at = Set(Some(actor.at));
+    row.ended_by = Set(Some(actor.account_id));
+    row.ended_reason = Set((!reason.is_empty()).then(|| reason.chars().take(500).collect()));
+    row.update(&txn).await?;
+    // A link they have not used yet stops too.
+    invitation_row::Entity::update_many()
+        .col_expr(invitation_row::Column::ExpiresAt, Expr::value(actor.at))
+        .filter(invitation_row::Column::AccountId.eq(g.carer_account_id))
+        .filter(invitation_row::Column::UsedAt.is_null())
+        .filter(invitation_row::Column::ExpiresAt.gt(actor.at))
+        .exec(&txn)
+        .await?;
+    audit::account_event(
+        &txn,
+        state.clock.as_ref(),
+        actor.account_id,
+        g.carer_account_id,
+        "carer_access_ended",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn people(
+    state: &AppState,
+    session: &Session,
+    account: Uuid,
+) -> Result<PeopleView, AppError> {
+    let cared_for = people_of(state, account).await?;
+    let own = crate::plan::service::own_patient(state, account).await?;
+    if cared_for.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let current = current_person(state, session, account).await?.map(|p| p.id);
+    Ok(PeopleView {
+        people: cared_for
+            .into_iter()
+            .map(|(p, g)| HelpedPerson {
+                patient_id: p.id,
+                name: format!("{} {}", p.given_name, p.family_name),
+                relationship: g.relationship,
+                scopes: g
+                    .scopes
+                    .split_whitespace()
+                    .map(super::scope_name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                current: current == Some(p.id),
+            })
+            .collect(),
+        own_current: own.as_ref().is_some_and(|o| current == Some(o.id)),
+        has_own_plan: own.is_some(),
+    })
+}
+
+pub async fn switch(
+    state: &AppState,
+    session: &Session,
+    account: Uuid,
+    choice: &str,
+) -> Result<(), AppError> {
+    if choice.trim() == "me" {
+        return crate::auth::session::set_acting_for(session, None).await;
+    }
+    let id = Uuid::parse_str(choice.trim()).map_err(|_| AppError::NotFound)?;
+    if !people_of(state, account)
+        .await?
+        .iter()
+        .any(|(p, _)| p.id == id)
+    {
+        return Err(AppError::NotFound);
+    }
+    crate::auth::session::set_acting_for(session, Some(id)).await
+}
+
+/// An audit action in plain English, as the person reads it.
+fn words(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "record_viewed" | "plan_viewed" => "looked at your record",
+        "plan_changed" => "changed your plan",
+        "plan_agreed" => "marked your plan as agreed",
+        "note_written" => "wrote a care team note",
+        "review_booked" => "booked your review",
+        "review_moved" => "moved your review",
+        "review_cancelled" => "cancelled your review",
+        "review_held" => "recorded your review",
+        "pack_released" => "sent your preparation pack",
+        "result_added" | "results_imported" => "added results",
+        "target_set" => "set a target with you",
+        "patient_added" => "added you to Alongside",
+        "contact_changed" => "changed your contact details",
+        "carer_viewed_plan" => "looked at your plan",
+        "carer_viewed_results" => "looked at your results",
+        "carer_changed_plan" => "worked on your plan",
+        "carer_logged_action" => "logged an action",
+        "carer_opened_agenda" => "opened your review questions",
+        "carer_invited" => "invited a carer",
+        _ => return None,
+    })
+}
+
+/// Who looked at or changed this person's record (newest first), and what this account did as
+/// a carer. A fixed number of queries.
+pub async fn access_log(state: &AppState, account: Uuid) -> Result<AccessLogView, AppError> {
+    let about = audit_event::Entity::find()
+        .filter(audit_event::Column::SubjectAccountId.eq(account))
+        .filter(audit_event::Column::ActorAccountId.ne(account))
+        .order_by_desc(audit_event::Column::At)
+        .limit(200)
+        .all(&state.db)
+        .await?;
+    let mine = audit_event::Entity::find()
+        .filter(audit_event::Column::ActorAccountId.eq(account))
+        .filter(audit_event::Column::Action.starts_with("carer_"))
+        .filter(audit_event::Column::SubjectAccountId.ne(account))
+        .order_by_desc(audit_event::Column::At)
+        .limit(200)
+        .all(&state.db)
+        .await?;
+    let ids = about
+        .iter()
+        .filter_map(|e| e.actor_account_id)
+        .chain(mine.iter().filter_map(|e| e.subject_account_id));
+    let names = audit::display_names(&state.db, ids).await?;
+    let carers: Vec<Uuid> = carer_grant::Entity::find()
+        .filter(
+            carer_grant::Column::CarerAccountId
+                .is_in(about.iter().filter_map(|e| e.actor_account_id)),
+        )
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|g| g.carer_account_id)
+        .collect();
+    let tz = chrono_tz::Europe::London;
+    let when = |e: &audit_event::Model| {
+        e.at.with_timezone(&tz)
+            .format("%-d %B %Y at %H:%M")
+            .to_string()
+    };
+    let name = |id: Option<Uuid>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+    Ok(AccessLogView {
+        about_me: about
+            .iter()
+            .filter_map(|e| {
+                let what = words(&e.action)?;
+                let role = match e.actor_account_id {
+                    Some(a) if carers.contains(&a) => "carer",
+                    _ => "care team",
+                };
+                Some(LogEntry {
+                    when: when(e),
+                    who: format!("{} ({role})", name(e.actor_account_id)),
+                    what: what.to_owned(),
+                })
+            })
+            .collect(),
+        mine: mine
+            .iter()
+            .filter_map(|e| {
+                let what = words(&e.action)?.replace("your", "their");
+                Some(LogEntry {
+                    when: when(e),
+                    who: name(e.subject_account_id),
+                    what,
+                })
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,82 @@
+import { test, expect, expectAccessible, signUpPatient, signUpWithLink, waitForEnhancedForms } from "../fixtures";
+
+test("a person invites a carer, who logs an action for them; the person sees it and the visit, then stops their access", async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const tag = testInfo.project.name.replace(/[^a-z]/gi, "");
+  const given = `Meg${tag}`;
+  await signUpPatient(page, given);
+
+  // She writes a goal and an action, so there is something to log.
+  await page.goto(`${baseURL}/plan/goals/new`);
+  await waitForEnhancedForms(page);
+  await page.getByLabel("Your goal, in your own words").fill("Keep my garden going");
+  await page.getByRole("button", { name: "Save goal" }).click();
+  await page.getByRole("link", { name: "Add an action" }).click();
+  await waitForEnhancedForms(page);
+  await page.getByLabel("What will you do?").fill("Water the tomatoes");
+  await page.getByRole("radio", { name: "Every day" }).check();
+  await page.getByRole("button", { name: "Save action" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Water the tomatoes");
+  const actionPage = page.url();
+
+  // She invites her daughter to see the plan and log actions.
+  await page.goto(`${baseURL}/today`);
+  await page.getByRole("link", { name: "People who help you" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("People who help you");
+  await expectAccessible(page);
+  await waitForEnhancedForms(page);
+  await page.getByRole("button", { name: "Invite" }).click();
+  await expect(page.locator(".nhsuk-error-summary")).toContainText("Choose at least one thing they can do");
+  await page.getByLabel("Their full name").fill(`Sian ${tag}`);
+  await page.getByLabel("How they are related").fill("Daughter");
+  await page.getByRole("checkbox", { name: "See the plan" }).check();
+  await page.getByRole("checkbox", { name: "Log what was done" }).check();
+  await page.getByRole("button", { name: "Invite" }).click();
+  await expect(page.getByTestId("new-invitation")).toContainText(`Invitation link for Sian ${tag}`);
+  const link = (await page.locator(".app-link-text").textContent())?.trim() ?? "";
+  expect(link).toMatch(/\/invite\?token=/);
+  await expect(page.getByText("Invited, not signed up yet")).toBeVisible();
+  await expectAccessible(page);
+
+  // The daughter signs up on her own phone and logs the action.
+  const phone = await browser.newContext({ viewport: { width: 412, height: 915 } });
+  const carer = await phone.newPage();
+  await signUpWithLink(carer, link);
+  await carer.goto(`${baseURL}/today`);
+  await expect(carer.getByTestId("acting-for")).toContainText(`You are looking at ${given} Tester's plan.`);
+  await expectAccessible(carer);
+  await carer.getByRole("link", { name: "Water the tomatoes" }).click();
+  await expect(carer.getByTestId("acting-for")).toContainText(`${given} Tester's plan`);
+  await waitForEnhancedForms(carer);
+  await carer.getByRole("button", { name: "Done (Water the tomatoes)", exact: true }).click();
+  await expect(carer.locator("#notice")).toContainText("Saved: done");
+  await carer.goto(`${baseURL}/people`);
+  await expect(carer.getByRole("heading", { level: 1 })).toHaveText("People you help");
+  await expectAccessible(carer);
+
+  // She sees it is her daughter's log, and her daughter's visit.
+  await page.goto(actionPage);
+  await expect(page.getByText(`Logged by Sian ${tag} (carer)`)).toBeVisible();
+  await page.goto(`${baseURL}/account/access-log`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Who has looked at your record");
+  const rows = page.getByRole("row").filter({ hasText: `Sian ${tag} (carer)` });
+  await expect(rows.filter({ hasText: "logged an action" }).first()).toBeVisible();
+  await expect(rows.filter({ hasText: "looked at your plan" }).first()).toBeVisible();
+  await expectAccessible(page);
+
+  // She stops it; the daughter's next request finds nothing.
+  await page.goto(`${baseURL}/carers`);
+  await waitForEnhancedForms(page);
+  await page.getByRole("button", { name: `Stop Sian ${tag}'s access` }).click();
+  await expect(page.locator("#notice")).toContainText("Their access has stopped");
+  await expect(page.getByText("Stopped")).toBeVisible();
+  await carer.goto(actionPage.replace(/^https?:\/\/[^/]+/, baseURL));
+  await expect(carer.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+  await carer.goto(`${baseURL}/today`);
+  await expect(carer.getByTestId("acting-for")).toHaveCount(0);
+  await expect(carer.getByText("Water the tomatoes")).toHaveCount(0);
+  await phone.close();
+});
