@@ -72,7 +72,7 @@ test("a person invites a carer, who logs an action for them; the person sees it 
   await waitForEnhancedForms(page);
   await page.getByRole("button", { name: `Stop Sian ${tag}'s access` }).click();
   await expect(page.locator("#notice")).toContainText("Their access has stopped");
-  await expect(page.getByText("Stopped")).toBeVisible();
+  await expect(page.getByText(/^Stopped\. Can: See the plan/)).toBeVisible();
   await carer.goto(actionPage.replace(/^https?:\/\/[^/]+/, baseURL));
   await expect(carer.getByRole("heading", { level: 1 })).toHaveText("Page not found");
   await carer.goto(`${baseURL}/today`);
