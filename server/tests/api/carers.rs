@@ -55,6 +55,7 @@ struct Record {
     goal: String,
     action: String,
     spare_grant: String,
+    passkey: String,
 }
 
 /// Ada's record: a goal and an action, a released result, a pack with a prompt, and an invited
@@ -131,15 +132,32 @@ async fn adas_record(app: &TestApp, ada: &Person, dr: &Person) -> Record {
         .unwrap()
         .id
         .to_string();
+    let passkey = Uuid::new_v4();
+    app::entities::passkey::ActiveModel {
+        id: Set(passkey),
+        account_id: Set(ada.account_id),
+        credential_id: Set(format!("cred-{passkey}")),
+        name: Set("ADA-KEY".into()),
+        passkey: Set("{}".into()),
+        counter: Set(0),
+        backup_eligible: Set(false),
+        backup_state: Set(false),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .expect("passkey");
     Record {
         id,
         goal: g.id.to_string(),
         action: a.id.to_string(),
         spare_grant,
+        passkey: passkey.to_string(),
     }
 }
 
-const CELLS: [(&str, &str); 12] = [
+const CELLS: [(&str, &str); 15] = [
     ("plan", "read"),
     ("goals", "create"),
     ("goals", "update"),
@@ -152,6 +170,9 @@ const CELLS: [(&str, &str); 12] = [
     ("grants", "create"),
     ("grants", "update"),
     ("grants", "delete"),
+    ("access log", "read"),
+    ("passkeys", "list"),
+    ("passkeys", "update"),
 ];
 
 /// Tries one cell as `who` (the person's own pages, or the care team's for staff). Returns the
@@ -361,6 +382,38 @@ async fn try_cell(
             }
             (s, b, hit)
         }
+        ("access log", "read") => {
+            let (s, b) = post_json(app, who, "/api/carers/access_log", &[]).await;
+            let hit = s == 200 && b.contains("booked your review");
+            (s, b, hit)
+        }
+        ("passkeys", "list") => {
+            let (s, b) = post_json(app, who, "/api/auth/passkeys", &[]).await;
+            let hit = s == 200 && b.contains("ADA-KEY");
+            (s, b, hit)
+        }
+        ("passkeys", "update") => {
+            let (s, b) = post_json(
+                app,
+                who,
+                "/api/auth/passkey_rename",
+                &[("id", &r.passkey), ("name", tag)],
+            )
+            .await;
+            let key =
+                app::entities::passkey::Entity::find_by_id(Uuid::parse_str(&r.passkey).unwrap())
+                    .one(&app.db)
+                    .await
+                    .unwrap()
+                    .unwrap();
+            let hit = key.name == tag;
+            if hit {
+                let mut key: app::entities::passkey::ActiveModel = key.into();
+                key.name = Set("ADA-KEY".into());
+                key.update(&app.db).await.unwrap();
+            }
+            (s, b, hit)
+        }
         other => panic!("no such cell {other:?}"),
     }
 }
@@ -425,7 +478,9 @@ db_test! {
                     wrong.push(format!("{name} / {cell:?}: reached={hit}, status {status}: {body:.160}"));
                 }
                 // Refused: the same answer as a record that does not exist (or "sign in first").
-                if !hit && name != "patient B" {
+                // Account-level lists answer with the asker's own (empty) list, not a refusal.
+                let own_list = matches!(cell, ("access log", "read") | ("passkeys", "list")) && status == 200;
+                if !hit && name != "patient B" && !own_list {
                     let ok = if name == "anonymous" { status == 401 } else { status == 404 && body == not_found };
                     if !ok {
                         wrong.push(format!("{name} / {cell:?}: refused with {status} {body:.160}, not the plain not-found"));
@@ -532,5 +587,42 @@ db_test! {
         let (status, _) = post_json(&app, &dr, "/api/team/carer_end", &[("grant_id", &tom.id.to_string()), ("reason", "Safeguarding concern raised")]).await;
         assert_eq!(status, 200);
         assert_eq!(post_json(&app, &tom_person, "/api/plan/plan", &[]).await.0, 404);
+    }
+}
+
+db_test! {
+    async fn a_carer_of_two_people_chooses_whose_plan_and_cannot_choose_anyone_else(app) {
+        let ada = make_patient(&app, "Ada Tester", "9434765919").await;
+        let ben = make_patient(&app, "Ben Other", "9434765870").await;
+        let cy = make_patient(&app, "Cy Third", "4010232137").await;
+        let home = practice_of(&app, &ada).await;
+        let dr = member(&app, home, "clinician", "Dr Own").await;
+        adas_record(&app, &ada, &dr).await;
+        let mut sian = carer(&app, &ada, "Sian Tester", "read_plan", "active", None).await;
+        let grant = carer_grant::Entity::find().filter(carer_grant::Column::CarerAccountId.eq(sian.account_id)).one(&app.db).await.unwrap().unwrap();
+        let mut second: carer_grant::ActiveModel = grant.into();
+        second.id = Set(Uuid::new_v4());
+        second.patient_id = Set(ben.patient_id);
+        second.insert(&app.db).await.unwrap();
+        sian.cookie = session_cookie_for(&app, sian.account_id).await;
+
+        // Two people and no choice yet: nobody's plan until she chooses.
+        assert_eq!(post_json(&app, &sian, "/api/plan/plan", &[]).await.0, 404);
+        let people = page(&app, &sian, "/people").await;
+        assert!(people.contains("Look at Ada Tester&#x27;s plan") || people.contains("Look at Ada Tester's plan"), "{people}");
+        let (status, location) = post_form(&app, &sian, "/api/carers/switch", &[("patient_id", &ben.patient_id.to_string())]).await;
+        assert_eq!((status, location.as_str()), (302, "/today"));
+        let today = page(&app, &sian, "/today").await;
+        assert!(today.contains("You are looking at Ben Tester's plan.") || today.contains("You are looking at Ben Tester&#x27;s plan."), "{today}");
+        let (_, plan) = post_json(&app, &sian, "/api/plan/plan", &[]).await;
+        assert!(plan.contains("Ben Tester") && !plan.contains("ADA-GOAL"), "{plan}");
+        post_form(&app, &sian, "/api/carers/switch", &[("patient_id", &ada.patient_id.to_string())]).await;
+        let (_, plan) = post_json(&app, &sian, "/api/plan/plan", &[]).await;
+        assert!(plan.contains("ADA-GOAL"), "{plan}");
+        // Someone she has no grant for cannot be chosen.
+        let (status, _) = post_json(&app, &sian, "/api/carers/switch", &[("patient_id", &cy.patient_id.to_string())]).await;
+        assert_eq!(status, 404);
+        let (_, plan) = post_json(&app, &sian, "/api/plan/plan", &[]).await;
+        assert!(plan.contains("ADA-GOAL"), "still Ada's");
     }
 }
