@@ -2,6 +2,7 @@ import {
   test,
   expect,
   expectAccessible,
+  jsDisabled,
   newAdminInvitation,
   newClinicianInvitation,
   signUpWithLink,
@@ -20,7 +21,8 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   baseURL,
 }, testInfo) => {
   const tag = testInfo.project.name.replace(/[^a-z]/gi, "");
-  const given = `Rhi${tag}`;
+  // Letters only, and new each run, so a rerun against the same database finds one person.
+  const given = `Rhi${tag}${Array.from({ length: 4 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("")}`;
   const doctor = `Dr Morgan ${tag}`;
 
   // The clinician works at a desktop, with JavaScript, in their own browser.
@@ -66,7 +68,13 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   // The person answers the prompts.
   await page.goto(`${baseURL}/preparation`);
   await waitForEnhancedForms(page);
-  await page.getByLabel("What is important to you right now?").fill("Dancing at my grandson's wedding");
+  const important = page.getByLabel("What is important to you right now?");
+  await important.fill("Dancing at my grandson's wedding");
+  if (!jsDisabled(testInfo)) {
+    // Let the draft save itself first, as it does when someone moves on from an answer.
+    await important.blur();
+    await expect(page.locator("#autosave-status")).toHaveText("Draft saved.");
+  }
   await page.getByRole("button", { name: "Send to my care team" }).click();
   await expect(page.locator("#notice")).toContainText("sent to your care team");
 

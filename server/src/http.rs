@@ -78,7 +78,11 @@ fn cache_rule(path: &str) -> &'static str {
 fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/assets/")
-        || matches!(path, "/favicon.svg" | "/favicon.ico" | "/robots.txt")
+        || path.starts_with("/icons/")
+        || matches!(
+            path,
+            "/favicon.svg" | "/favicon.ico" | "/robots.txt" | "/manifest.webmanifest"
+        )
 }
 
 fn set(headers: &mut HeaderMap, name: impl header::IntoHeaderName, value: &str) {

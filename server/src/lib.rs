@@ -24,7 +24,7 @@ use app::state::{AppState, PublicSettings};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, Request, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
@@ -163,6 +163,7 @@ pub fn router(prepared: &Prepared) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/sw.js", get(service_worker))
         .route(
             "/team/results/import",
             axum::routing::post(upload::import_results),
@@ -213,6 +214,45 @@ pub fn router(prepared: &Prepared) -> Router {
                 ))
                 .layer(sessions),
         )
+}
+
+/// The service worker, with this build's shell files and a version made from their names.
+async fn service_worker(State(state): State<ServerState>) -> Response {
+    let assets = &state.app.settings.assets;
+    let shell = [
+        "/offline".to_owned(),
+        format!("/pkg/{}", assets.css),
+        format!("/pkg/{}.js", assets.app),
+        format!("/pkg/{}_bg.wasm", assets.app),
+        "/favicon.svg".to_owned(),
+        "/manifest.webmanifest".to_owned(),
+        "/icons/icon-192.png".to_owned(),
+    ];
+    let list = serde_json::to_string(&shell).unwrap_or_else(|_| "[]".to_owned());
+    // The build's file names carry content hashes, so together they name the version.
+    let version = {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(list.as_bytes());
+        digest
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let body = include_str!("sw.js")
+        .replace("__VERSION__", &version)
+        .replace("__SHELL__", &list);
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (
+                header::HeaderName::from_static("service-worker-allowed"),
+                "/",
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn healthz() -> &'static str {

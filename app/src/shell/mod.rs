@@ -12,7 +12,7 @@ use leptos_router::{
 };
 
 pub use layout::{Footer, Header, PageHeading, SkipLink};
-pub use not_found::NotFound;
+pub use not_found::{NotFound, OfflinePage};
 
 use crate::accessibility::AccessibilityStatement;
 use crate::auth::{
@@ -48,6 +48,11 @@ pub fn provide_csp_nonce() {
     }
 }
 
+/// Registers the service worker (see `server/src/sw.js`): it keeps the app shell and an offline
+/// page, never a page with someone's data in it.
+const REGISTER_SERVICE_WORKER: &str =
+    "if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { scope: '/' });";
+
 /// The whole HTML document, rendered on the server.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -66,7 +71,10 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#005eb8" />
                 <link rel="stylesheet" href=css />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
                 <HydrationScripts options islands=true />
+                <script type="module" nonce=leptos::nonce::use_nonce()>{REGISTER_SERVICE_WORKER}</script>
                 <MetaTags />
             </head>
             <body>
@@ -92,6 +100,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=SignInPage />
                         <Route path=path!("/today") view=TodayPage ssr=SsrMode::Async />
                         <Route path=path!("/accessibility") view=AccessibilityStatement />
+                        <Route path=path!("/offline") view=OfflinePage />
                         <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async />
                         <Route path=path!("/recover") view=RecoverPage />
                         <Route path=path!("/account/passkeys") view=PasskeysPage ssr=SsrMode::Async />

@@ -15,3 +15,16 @@ pub fn NotFound() -> impl IntoView {
         <p class="nhsuk-body"><a href="/">"Go to the start page"</a></p>
     }
 }
+
+/// What the service worker shows when there is no connection. It holds nothing personal, so it
+/// can be kept on the phone.
+#[component]
+pub fn OfflinePage() -> impl IntoView {
+    view! {
+        <PageHeading text="You are offline" />
+        <p class="nhsuk-body">"Alongside needs an internet connection to show your plan and your results. Nothing you have saved is lost."</p>
+        <p class="nhsuk-body">"Check your mobile signal or Wi-Fi, then try again."</p>
+        <p class="nhsuk-body">"If you feel unwell and need help now, call 111, or 999 in an emergency."</p>
+        <p class="nhsuk-body"><a href="/today">"Try again"</a></p>
+    }
+}

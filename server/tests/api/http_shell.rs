@@ -153,3 +153,41 @@ async fn https_origin_adds_hsts_and_a_host_prefixed_secure_cookie() {
     assert!(!set_cookie.contains("Domain="), "{set_cookie}");
     assert!(body.contains("Hello, Test Person."), "{body}");
 }
+
+db_test! {
+    async fn the_service_worker_manifest_and_offline_page_are_served_with_the_right_types(app) {
+        let res = app.client().get(app.url("/sw.js")).send().await.expect("sw");
+        assert_eq!(res.status(), 200);
+        let h = res.headers().clone();
+        let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert!(get("content-type").starts_with("text/javascript"), "{}", get("content-type"));
+        assert_eq!(get("service-worker-allowed"), "/");
+        assert_eq!(get("cache-control"), "no-store", "browsers always fetch a new worker");
+        let sw = res.text().await.unwrap();
+        assert!(sw.contains("const VERSION = \"") && !sw.contains("__VERSION__"), "{sw}");
+        assert!(sw.contains("\"/offline\"") && sw.contains("_bg.wasm"), "the shell is precached: {sw}");
+
+        // The manifest is a static file of the site.
+        let site = app.config.site_root.clone();
+        std::fs::create_dir_all(&site).unwrap();
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../public/manifest.webmanifest"), site.join("manifest.webmanifest")).unwrap();
+        let res = app.client().get(app.url("/manifest.webmanifest")).send().await.expect("manifest");
+        assert_eq!(res.status(), 200);
+        let h = res.headers().clone();
+        let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert_eq!(get("content-type"), "application/manifest+json");
+        assert_eq!(get("cache-control"), "public, max-age=86400");
+        let m: serde_json::Value = res.json().await.unwrap();
+        assert_eq!((m["start_url"].as_str(), m["scope"].as_str(), m["display"].as_str()), (Some("/today"), Some("/"), Some("standalone")));
+        let icons = m["icons"].as_array().unwrap();
+        for (size, purpose) in [("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")] {
+            assert!(icons.iter().any(|i| i["sizes"] == size && i["purpose"] == purpose), "{size} {purpose}");
+        }
+
+        let offline = app.client().get(app.url("/offline")).send().await.unwrap().text().await.unwrap();
+        assert!(offline.contains("You are offline"));
+        let home = app.client().get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("rel=\"manifest\" href=\"/manifest.webmanifest\""));
+        assert!(home.contains("navigator.serviceWorker.register('/sw.js'"), "registered on every page");
+    }
+}
