@@ -193,3 +193,19 @@ export async function waitForEnhancedForms(page: Page) {
   if (test.info().project.use.javaScriptEnabled === false) return;
   await page.locator("[data-enhanced]").first().waitFor({ state: "attached" });
 }
+
+/** Writes a goal and an everyday action through the person's own forms; returns the action's page. */
+export async function addDailyAction(page: Page, goal: string, action: string): Promise<string> {
+  const base = process.env.E2E_BASE_URL ?? "";
+  await page.goto(`${base}/plan/goals/new`);
+  await waitForEnhancedForms(page);
+  await page.getByLabel("Your goal, in your own words").fill(goal);
+  await page.getByRole("button", { name: "Save goal" }).click();
+  await page.getByRole("link", { name: "Add an action" }).click();
+  await waitForEnhancedForms(page);
+  await page.getByLabel("What will you do?").fill(action);
+  await page.getByRole("radio", { name: "Every day" }).check();
+  await page.getByRole("button", { name: "Save action" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(action);
+  return page.url();
+}

@@ -1,4 +1,12 @@
-import { test, expect, expectAccessible, signUpPatient, signUpWithLink, waitForEnhancedForms } from "../fixtures";
+import {
+  test,
+  expect,
+  addDailyAction,
+  expectAccessible,
+  signUpPatient,
+  signUpWithLink,
+  waitForEnhancedForms,
+} from "../fixtures";
 
 test("a person invites a carer, who logs an action for them; the person sees it and the visit, then stops their access", async ({
   page,
@@ -10,17 +18,7 @@ test("a person invites a carer, who logs an action for them; the person sees it 
   await signUpPatient(page, given);
 
   // She writes a goal and an action, so there is something to log.
-  await page.goto(`${baseURL}/plan/goals/new`);
-  await waitForEnhancedForms(page);
-  await page.getByLabel("Your goal, in your own words").fill("Keep my garden going");
-  await page.getByRole("button", { name: "Save goal" }).click();
-  await page.getByRole("link", { name: "Add an action" }).click();
-  await waitForEnhancedForms(page);
-  await page.getByLabel("What will you do?").fill("Water the tomatoes");
-  await page.getByRole("radio", { name: "Every day" }).check();
-  await page.getByRole("button", { name: "Save action" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Water the tomatoes");
-  const actionPage = page.url();
+  const actionPage = await addDailyAction(page, "Keep my garden going", "Water the tomatoes");
 
   // She invites her daughter to see the plan and log actions.
   await page.goto(`${baseURL}/today`);

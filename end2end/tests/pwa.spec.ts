@@ -1,4 +1,12 @@
-import { test, expect, expectAccessible, jsDisabled, signUpPatient } from "../fixtures";
+import {
+  test,
+  expect,
+  addDailyAction,
+  expectAccessible,
+  jsDisabled,
+  signUpPatient,
+  waitForEnhancedForms,
+} from "../fixtures";
 
 test("the app installs, its service worker controls the page, and offline the shell and the offline page still load", async ({
   page,
@@ -46,4 +54,71 @@ test("the app installs, its service worker controls the page, and offline the sh
   await context.setOffline(false);
   await page.goto(`${baseURL}/today`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Today");
+
+  // Signing out empties everything the site kept on the phone (Clear-Site-Data).
+  await page.evaluate(() => localStorage.setItem("probe", "left behind"));
+  const [signedOut] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/auth/sign_out")),
+    page.getByRole("button", { name: "Sign out" }).click(),
+  ]);
+  expect(await signedOut.headerValue("clear-site-data")).toBe('"cache", "storage"');
+  // Look from another tab on a quiet page (the start page may sign the test's virtual
+  // authenticator straight back in).
+  const fresh = await context.newPage();
+  await fresh.goto(`${baseURL}/offline`);
+  expect(await fresh.evaluate(() => localStorage.getItem("probe"))).toBeNull();
+  const dbs = await fresh.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  expect(dbs).toEqual([]);
+  const left = await fresh.evaluate(async () => {
+    const out: string[] = [];
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) out.push(new URL(req.url).pathname);
+    }
+    return out;
+  });
+  for (const path of left) expect(path).toMatch(/^\/(offline|pkg\/|favicon|manifest|icons\/)/);
+});
+
+test("an action logged with no signal is kept on the phone, sent once when back online, and a retry changes nothing", async ({
+  page,
+  context,
+  baseURL,
+}, testInfo) => {
+  test.skip(jsDisabled(testInfo), "the offline queue needs JavaScript");
+  await signUpPatient(page, `Off${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
+  const actionId = (await addDailyAction(page, "Keep my plants alive", "Water the plants")).split("/").pop() ?? "";
+
+  await page.goto(`${baseURL}/today`);
+  await waitForEnhancedForms(page);
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "Done (Water the plants)", exact: true }).click();
+  await expect(page.locator("#offline-status")).toHaveText("Saved on this phone. It will be sent when you are back online.");
+  const queued = await page.evaluate(() => JSON.parse(localStorage.getItem("alongside-log-queue") ?? "[]"));
+  expect(queued).toHaveLength(1);
+  expect(queued[0].client_id).toMatch(/^[0-9a-f-]{36}$/);
+
+  await context.setOffline(false);
+  await expect(page.locator("#offline-status")).toHaveText("Sent. Your log is with your plan.");
+  expect(await page.evaluate(() => localStorage.getItem("alongside-log-queue"))).toBe("[]");
+
+  // The same log arriving again (a retry) is recognised by its id: nothing changes.
+  const post = (path: string, body: Record<string, string>) =>
+    page.evaluate(
+      async ([path, body]) => {
+        const res = await fetch(path as string, {
+          method: "POST",
+          headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(body as Record<string, string>),
+        });
+        return { status: res.status, body: await res.text() };
+      },
+      [path, body] as const,
+    );
+  expect((await post("/api/plan/log", { ...queued[0], outcome: "partly" })).status).toBe(200);
+  const detail = JSON.parse((await post("/api/plan/action", { id: actionId })).body);
+  const logged = detail.recent.filter((d: { outcome: string | null }) => d.outcome);
+  expect(logged).toHaveLength(1);
+  expect(logged[0].outcome).toBe("Done");
+  await page.reload();
+  await expect(page.getByText("Today: Done")).toBeVisible();
 });

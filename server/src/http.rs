@@ -81,7 +81,11 @@ fn is_static(path: &str) -> bool {
         || path.starts_with("/icons/")
         || matches!(
             path,
-            "/favicon.svg" | "/favicon.ico" | "/robots.txt" | "/manifest.webmanifest"
+            "/favicon.svg"
+                | "/favicon.ico"
+                | "/robots.txt"
+                | "/manifest.webmanifest"
+                | "/offline-log.js"
         )
 }
 

@@ -126,6 +126,14 @@ pub async fn sign_out() -> Result<(), AppError> {
         .await?;
     }
     super::session::sign_out(&session).await?;
+    // The browser empties everything this site kept on the device: the service worker's
+    // caches, storage and any offline queue, so a shared phone keeps nothing of this person.
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            axum::http::header::HeaderName::from_static("clear-site-data"),
+            axum::http::HeaderValue::from_static("\"cache\", \"storage\""),
+        );
+    }
     redirect_plain_form("/");
     Ok(())
 }

@@ -192,6 +192,8 @@ db_test! {
         assert_eq!(browser.today().await, 200, "signed in straight after sign-up");
         let res = browser.form("sign_out", &[]).await;
         assert_eq!(res.status(), 200);
+        let clear = res.headers().get("clear-site-data").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert_eq!(clear, "\"cache\", \"storage\"", "the device keeps nothing after sign-out");
         assert_eq!(browser.today().await, 302, "signed out on the server");
 
         let res = sign_in(&browser, &mut device, ORIGIN).await;
