@@ -41,7 +41,7 @@ test("the app installs, its service worker controls the page, and offline the sh
   });
   expect(cached.length).toBeGreaterThan(3);
   for (const entry of cached) {
-    expect(entry).toMatch(/^alongside-shell-[0-9a-f]+ \/(offline|pkg\/|favicon|manifest|icons\/)/);
+    expect(entry).toMatch(/^alongside-shell-[0-9a-f]+ \/(offline|phone\.js|pkg\/|favicon|manifest|icons\/)/);
   }
 
   await context.setOffline(true);
@@ -76,7 +76,7 @@ test("the app installs, its service worker controls the page, and offline the sh
     }
     return out;
   });
-  for (const path of left) expect(path).toMatch(/^\/(offline|pkg\/|favicon|manifest|icons\/)/);
+  for (const path of left) expect(path).toMatch(/^\/(offline|phone\.js|pkg\/|favicon|manifest|icons\/)/);
 });
 
 test("an action logged with no signal is kept on the phone, sent once when back online, and a retry changes nothing", async ({
@@ -121,4 +121,45 @@ test("an action logged with no signal is kept on the phone, sent once when back 
   expect(logged[0].outcome).toBe("Done");
   await page.reload();
   await expect(page.getByText("Today: Done")).toBeVisible();
+});
+
+test("only with the person's say-so is the plan kept to read offline, and signing out removes it", async ({
+  page,
+  context,
+  baseURL,
+}, testInfo) => {
+  test.skip(jsDisabled(testInfo), "keeping the plan needs JavaScript");
+  await signUpPatient(page, `Keep${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
+  await addDailyAction(page, "Walk the dog", "Walk to the park");
+  await page.goto(`${baseURL}/plan`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+
+  // Off by default: with no signal, the plan is not on the phone.
+  await expect(page.getByText("Your plan is not kept on this phone.")).toBeVisible();
+  await context.setOffline(true);
+  await page.goto(`${baseURL}/plan`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You are offline");
+  await context.setOffline(false);
+
+  await page.goto(`${baseURL}/plan`);
+  await page.getByRole("button", { name: "Keep my plan on this phone" }).click();
+  await expect(page.getByText("Your plan is kept on this phone.")).toBeVisible();
+  await expectAccessible(page);
+  await context.setOffline(true);
+  await page.goto(`${baseURL}/plan`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your plan");
+  await expect(page.getByText("Walk to the park").first()).toBeVisible();
+  await page.goto(`${baseURL}/today`);
+  await expect(page.getByText("Walk to the park").first()).toBeVisible();
+  await context.setOffline(false);
+
+  await page.goto(`${baseURL}/today`);
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/auth/sign_out")),
+    page.getByRole("button", { name: "Sign out" }).click(),
+  ]);
+  const fresh = await context.newPage();
+  await fresh.goto(`${baseURL}/offline`);
+  expect(await fresh.evaluate(() => caches.has("alongside-plan"))).toBe(false);
 });

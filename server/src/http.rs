@@ -81,11 +81,7 @@ fn is_static(path: &str) -> bool {
         || path.starts_with("/icons/")
         || matches!(
             path,
-            "/favicon.svg"
-                | "/favicon.ico"
-                | "/robots.txt"
-                | "/manifest.webmanifest"
-                | "/offline-log.js"
+            "/favicon.svg" | "/favicon.ico" | "/robots.txt" | "/manifest.webmanifest" | "/phone.js"
         )
 }
 

@@ -225,7 +225,7 @@ async fn service_worker(State(state): State<ServerState>) -> Response {
         format!("/pkg/{}.js", assets.app),
         format!("/pkg/{}_bg.wasm", assets.app),
         "/favicon.svg".to_owned(),
-        "/offline-log.js".to_owned(),
+        "/phone.js".to_owned(),
         "/manifest.webmanifest".to_owned(),
         "/icons/icon-192.png".to_owned(),
     ];

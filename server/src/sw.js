@@ -1,11 +1,14 @@
 // Alongside's service worker. The server fills in VERSION and SHELL when it serves this file,
 // so each build gets its own cache and the old ones are removed once the new worker takes over.
-// It keeps only the app shell (styles, code, icons and the offline page): never a page or an
-// answer that could hold someone's health data.
+// It keeps the app shell (styles, code, icons and the offline page), and the plan and Today
+// pages only for a person who chose "Keep my plan on this phone"; never anything else.
 const VERSION = "__VERSION__";
 const SHELL_CACHE = `alongside-shell-${VERSION}`;
 const SHELL = __SHELL__;
 const OFFLINE = "/offline";
+// Only when the person chose "Keep my plan on this phone" (the cache exists then).
+const PLAN_CACHE = "alongside-plan";
+const PLAN_PAGES = ["/today", "/plan"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -41,7 +44,22 @@ self.addEventListener("fetch", (event) => {
   // Pages: always from the network (they are personal and never stored); the offline page
   // when there is no network.
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
+    const keep = PLAN_PAGES.includes(url.pathname);
+    event.respondWith(
+      fetch(request)
+        .then(async (response) => {
+          // The plan is never stored unless the person asked for it on this phone.
+          if (keep && response.ok && !response.redirected && (await caches.has(PLAN_CACHE))) {
+            const copy = response.clone();
+            await (await caches.open(PLAN_CACHE)).put(url.pathname, copy);
+          }
+          return response;
+        })
+        .catch(async () => {
+          const kept = keep && (await caches.has(PLAN_CACHE)) ? await (await caches.open(PLAN_CACHE)).match(url.pathname) : undefined;
+          return kept || caches.match(OFFLINE);
+        }),
+    );
     return;
   }
 

@@ -75,7 +75,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
                 <HydrationScripts options islands=true />
                 <script type="module" nonce=leptos::nonce::use_nonce()>{REGISTER_SERVICE_WORKER}</script>
-                <script type="module" src="/offline-log.js" nonce=leptos::nonce::use_nonce()></script>
+                <script type="module" src="/phone.js" nonce=leptos::nonce::use_nonce()></script>
                 <MetaTags />
             </head>
             <body>

@@ -24,7 +24,8 @@ pub fn OfflinePage() -> impl IntoView {
         <PageHeading text="You are offline" />
         <p class="nhsuk-body">"Alongside needs an internet connection to show your plan and your results. Nothing you have saved is lost."</p>
         <p class="nhsuk-body">"Check your mobile signal or Wi-Fi, then try again."</p>
+        <p class="nhsuk-body">"If you chose to keep your plan on this phone, you can still read it: " <a href="/plan">"your plan"</a>" and " <a href="/today">"today's actions"</a>". Anything you log is sent when you are back online."</p>
         <p class="nhsuk-body">"If you feel unwell and need help now, call 111, or 999 in an emergency."</p>
-        <p class="nhsuk-body"><a href="/today">"Try again"</a></p>
+
     }
 }

@@ -1,7 +1,10 @@
-// Logging an action with no signal. When the phone is offline, a "Done / Partly / Not today"
-// tap is kept on this phone (localStorage, in order, each with its own id) and sent when the
-// phone is back online; the server records each id once, so sending again never doubles it.
-// Signing out clears it (the server sends Clear-Site-Data).
+// What Alongside keeps on this phone, and only with the person's say-so:
+// - Logging an action with no signal. When the phone is offline, a "Done / Partly / Not today"
+//   tap is kept on this phone (localStorage, in order, each with its own id) and sent when the
+//   phone is back online; the server records each id once, so sending again never doubles it.
+// - "Keep my plan on this phone" (off unless chosen): a copy of the plan and Today in the
+//   `alongside-plan` cache, which the service worker keeps fresh and shows when offline.
+// Signing out clears all of it (the server sends Clear-Site-Data).
 const KEY = "alongside-log-queue";
 
 const queue = () => JSON.parse(localStorage.getItem(KEY) || "[]");
@@ -67,3 +70,47 @@ async function send() {
 
 window.addEventListener("online", send);
 if (queue().length > 0) send();
+
+const PLAN_CACHE = "alongside-plan";
+const PLAN_PAGES = ["/today", "/plan"];
+
+async function keepPlan(on) {
+  if (on) {
+    const cache = await caches.open(PLAN_CACHE);
+    await Promise.all(
+      PLAN_PAGES.map(async (path) => {
+        const response = await fetch(path, { credentials: "same-origin" });
+        if (response.ok && !response.redirected) await cache.put(path, response);
+      }),
+    );
+  } else {
+    await caches.delete(PLAN_CACHE);
+  }
+  showKeepPlan();
+// Forms update the page in place; show the choice again when its section comes back.
+new MutationObserver(() => {
+  const box = document.getElementById("keep-plan");
+  if (box && box.hidden) showKeepPlan();
+}).observe(document.body, { childList: true, subtree: true });
+}
+
+async function showKeepPlan() {
+  const box = document.getElementById("keep-plan");
+  if (!box || !("caches" in window)) return;
+  const on = await caches.has(PLAN_CACHE);
+  box.hidden = false;
+  const state = box.querySelector("[data-keep-plan-state]");
+  const button = box.querySelector("button");
+  if (state) state.textContent = on ? "Your plan is kept on this phone." : "Your plan is not kept on this phone.";
+  if (button) {
+    button.textContent = on ? "Remove my plan from this phone" : "Keep my plan on this phone";
+    button.onclick = () => keepPlan(!on);
+  }
+}
+
+showKeepPlan();
+// Forms update the page in place; show the choice again when its section comes back.
+new MutationObserver(() => {
+  const box = document.getElementById("keep-plan");
+  if (box && box.hidden) showKeepPlan();
+}).observe(document.body, { childList: true, subtree: true });
