@@ -8,7 +8,7 @@ RELEASE_BIN := target/release/alongside
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 timed = @start=$$(date +%s); $(1); echo "== $(2) took $$(( $$(date +%s) - start ))s"
 
-.PHONY: run setup build site server test fmt lint unit budget e2e bench bench-phone clean
+.PHONY: run setup build site server test fmt lint unit budget e2e bench bench-phone bench-reminders clean
 
 ## run: install what is missing, build, migrate, seed the demo and serve on http://localhost:3000
 run: build
@@ -50,6 +50,10 @@ e2e:
 ## bench: requests per second of the Today page beside a bare axum handler (see BENCHMARKS.md)
 bench: site
 	cargo run --release -p server --example bench_today
+
+## bench-reminders: 10,000 reminders due in one minute, sent to a local mock push service
+bench-reminders:
+	cargo run --release -p server --example bench_reminders
 
 ## bench-phone: first and repeat visit on an emulated Pixel 7 over slow 4G (see BENCHMARKS.md)
 bench-phone: build

@@ -1,18 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// Debian's Chromium: Playwright cannot download its own browsers on these machines.
-const chromium = {
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-};
+import { chromium } from "./chromium";
 
 export default defineConfig({
   testDir: "./tests",
@@ -23,19 +11,23 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [["list"]],
-  timeout: 30_000,
+  // Whole journeys, several axe runs each, two at a time on 2 cores.
+  timeout: 60_000,
   use: {
     launchOptions: chromium,
     trace: "off",
   },
   projects: [
-    { name: "phone", use: { ...devices["Pixel 7"], launchOptions: chromium }, testIgnore: /nojs\.spec\.ts/ },
-    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium }, testIgnore: /nojs\.spec\.ts/ },
+    { name: "phone", use: { ...devices["Pixel 7"], launchOptions: chromium }, testIgnore: [/nojs\.spec\.ts/, /lighthouse\.spec\.ts/] },
+    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium }, testIgnore: [/nojs\.spec\.ts/, /lighthouse\.spec\.ts/] },
     {
       name: "no-js",
       use: { ...devices["Desktop Chrome"], javaScriptEnabled: false, launchOptions: chromium },
-      // Passkeys need JavaScript; no-JS behaviour of those pages is checked in nojs.spec.ts.
-      testIgnore: /passkeys\.spec\.ts/,
+      // Passkeys, service workers and reminders need JavaScript; no-JS behaviour of those pages
+      // is checked in nojs.spec.ts.
+      testIgnore: [/passkeys\.spec\.ts/, /pwa\.spec\.ts/, /push\.spec\.ts/, /lighthouse\.spec\.ts/],
     },
+    // Lighthouse audits one page the way it does itself (its own phone emulation), once.
+    { name: "lighthouse", use: { launchOptions: chromium }, testMatch: /lighthouse\.spec\.ts/ },
   ],
 });

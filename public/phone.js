@@ -5,6 +5,10 @@
 // - "Keep my plan on this phone" (off unless chosen): a copy of the plan and Today in the
 //   `alongside-plan` cache, which the service worker keeps fresh and shows when offline.
 // Signing out clears all of it (the server sends Clear-Site-Data).
+// - Reminders on this device: the browser is asked for permission only when the person taps
+//   "Turn on reminders"; the device's push subscription goes to the server, which keeps it for
+//   the account signed in here.
+// It also offers a new version of the app when one is waiting (see "Update" below).
 const KEY = "alongside-log-queue";
 
 const queue = () => JSON.parse(localStorage.getItem(KEY) || "[]");
@@ -87,11 +91,6 @@ async function keepPlan(on) {
     await caches.delete(PLAN_CACHE);
   }
   showKeepPlan();
-// Forms update the page in place; show the choice again when its section comes back.
-new MutationObserver(() => {
-  const box = document.getElementById("keep-plan");
-  if (box && box.hidden) showKeepPlan();
-}).observe(document.body, { childList: true, subtree: true });
 }
 
 async function showKeepPlan() {
@@ -109,8 +108,138 @@ async function showKeepPlan() {
 }
 
 showKeepPlan();
-// Forms update the page in place; show the choice again when its section comes back.
+
+const PUSH_LINKED = "alongside-push-linked";
+const canPush = () => "Notification" in window && "serviceWorker" in navigator && "PushManager" in window;
+
+function keyBytes(base64url) {
+  const text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+async function sendDevice(subscription) {
+  const { endpoint, keys } = subscription.toJSON();
+  const response = await fetch("/api/reminders/device", {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ endpoint, p256dh: keys?.p256dh ?? "", auth: keys?.auth ?? "" }),
+  });
+  return response.ok;
+}
+
+async function showPush() {
+  const box = document.getElementById("push-device");
+  if (!box) return;
+  const state = box.querySelector("[data-push-state]");
+  const button = box.querySelector("[data-push-on]");
+  const say = (text) => {
+    state.textContent = text;
+  };
+  document.getElementById("push-needs-script")?.remove();
+  box.hidden = false;
+  button.hidden = true;
+  if (!canPush()) {
+    say("This browser cannot show reminders. On an iPhone, add Alongside to your home screen first, then open it from there.");
+    return;
+  }
+  if (Notification.permission === "denied") {
+    say("Notifications are blocked for Alongside in this browser. To get reminders, allow notifications for this site in your browser's settings.");
+    return;
+  }
+  const registration = await navigator.serviceWorker.ready;
+  if (Notification.permission === "granted" && (await registration.pushManager.getSubscription())) {
+    say("Reminders are on for this device.");
+    return;
+  }
+  say("Reminders are off on this device.");
+  button.hidden = false;
+  button.onclick = async () => {
+    button.disabled = true;
+    try {
+      // The browser asks the person here, on their tap, and never before.
+      if ((await Notification.requestPermission()) !== "granted") {
+        say("You did not allow notifications, so reminders are still off on this device.");
+        return;
+      }
+      const subscription = await registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: keyBytes(box.dataset.publicKey || ""),
+      });
+      if (!(await sendDevice(subscription))) throw new Error("not saved");
+      sessionStorage.setItem(PUSH_LINKED, subscription.endpoint);
+      location.reload();
+    } catch {
+      say("We could not turn reminders on. Please try again.");
+    } finally {
+      button.disabled = false;
+    }
+  };
+}
+
+// After signing in on a device that already gets reminders, they follow the account signed
+// in now (and stop with its sign-out). Done from Today, where a sign-in lands, once a tab.
+async function relinkPush() {
+  if (!canPush() || Notification.permission !== "granted") return;
+  if (!document.querySelector('form[action="/api/auth/sign_out"]')) return;
+  const registration = await navigator.serviceWorker.ready;
+  const subscription = await registration.pushManager.getSubscription();
+  if (!subscription || sessionStorage.getItem(PUSH_LINKED) === subscription.endpoint) return;
+  if (await sendDevice(subscription)) sessionStorage.setItem(PUSH_LINKED, subscription.endpoint);
+}
+
+showPush();
+relinkPush();
+// Forms update the page in place; show these choices again when their section comes back.
 new MutationObserver(() => {
   const box = document.getElementById("keep-plan");
   if (box && box.hidden) showKeepPlan();
+  const push = document.getElementById("push-device");
+  if (push && push.hidden) showPush();
 }).observe(document.body, { childList: true, subtree: true });
+
+// A new version of Alongside waits (see sw.js) rather than change a page in use. When one is
+// ready, say so; it takes over when the person taps "Update", or on their next visit after
+// every Alongside tab is closed.
+let updating = false;
+function offerUpdate(worker) {
+  if (!navigator.serviceWorker.controller || document.getElementById("app-update")) return;
+  const main = document.getElementById("maincontent") || document.querySelector("main");
+  if (!main) return;
+  const box = document.createElement("div");
+  box.id = "app-update";
+  box.className = "nhsuk-inset-text app-update app-no-print";
+  box.setAttribute("role", "status");
+  const text = document.createElement("p");
+  text.className = "nhsuk-body";
+  text.textContent = "A new version of Alongside is ready.";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0";
+  button.textContent = "Update";
+  button.onclick = () => {
+    updating = true;
+    button.disabled = true;
+    worker.postMessage("update");
+  };
+  box.append(text, button);
+  main.prepend(box);
+}
+
+async function watchForUpdates() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // Only the person's own tap reloads the page; a first install never does.
+    if (updating) location.reload();
+  });
+  const registration = await navigator.serviceWorker.ready;
+  const track = (worker) => {
+    if (!worker) return;
+    if (worker.state === "installed") offerUpdate(worker);
+    else worker.addEventListener("statechange", () => worker.state === "installed" && offerUpdate(worker));
+  };
+  track(registration.waiting);
+  track(registration.installing);
+  registration.addEventListener("updatefound", () => track(registration.installing));
+}
+
+watchForUpdates();

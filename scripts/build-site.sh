@@ -26,8 +26,11 @@ css="alongside-$(hash16 "$SITE.new/app.css").css"
 mv "$SITE.new/app.css" "$SITE.new/pkg/$css"
 
 cp -r public/. "$SITE.new/"
+# The phone's script is named for its content too, so a change to it makes a new app version.
+phone="phone-$(hash16 public/phone.js).js"
+mv "$SITE.new/phone.js" "$SITE.new/pkg/$phone"
 cp -r style/node_modules/nhsuk-frontend/dist/nhsuk/assets "$SITE.new/assets"
-printf '{"app": "%s", "css": "%s"}\n' "$name" "$css" > "$SITE.new/assets.json"
+printf '{"app": "%s", "css": "%s", "phone": "%s"}\n' "$name" "$css" "$phone" > "$SITE.new/assets.json"
 node scripts/compress.mjs "$SITE.new/pkg"
 
 rm -rf "$SITE" && mv "$SITE.new" "$SITE"

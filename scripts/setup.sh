@@ -31,6 +31,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   rm -rf "$work"
 fi
 
+# Web push encryption (the ece crate) links OpenSSL.
+if ! pkg-config --exists openssl 2>/dev/null; then
+  step "OpenSSL headers and pkg-config from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq libssl-dev pkg-config >/dev/null
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   step "Chromium from Debian"
   export DEBIAN_FRONTEND=noninteractive

@@ -413,25 +413,30 @@ pub fn Checkboxes(
     }
 }
 
-/// Pick one from a longer list, as a drop-down; `prompt` is the empty first choice.
+/// Pick one from a longer list, as a drop-down; `prompt`, when given, is the empty first choice.
 #[component]
 pub fn Select(
     state: FormState,
     name: &'static str,
     label: &'static str,
-    prompt: &'static str,
+    #[prop(optional)] prompt: &'static str,
+    #[prop(optional)] hint: &'static str,
     options: Vec<(String, String)>,
+    /// The saved choice, shown unless the person has just chosen another.
+    #[prop(optional, into)]
+    value: String,
 ) -> impl IntoView {
     let id = state.field_id(name);
     let errors = state.errors(name);
     let error = !errors.is_empty();
-    let chosen = state.value(name, "");
+    let chosen = state.value(name, value);
     view! {
         <div class=group_class(error)>
             <label class="nhsuk-label" for=id.clone()>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <div class="nhsuk-hint" id=format!("{id}-hint")>{hint}</div> })}
             {error_lines(&id, &errors)}
-            <select class="nhsuk-select" id=id.clone() name=name aria-describedby=described_by(&id, false, error)>
-                <option value="">{prompt}</option>
+            <select class="nhsuk-select" id=id.clone() name=name aria-describedby=described_by(&id, !hint.is_empty(), error)>
+                {(!prompt.is_empty()).then(|| view! { <option value="">{prompt}</option> })}
                 {options.into_iter().map(|(code, text)| {
                     let selected = code == chosen;
                     view! { <option value=code selected=selected>{text}</option> }

@@ -18,6 +18,7 @@ pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod policy;
 pub mod preparation;
+pub mod reminders;
 pub mod results;
 pub mod sharing;
 pub mod shell;

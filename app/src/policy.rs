@@ -66,7 +66,20 @@ pub enum Action {
     RecordCarerGrant,
     /// See who has looked at or changed the record.
     ReadAccessLog,
+    /// Be reminded, on one's own devices, that the person's review is tomorrow (#9).
+    RemindAboutReview,
+    /// Be reminded that the person's preparation pack is ready, or its questions unanswered.
+    RemindAboutPreparation,
+    /// Be reminded of the person's actions due today.
+    RemindAboutActions,
 }
+
+/// The reminder actions, for asking who may receive each.
+pub const REMINDER_ACTIONS: [Action; 3] = [
+    Action::RemindAboutReview,
+    Action::RemindAboutPreparation,
+    Action::RemindAboutActions,
+];
 
 /// Which care-team roles may do what to a person of their organisation.
 fn staff_roles(action: Action) -> &'static [&'static str] {
@@ -126,6 +139,38 @@ fn carer_scopes(action: Action) -> &'static [&'static str] {
     }
 }
 
+/// A reminder reaches a carer only with the "get reminders" scope *and* the scope for what it
+/// is about: no one is reminded of something they may not see or do.
+fn carer_reminder_scopes(action: Action) -> Option<&'static str> {
+    match action {
+        Action::RemindAboutReview => Some("reminders"),
+        Action::RemindAboutPreparation => Some("answer_agenda"),
+        Action::RemindAboutActions => Some("log_actions"),
+        _ => None,
+    }
+}
+
+fn grant_is_live(
+    g: &carer_grant::Model,
+    person: &patient::Model,
+    at: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let tz: chrono_tz::Tz = person.time_zone.parse().unwrap_or_default();
+    let today = at.with_timezone(&tz).date_naive();
+    g.status == "active" && g.ends_on.is_none_or(|d| d >= today)
+}
+
+fn grant_allows(g: &carer_grant::Model, action: Action) -> bool {
+    let scopes: Vec<&str> = g.scopes.split_whitespace().collect();
+    match carer_reminder_scopes(action) {
+        Some(about) => scopes.contains(&"reminders") && scopes.contains(&about),
+        None => {
+            let needed = carer_scopes(action);
+            scopes.iter().any(|s| needed.contains(s))
+        }
+    }
+}
+
 /// The actor's grant for this person, if it is active today and covers `action`.
 pub async fn carer_grant(
     db: &impl ConnectionTrait,
@@ -133,14 +178,9 @@ pub async fn carer_grant(
     action: Action,
     person: &patient::Model,
 ) -> Result<Option<carer_grant::Model>, AppError> {
-    let needed = carer_scopes(action);
-    if needed.is_empty() {
+    if carer_scopes(action).is_empty() && carer_reminder_scopes(action).is_none() {
         return Ok(None);
     }
-    let today = {
-        let tz: chrono_tz::Tz = person.time_zone.parse().unwrap_or_default();
-        actor.at.with_timezone(&tz).date_naive()
-    };
     Ok(carer_grant::Entity::find()
         .filter(carer_grant::Column::CarerAccountId.eq(actor.account_id))
         .filter(carer_grant::Column::PatientId.eq(person.id))
@@ -148,8 +188,41 @@ pub async fn carer_grant(
         .all(db)
         .await?
         .into_iter()
-        .filter(|g| g.ends_on.is_none_or(|d| d >= today))
-        .find(|g| g.scopes.split_whitespace().any(|s| needed.contains(&s))))
+        .find(|g| grant_is_live(g, person, actor.at) && grant_allows(g, action)))
+}
+
+/// Everyone who may be reminded about this person right now, with the reminder actions each
+/// may get: the person themself (once they have an account) all of them, and each carer what
+/// their live grant allows. The reminder schedule asks here (one query), and the sender asks
+/// `check` again before each send.
+pub async fn reminder_recipients(
+    db: &impl ConnectionTrait,
+    at: chrono::DateTime<chrono::Utc>,
+    person: &patient::Model,
+) -> Result<Vec<(Uuid, Vec<Action>)>, AppError> {
+    let mut out: Vec<(Uuid, Vec<Action>)> = person
+        .account_id
+        .map(|a| (a, REMINDER_ACTIONS.to_vec()))
+        .into_iter()
+        .collect();
+    for g in carer_grant::Entity::find()
+        .filter(carer_grant::Column::PatientId.eq(person.id))
+        .filter(carer_grant::Column::Status.eq("active"))
+        .all(db)
+        .await?
+    {
+        if !grant_is_live(&g, person, at) || out.iter().any(|(a, _)| *a == g.carer_account_id) {
+            continue;
+        }
+        let allowed: Vec<Action> = REMINDER_ACTIONS
+            .into_iter()
+            .filter(|action| grant_allows(&g, *action))
+            .collect();
+        if !allowed.is_empty() {
+            out.push((g.carer_account_id, allowed));
+        }
+    }
+    Ok(out)
 }
 
 /// Whose record an action touches.
@@ -217,7 +290,10 @@ pub async fn check(
             | Action::AnswerAgenda
             | Action::ManageSharing
             | Action::ManageCarers
-            | Action::ReadAccessLog,
+            | Action::ReadAccessLog
+            | Action::RemindAboutReview
+            | Action::RemindAboutPreparation
+            | Action::RemindAboutActions,
             Subject::Patient(id),
         ) => {
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {

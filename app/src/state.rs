@@ -16,6 +16,9 @@ pub struct AppState {
     /// The passkey relying party, built once from the configured public origin.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
     pub limits: Arc<crate::auth::limits::Limits>,
+    /// Wakes this instance's reminder worker when a reminder has just come due (a pack
+    /// released, a test sent); other instances find it on their next poll.
+    pub wake_reminders: Arc<tokio::sync::Notify>,
 }
 
 /// Settings pages and services need; the rest of the configuration stays in the server shell.
@@ -27,6 +30,8 @@ pub struct PublicSettings {
     pub assets: AssetNames,
     /// Inactivity timeout of a session.
     pub session_idle: chrono::Duration,
+    /// The VAPID public key (base64url, uncompressed P-256) browsers subscribe with.
+    pub push_public_key: String,
 }
 
 /// The relying party for `public_origin`: its host is the RP id, and only that exact origin
@@ -51,6 +56,9 @@ pub struct AssetNames {
     pub app: String,
     /// File name of the stylesheet under `/pkg`.
     pub css: String,
+    /// File name of the phone's script (offline logging, keeping the plan, updates, reminders)
+    /// under `/pkg`.
+    pub phone: String,
 }
 
 pub fn app_state() -> Result<AppState, AppError> {

@@ -3,17 +3,19 @@ import {
   expect,
   addDailyAction,
   expectAccessible,
-  jsDisabled,
   signUpPatient,
   waitForEnhancedForms,
 } from "../fixtures";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, root, startServer } from "../server";
 
 test("the app installs, its service worker controls the page, and offline the shell and the offline page still load", async ({
   page,
   context,
   baseURL,
 }, testInfo) => {
-  test.skip(jsDisabled(testInfo), "service workers need JavaScript");
   await signUpPatient(page, `Pwa${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
   await page.goto(`${baseURL}/today`);
   await page.evaluate(() => navigator.serviceWorker.ready);
@@ -84,7 +86,6 @@ test("an action logged with no signal is kept on the phone, sent once when back 
   context,
   baseURL,
 }, testInfo) => {
-  test.skip(jsDisabled(testInfo), "the offline queue needs JavaScript");
   await signUpPatient(page, `Off${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
   const actionId = (await addDailyAction(page, "Keep my plants alive", "Water the plants")).split("/").pop() ?? "";
 
@@ -128,7 +129,6 @@ test("only with the person's say-so is the plan kept to read offline, and signin
   context,
   baseURL,
 }, testInfo) => {
-  test.skip(jsDisabled(testInfo), "keeping the plan needs JavaScript");
   await signUpPatient(page, `Keep${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
   await addDailyAction(page, "Walk the dog", "Walk to the park");
   await page.goto(`${baseURL}/plan`);
@@ -162,4 +162,60 @@ test("only with the person's say-so is the plan kept to read offline, and signin
   const fresh = await context.newPage();
   await fresh.goto(`${baseURL}/offline`);
   expect(await fresh.evaluate(() => caches.has("alongside-plan"))).toBe(false);
+});
+
+test("a new version of the app waits for the person to tap Update, then takes over and clears the old shell", async ({
+  browser,
+}) => {
+  // A server of this test's own, so it can be replaced by a new build at the same address.
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "alongside-update-"));
+  const newSite = mkdtempSync(join(tmpdir(), "alongside-site-"));
+  let server = await startServer({ port, dataDir });
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const shellCaches = () =>
+      page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith("alongside-shell-")));
+    await page.goto(`${server.base}/accessibility`);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    const [oldCache] = await shellCaches();
+    expect(oldCache).toBeTruthy();
+    await expect(page.getByText("A new version of Alongside is ready.")).toHaveCount(0);
+
+    // The same address, a new build: its stylesheet has a new name, so the worker is new too.
+    await server.stop();
+    cpSync(join(root, "target/site"), newSite, { recursive: true });
+    const assets = JSON.parse(readFileSync(join(newSite, "assets.json"), "utf8"));
+    const css = assets.css.replace(/\.css$/, "-next.css");
+    copyFileSync(join(newSite, "pkg", assets.css), join(newSite, "pkg", css));
+    writeFileSync(join(newSite, "assets.json"), JSON.stringify({ ...assets, css }));
+    server = await startServer({ port, dataDir, siteRoot: newSite });
+
+    // The page in use keeps working under the old worker while the new one waits.
+    await page.reload();
+    await expect(page.getByText("A new version of Alongside is ready.")).toBeVisible();
+    expect(await shellCaches()).toContain(oldCache);
+    const waiting = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      return { waiting: !!reg?.waiting, controller: navigator.serviceWorker.controller?.state };
+    });
+    expect(waiting).toEqual({ waiting: true, controller: "activated" });
+    await expectAccessible(page);
+
+    // Tapping Update hands over to the new worker and reloads once; the old shell is removed.
+    await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "Update" }).click()]);
+    await expect.poll(shellCaches).toHaveLength(1);
+    expect((await shellCaches())[0]).not.toBe(oldCache);
+    await expect(page.getByText("A new version of Alongside is ready.")).toHaveCount(0);
+    const href = await page.locator('link[rel="stylesheet"]').getAttribute("href");
+    expect(href).toBe(`/pkg/${css}`);
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector("header")!).backgroundColor)).toBe("rgb(0, 94, 184)");
+  } finally {
+    await context.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(newSite, { recursive: true, force: true });
+  }
 });

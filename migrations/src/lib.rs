@@ -9,6 +9,7 @@ mod m20261122_000004_packs;
 mod m20261122_000005_reviews;
 mod m20261122_000006_conversation;
 mod m20261122_000007_carers;
+mod m20261202_000008_reminders;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_reviews::Migration),
             Box::new(m20261122_000006_conversation::Migration),
             Box::new(m20261122_000007_carers::Migration),
+            Box::new(m20261202_000008_reminders::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 struct Manifest {
     app: String,
     css: String,
+    phone: String,
 }
 
 pub fn load(site_root: &Path) -> AssetNames {
@@ -20,6 +21,7 @@ pub fn load(site_root: &Path) -> AssetNames {
         Some(m) => AssetNames {
             app: m.app,
             css: m.css,
+            phone: m.phone,
         },
         None => {
             tracing::warn!(
@@ -29,6 +31,7 @@ pub fn load(site_root: &Path) -> AssetNames {
             AssetNames {
                 app: "alongside".into(),
                 css: "alongside.css".into(),
+                phone: "phone.js".into(),
             }
         }
     }

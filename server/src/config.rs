@@ -19,6 +19,11 @@ pub struct Config {
     pub session_max_hours: u32,
     pub behind_proxy: bool,
     pub log: String,
+    pub push_contact: String,
+    pub push_timeout_seconds: u32,
+    pub reminder_worker: bool,
+    pub reminder_concurrency: u32,
+    pub reminder_max_attempts: u32,
 }
 
 impl Default for Config {
@@ -33,6 +38,11 @@ impl Default for Config {
             session_max_hours: 12,
             behind_proxy: false,
             log: "info".into(),
+            push_contact: String::new(),
+            push_timeout_seconds: 10,
+            reminder_worker: true,
+            reminder_concurrency: 64,
+            reminder_max_attempts: 6,
         }
     }
 }
@@ -75,6 +85,26 @@ pub const SETTINGS: &[(&str, &str)] = &[
     (
         "log",
         "Log filter, e.g. info or alongside=debug. [default: info]",
+    ),
+    (
+        "push_contact",
+        "How push services can reach you (the VAPID sub claim): mailto:… or https://…. Empty: public_origin when it is https, else mailto:alongside@localhost. [default: empty]",
+    ),
+    (
+        "push_timeout_seconds",
+        "Give up on one push message after this many seconds (it is tried again later). [default: 10]",
+    ),
+    (
+        "reminder_worker",
+        "Send reminders from this instance. Several instances may all do it; each reminder goes once. [default: true]",
+    ),
+    (
+        "reminder_concurrency",
+        "Push messages in flight at once, per instance. [default: 64]",
+    ),
+    (
+        "reminder_max_attempts",
+        "Tries before a reminder is given up on (kept as dead for `alongside reminders status`). [default: 6]",
     ),
 ];
 
@@ -141,6 +171,21 @@ impl Config {
         if self.session_max_hours == 0 {
             return Err(bad("session_max_hours", "must be at least 1"));
         }
+        if !(1..=120).contains(&self.push_timeout_seconds) {
+            return Err(bad("push_timeout_seconds", "must be from 1 to 120"));
+        }
+        if !(1..=1024).contains(&self.reminder_concurrency) {
+            return Err(bad("reminder_concurrency", "must be from 1 to 1024"));
+        }
+        if !(1..=20).contains(&self.reminder_max_attempts) {
+            return Err(bad("reminder_max_attempts", "must be from 1 to 20"));
+        }
+        if !self.push_contact.is_empty()
+            && !self.push_contact.starts_with("mailto:")
+            && !self.push_contact.starts_with("https://")
+        {
+            return Err(bad("push_contact", "must start with mailto: or https://"));
+        }
         if !self.database_url.is_empty()
             && !self.database_url.starts_with("postgres://")
             && !self.database_url.starts_with("postgresql://")
@@ -165,6 +210,17 @@ impl Config {
 
     pub fn is_https(&self) -> bool {
         self.public_origin.starts_with("https://")
+    }
+
+    /// The VAPID `sub` claim.
+    pub fn push_contact(&self) -> String {
+        if !self.push_contact.is_empty() {
+            self.push_contact.clone()
+        } else if self.is_https() {
+            self.public_origin.clone()
+        } else {
+            "mailto:alongside@localhost".into()
+        }
     }
 }
 

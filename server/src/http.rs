@@ -81,7 +81,12 @@ fn is_static(path: &str) -> bool {
         || path.starts_with("/icons/")
         || matches!(
             path,
-            "/favicon.svg" | "/favicon.ico" | "/robots.txt" | "/manifest.webmanifest" | "/phone.js"
+            "/favicon.svg"
+                | "/favicon.ico"
+                | "/robots.txt"
+                | "/manifest.webmanifest"
+                // Holds nothing personal, so the service worker may keep it.
+                | "/offline"
         )
 }
 

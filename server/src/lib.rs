@@ -9,6 +9,7 @@ pub mod assets;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod reminders;
 pub mod seed;
 mod seed_plan;
 pub mod sessions;
@@ -50,6 +51,8 @@ pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
     pub db_target: DbTarget,
+    /// Sends push reminders (the workers share it, and with it its connections).
+    pub push: Arc<reminders::Sender>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -86,6 +89,14 @@ pub fn prepare_with(
         anyhow::anyhow!("setting public_origin cannot be a passkey relying party: {e}")
     })?;
     let assets = assets::load(&config.site_root);
+    let vapid = reminders::vapid::load_or_create(&config.data_dir)?;
+    let push_public_key = vapid.public_key.clone();
+    let push = Arc::new(reminders::Sender::new(
+        vapid,
+        config.push_contact(),
+        Duration::from_secs(u64::from(config.push_timeout_seconds)),
+        usize::try_from(config.reminder_concurrency).unwrap_or(64),
+    )?);
     let leptos = LeptosOptions::builder()
         .output_name(assets.app.clone())
         .site_root(config.site_root.to_string_lossy().to_string())
@@ -104,15 +115,18 @@ pub fn prepare_with(
             public_origin: config.public_origin.clone(),
             assets,
             session_idle: chrono::Duration::minutes(i64::from(config.session_idle_minutes)),
+            push_public_key,
         }),
         webauthn: Arc::new(webauthn),
         limits: Arc::new(Limits::default()),
+        wake_reminders: Arc::new(tokio::sync::Notify::new()),
     };
     Ok(Prepared {
         state: ServerState {
             leptos,
             app,
             db_target,
+            push,
         },
         store,
         config,
@@ -225,15 +239,19 @@ async fn service_worker(State(state): State<ServerState>) -> Response {
         format!("/pkg/{}.js", assets.app),
         format!("/pkg/{}_bg.wasm", assets.app),
         "/favicon.svg".to_owned(),
-        "/phone.js".to_owned(),
+        format!("/pkg/{}", assets.phone),
         "/manifest.webmanifest".to_owned(),
         "/icons/icon-192.png".to_owned(),
     ];
     let list = serde_json::to_string(&shell).unwrap_or_else(|_| "[]".to_owned());
-    // The build's file names carry content hashes, so together they name the version.
+    // The build's file names carry content hashes, so together with the worker's own code they
+    // name the version.
     let version = {
         use sha2::Digest as _;
-        let digest = sha2::Sha256::digest(list.as_bytes());
+        let digest = sha2::Sha256::new()
+            .chain_update(list.as_bytes())
+            .chain_update(include_str!("sw.js").as_bytes())
+            .finalize();
         digest
             .iter()
             .take(6)
@@ -292,6 +310,14 @@ pub async fn spawn(prepared: Prepared) -> anyhow::Result<Running> {
         .store
         .spawn_cleanup(Duration::from_secs(60), prepared.state.app.clone());
     let packs = spawn_pack_release(prepared.state.app.clone(), Duration::from_secs(60));
+    let worker = prepared.config.reminder_worker.then(|| {
+        reminders::Worker::new(
+            prepared.state.app.clone(),
+            prepared.state.push.clone(),
+            worker_settings(&prepared.config),
+        )
+        .spawn()
+    });
     let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let result = axum::serve(
@@ -304,6 +330,9 @@ pub async fn spawn(prepared: Prepared) -> anyhow::Result<Running> {
         .await;
         cleanup.abort();
         packs.abort();
+        if let Some(worker) = worker {
+            worker.abort();
+        }
         result
     });
     Ok(Running {
@@ -311,6 +340,15 @@ pub async fn spawn(prepared: Prepared) -> anyhow::Result<Running> {
         shutdown,
         task,
     })
+}
+
+/// The reminder worker's settings from the configuration.
+pub fn worker_settings(config: &Config) -> reminders::WorkerSettings {
+    reminders::WorkerSettings::new(
+        usize::try_from(config.reminder_concurrency).unwrap_or(64),
+        Duration::from_secs(u64::from(config.push_timeout_seconds)),
+        config.reminder_max_attempts,
+    )
 }
 
 /// Sends preparation packs that have come due (N days before each review) every `every`. The

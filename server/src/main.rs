@@ -46,6 +46,11 @@ enum Command {
         #[arg(long)]
         also_role: Option<String>,
     },
+    /// Push reminders: what the queue holds.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
     /// Add a person to an organisation's caseload and print their one-time invitation link.
     InvitePatient {
         /// First name.
@@ -67,6 +72,12 @@ enum Command {
         #[arg(long = "condition")]
         conditions: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// Count reminders due, in flight, retrying and dead (the latest dead ones listed).
+    Status,
 }
 
 /// An error as a line for the terminal, with every field's message.
@@ -97,7 +108,12 @@ fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Logs go to standard error, so what a command prints (links, counts) stays alone on
+    // standard output.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -122,6 +138,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => server::serve(prepared).await,
         Command::Migrate => {
             println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Reminders {
+            command: RemindersCommand::Status,
+        } => {
+            let s = app::reminders::queue::status(&prepared.state.app.db, clock.now())
+                .await
+                .map_err(explain)?;
+            print!("{}", server::reminders::worker::describe_status(&s));
             Ok(())
         }
         Command::InviteAdmin {

@@ -10,8 +10,22 @@ const OFFLINE = "/offline";
 const PLAN_CACHE = "alongside-plan";
 const PLAN_PAGES = ["/today", "/plan"];
 
+// Nothing the server marks `no-store` is kept, except the plan pages the person asked for.
+const storable = (response) => !/no-store/i.test(response.headers.get("Cache-Control") || "");
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then((cache) =>
+      Promise.all(
+        SHELL.map(async (path) => {
+          // Past the browser's HTTP cache: the shell must be this version's files.
+          const response = await fetch(new Request(path, { cache: "reload" }));
+          if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+          if (storable(response)) await cache.put(path, response);
+        }),
+      ),
+    ),
+  );
 });
 
 // A new version waits until the person taps "Update" or closes every Alongside tab, so a page in
@@ -67,4 +81,44 @@ self.addEventListener("fetch", (event) => {
   if (SHELL.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
   }
+});
+
+// A reminder. The server sends only words with no health data in them ("you have a reminder")
+// and the page to open; the tag makes a reminder delivered twice show once.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = {};
+  }
+  const title = typeof data.title === "string" ? data.title : "Alongside: you have a reminder";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof data.body === "string" ? data.body : "Open Alongside to see it.",
+      tag: typeof data.tag === "string" ? data.tag : undefined,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { url: typeof data.url === "string" && data.url.startsWith("/") ? data.url : "/today" },
+    }),
+  );
+});
+
+// A tap on a reminder opens its page: in an Alongside tab that is already open if there is
+// one, else in a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || "/today", self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      // Only tabs this worker controls can be sent to another page.
+      const [tab] = await self.clients.matchAll({ type: "window" });
+      const opened = tab ? await tab.navigate(url).catch(() => null) : null;
+      if (opened) {
+        await opened.focus().catch(() => undefined);
+      } else {
+        await self.clients.openWindow(url);
+      }
+    })(),
+  );
 });

@@ -24,6 +24,10 @@ mod passkeys;
 mod plan;
 #[path = "api/preparation.rs"]
 mod preparation;
+#[path = "api/push_mock.rs"]
+mod push_mock;
+#[path = "api/reminders.rs"]
+mod reminders;
 #[path = "api/results.rs"]
 mod results;
 #[path = "api/seed.rs"]

@@ -90,6 +90,8 @@ pub mod service {
             return Err(AppError::NotFound);
         };
         let current = session.id().map(|id| id.to_string()).unwrap_or_default();
+        // Ending a device's sign-in stops its reminders too.
+        crate::reminders::service::remove_for_session(&state.db, &row.id).await?;
         if row.id == current {
             crate::auth::session::sign_out(session).await?;
         } else {

@@ -125,6 +125,10 @@ pub async fn sign_out() -> Result<(), AppError> {
         )
         .await?;
     }
+    // This device's reminders stop with its sign-in.
+    if let Some(id) = session.id() {
+        crate::reminders::service::remove_for_session(&state.db, &id.to_string()).await?;
+    }
     super::session::sign_out(&session).await?;
     // The browser empties everything this site kept on the device: the service worker's
     // caches, storage and any offline queue, so a shared phone keeps nothing of this person.

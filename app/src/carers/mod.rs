@@ -124,6 +124,8 @@ pub struct GrantForm {
 pub struct SwitchForm {
     /// A person's id, or `me` for the account's own plan.
     pub patient_id: String,
+    /// Where to go next (one of our own pages); Today when empty.
+    pub next: String,
 }
 
 #[server(prefix = "/api/carers", endpoint = "list")]
@@ -251,12 +253,13 @@ pub async fn switch_person(#[server(flatten)] form: SwitchForm) -> Result<(), Ap
         service::switch(&state, &session, account, &form.patient_id).await
     }
     .await;
+    let next = crate::plan::api::local_path(&form.next, "/today");
     crate::forms::finish(
         result,
         "switch",
         &form,
         "You changed whose plan you are looking at.",
-        "/today",
+        &next,
         "/people",
     )
     .await

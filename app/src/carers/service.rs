@@ -439,6 +439,8 @@ pub async fn set_scopes(state: &AppState, ctx: &Ctx, form: &GrantForm) -> Result
         "carer_scopes_changed",
     )
     .await?;
+    // Reminders follow the grant: the carer's stop or start with what it now allows.
+    crate::reminders::service::sync_patient(&txn, state.clock.now(), g.patient_id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -481,6 +483,7 @@ pub async fn end(
         "carer_access_ended",
     )
     .await?;
+    crate::reminders::service::sync_patient(&txn, actor.at, g.patient_id).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -175,7 +175,7 @@ pub fn MyPlanPage() -> impl IntoView {
                 <li><a href="/plan/history">"See every change to your plan"</a></li>
                 <li>"To print your plan or save it as a PDF, use your browser's print option."</li>
             </ul>
-            // Shown by /phone.js: keeping a copy is a choice made on each phone, never by default.
+            // Shown by the phone's script (public/phone.js): keeping a copy is a choice made on each phone, never by default.
             <section id="keep-plan" class="app-no-print" hidden aria-labelledby="keep-plan-title">
                 <h2 class="nhsuk-heading-s" id="keep-plan-title">"Read your plan with no signal"</h2>
                 <p class="nhsuk-body">"You can keep a copy of your plan and today's actions on this phone, to read when you have no signal. Anyone who can open this phone could read it, so only do this on a phone that is yours. Signing out removes it."</p>

@@ -378,7 +378,7 @@ pub fn day_name(day: NaiveDate) -> String {
     day.format("%A %-d %B").to_string()
 }
 
-fn join_words(words: &[&str]) -> String {
+pub fn join_words(words: &[&str]) -> String {
     match words {
         [] => String::new(),
         [one] => (*one).to_owned(),

@@ -288,6 +288,8 @@ pub async fn save_goal(
         format!("Added the goal \"{}\"", new.title)
     };
     record_change(&txn, state, ctx, "goals", Some(id), summary, &changes).await?;
+    // Action reminders start with the first action, and stop when none is in progress.
+    crate::reminders::service::sync_patient(&txn, state.clock.now(), ctx.patient.id).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -807,6 +809,59 @@ async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
         }
     }
     Ok(logs)
+}
+
+/// How many of each person's actions are due on their `today` and not yet logged: what an
+/// action reminder is about (it says nothing when this is none). Two queries however many
+/// people there are, for the reminder worker's batches.
+pub async fn actions_left(
+    db: &impl ConnectionTrait,
+    people: &[(Uuid, NaiveDate)],
+) -> Result<HashMap<Uuid, usize>, AppError> {
+    let ids: Vec<Uuid> = people.iter().map(|(p, _)| *p).collect();
+    let mut out: HashMap<Uuid, usize> = ids.iter().map(|p| (*p, 0)).collect();
+    let actions = plan_action::Entity::find()
+        .filter(plan_action::Column::PatientId.is_in(ids.iter().copied()))
+        .filter(plan_action::Column::Status.eq("in_progress"))
+        .all(db)
+        .await?;
+    if actions.is_empty() {
+        return Ok(out);
+    }
+    let earliest = people.iter().map(|(_, d)| *d).min().unwrap_or_default();
+    let since = earliest - Days::new(STREAK_HORIZON_DAYS);
+    let rows: Vec<(Uuid, NaiveDate, String)> = action_log::Entity::find()
+        .select_only()
+        .columns([
+            action_log::Column::ActionId,
+            action_log::Column::Day,
+            action_log::Column::Outcome,
+        ])
+        .filter(action_log::Column::PatientId.is_in(ids.iter().copied()))
+        .filter(action_log::Column::Day.gte(since))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut logs: HashMap<Uuid, Vec<(NaiveDate, Outcome)>> = HashMap::new();
+    for (action, day, outcome) in rows {
+        if let Some(o) = Outcome::parse(&outcome) {
+            logs.entry(action).or_default().push((day, o));
+        }
+    }
+    let today: HashMap<Uuid, NaiveDate> = people.iter().copied().collect();
+    let empty = Vec::new();
+    for a in &actions {
+        let Some(day) = today.get(&a.patient_id).copied() else {
+            continue;
+        };
+        let mine = logs.get(&a.id).unwrap_or(&empty);
+        if schedule::is_due(&frequency_of(a), a.starts_on, day, mine)
+            && !mine.iter().any(|(d, _)| *d == day)
+        {
+            *out.entry(a.patient_id).or_default() += 1;
+        }
+    }
+    Ok(out)
 }
 
 fn day_label(day: NaiveDate, today: NaiveDate) -> String {

@@ -160,6 +160,7 @@ pub async fn release_pack(
         pack.released_by = Set(by);
         pack.automatic = Set(by.is_none());
         pack.update(db).await?;
+        crate::reminders::service::sync_patient(db, now, p.id).await?;
         return Ok(id);
     }
     let id = Uuid::new_v4();
@@ -196,6 +197,8 @@ pub async fn release_pack(
             .exec_without_returning(db)
             .await?;
     }
+    // "Your review preparation is ready", in the same transaction as the pack itself.
+    crate::reminders::service::sync_patient(db, now, p.id).await?;
     Ok(id)
 }
 
@@ -269,6 +272,7 @@ pub async fn release(state: &AppState, staff: Uuid, patient_id: Uuid) -> Result<
     release_pack(&txn, state.clock.now(), &p, next.as_ref(), Some(staff)).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "pack_released").await?;
     txn.commit().await?;
+    state.wake_reminders.notify_one();
     Ok(())
 }
 
@@ -444,8 +448,10 @@ pub async fn schedule(
     let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
     set_plan_review(&txn, patient_id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, Some(patient_id)).await?;
+    crate::reminders::service::sync_patient(&txn, now, patient_id).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_booked").await?;
     txn.commit().await?;
+    state.wake_reminders.notify_one();
     Ok(id)
 }
 
@@ -495,8 +501,10 @@ pub async fn move_review(
     let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
     set_plan_review(&txn, p.id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, Some(p.id)).await?;
+    crate::reminders::service::sync_patient(&txn, now, p.id).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_moved").await?;
     txn.commit().await?;
+    state.wake_reminders.notify_one();
     Ok(())
 }
 
@@ -509,6 +517,7 @@ pub async fn cancel_review(state: &AppState, staff: Uuid, review_id: Uuid) -> Re
     row.updated_at = Set(state.clock.now());
     row.update(&txn).await?;
     set_plan_review(&txn, p.id, None, None).await?;
+    crate::reminders::service::sync_patient(&txn, state.clock.now(), p.id).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_cancelled").await?;
     txn.commit().await?;
     Ok(())
@@ -566,6 +575,7 @@ pub async fn review_held(
     row.updated_at = Set(now);
     row.update(&txn).await?;
     set_plan_review(&txn, p.id, Some(next), Some(with_whom)).await?;
+    crate::reminders::service::sync_patient(&txn, now, p.id).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_held").await?;
     txn.commit().await?;
     Ok(())
@@ -735,6 +745,8 @@ pub async fn save_answers(
         active.submitted_at = Set(Some(now));
         active.submitted_by = Set(Some(ctx.actor.account_id));
         active.update(&txn).await?;
+        // No more "you have not answered the questions".
+        crate::reminders::service::sync_patient(&txn, now, ctx.patient.id).await?;
     }
     txn.commit().await?;
     Ok(())

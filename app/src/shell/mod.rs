@@ -29,6 +29,7 @@ use crate::plan::{
     NewGoalPage, SupportPage,
 };
 use crate::preparation::PreparationPage;
+use crate::reminders::{OpenReminderPage, RemindersPage};
 use crate::results::{ResultPage, ResultsPage};
 use crate::sharing::SharingPage;
 use crate::today::TodayPage;
@@ -59,8 +60,12 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     let css = use_context::<crate::state::AppState>()
         .map(|state| format!("/pkg/{}", state.settings.assets.css))
         .unwrap_or_default();
+    #[cfg(feature = "ssr")]
+    let phone = use_context::<crate::state::AppState>()
+        .map(|state| format!("/pkg/{}", state.settings.assets.phone))
+        .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
-    let css = String::new();
+    let (css, phone) = (String::new(), String::new());
 
     view! {
         <!DOCTYPE html>
@@ -75,7 +80,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
                 <HydrationScripts options islands=true />
                 <script type="module" nonce=leptos::nonce::use_nonce()>{REGISTER_SERVICE_WORKER}</script>
-                <script type="module" src="/phone.js" nonce=leptos::nonce::use_nonce()></script>
+                <script type="module" src=phone nonce=leptos::nonce::use_nonce()></script>
                 <MetaTags />
             </head>
             <body>
@@ -124,6 +129,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/carers") view=CarersPage ssr=SsrMode::Async />
                         <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
                         <Route path=path!("/account/access-log") view=AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/reminders") view=RemindersPage ssr=SsrMode::Async />
+                        <Route path=path!("/reminders/:id") view=OpenReminderPage ssr=SsrMode::Async />
                         <Route path=path!("/team") view=CaseloadPage ssr=SsrMode::Async />
                         <Route path=path!("/team/patients/new") view=NewPatientPage ssr=SsrMode::Async />
                         <Route path=path!("/team/members") view=MembersPage ssr=SsrMode::Async />

@@ -23,6 +23,7 @@ pub fn TodayPage() -> impl IntoView {
         // Sharing and carers are the person's own choices, never a carer's.
         let own = viewer.acting_for.is_none();
         let carer = viewer.roles.iter().any(|r| r == "carer");
+        let plan_owner = viewer.roles.iter().any(|r| r == "patient");
         let name = viewer.display_name.clone();
         view! {
             <Suspense>
@@ -93,6 +94,7 @@ pub fn TodayPage() -> impl IntoView {
                                 <h2 class="nhsuk-heading-m">"Your account"</h2>
                                 <ul class="nhsuk-list">
                                     {carer.then(|| view! { <li><a href="/people">"People you help"</a></li> })}
+                                    {(plan_owner || carer).then(|| view! { <li><a href="/account/reminders">"Reminders"</a></li> })}
                                     <li><a href="/account/access-log">"Who has looked at your record"</a></li>
                                     <li><a href="/account/passkeys">"Your passkeys"</a></li>
                                     <li><a href="/account/devices">"Your devices"</a></li>

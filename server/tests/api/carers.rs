@@ -14,7 +14,7 @@ use crate::results::add_hba1c;
 use crate::support::{TestApp, make_account, session_cookie_for};
 
 /// A carer of `of` with these scopes, signed in.
-async fn carer(
+pub(crate) async fn carer(
     app: &TestApp,
     of: &Person,
     name: &str,

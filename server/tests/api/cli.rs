@@ -25,7 +25,7 @@ fn help_documents_every_setting_and_its_environment_variable() {
             "--help misses the env var for {key}"
         );
     }
-    for command in ["serve", "migrate", "seed-demo"] {
+    for command in ["serve", "migrate", "seed-demo", "reminders"] {
         assert!(help.contains(command), "--help misses {command}");
     }
 }
@@ -77,6 +77,84 @@ fn migrate_creates_the_sqlite_database_in_the_data_dir() {
 }
 
 #[test]
+fn reminders_status_counts_the_queue_for_an_operator() {
+    use sea_orm::{ActiveModelTrait as _, Set};
+    let dir = crate::support::scratch_dir();
+    let status = || {
+        alongside()
+            .args(["reminders", "status"])
+            .env("ALONGSIDE_DATA_DIR", &dir)
+            .env("ALONGSIDE_LOG", "warn")
+            .output()
+            .expect("run")
+    };
+    let first = status();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let text = String::from_utf8_lossy(&first.stdout);
+    assert!(text.starts_with("Reminders\n"), "{text}");
+    assert!(
+        text.contains("       0  due now, waiting for a worker"),
+        "{text}"
+    );
+    // One reminder given up on: counted and listed by its id, kind and what went wrong.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let id = runtime.block_on(async {
+        let db =
+            sea_orm::Database::connect(format!("sqlite://{}", dir.join("alongside.db").display()))
+                .await
+                .expect("open");
+        let account = uuid::Uuid::new_v4();
+        app::entities::account::ActiveModel {
+            id: Set(account),
+            display_name: Set("Someone".into()),
+            created_at: Set(chrono::Utc::now()),
+        }
+        .insert(&db)
+        .await
+        .expect("account");
+        let id = uuid::Uuid::new_v4();
+        let now = chrono::Utc::now();
+        app::entities::reminder_job::ActiveModel {
+            id: Set(id),
+            key: Set("test:dead".into()),
+            account_id: Set(account),
+            patient_id: Set(None),
+            kind: Set("test".into()),
+            about_id: Set(None),
+            due_at: Set(now),
+            stale_at: Set(None),
+            status: Set("dead".into()),
+            attempts: Set(6),
+            lease_owner: Set(None),
+            lease_until: Set(None),
+            delivered: Set(String::new()),
+            last_error: Set(Some("push service answered 503".into())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            finished_at: Set(Some(now)),
+        }
+        .insert(&db)
+        .await
+        .expect("job");
+        id
+    });
+    let second = status();
+    let text = String::from_utf8_lossy(&second.stdout);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(text.contains("       1  dead (given up)"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{id}  test             6 attempts  push service answered 503"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
 fn sigterm_stops_the_server_cleanly() {
     use std::io::{BufRead as _, BufReader};
     let dir = crate::support::scratch_dir();
@@ -86,13 +164,13 @@ fn sigterm_stops_the_server_cleanly() {
         .env("ALONGSIDE_LISTEN", "127.0.0.1:0")
         .env("ALONGSIDE_LOG", "info")
         .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start the server");
-    // Wait until it says it is listening.
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
+    // Wait until it says (in its log, on standard error) it is listening.
+    let log = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(log).lines();
     let listening = lines
         .by_ref()
         .map_while(Result::ok)

@@ -184,8 +184,11 @@ db_test! {
             assert!(icons.iter().any(|i| i["sizes"] == size && i["purpose"] == purpose), "{size} {purpose}");
         }
 
-        let offline = app.client().get(app.url("/offline")).send().await.unwrap().text().await.unwrap();
-        assert!(offline.contains("You are offline"));
+        let offline = app.client().get(app.url("/offline")).send().await.unwrap();
+        // The worker keeps nothing marked no-store, and the offline page holds nothing personal.
+        assert_eq!(offline.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("public, max-age=86400"));
+        assert!(offline.text().await.unwrap().contains("You are offline"));
+        assert!(sw.contains("no-store"), "the worker refuses to keep no-store answers: {sw}");
         let home = app.client().get(app.url("/")).send().await.unwrap().text().await.unwrap();
         assert!(home.contains("rel=\"manifest\" href=\"/manifest.webmanifest\""));
         assert!(home.contains("navigator.serviceWorker.register('/sw.js'"), "registered on every page");

@@ -166,7 +166,7 @@ fn action_fields(goal: &str) -> Vec<(&str, &str)> {
 }
 
 /// Adds a goal and a daily action through the forms; returns (goal id, action id).
-async fn goal_and_action(app: &TestApp, who: &Person) -> (String, String) {
+pub(crate) async fn goal_and_action(app: &TestApp, who: &Person) -> (String, String) {
     let (status, location) = post_form(
         app,
         who,

@@ -15,7 +15,7 @@ use crate::plan::{Person, make_patient, page, post_form, post_json};
 use crate::results::{add_hba1c, clinician_of};
 use crate::support::{TestApp, session_cookie_for};
 
-async fn staff(app: &TestApp, of: &Person, role: &str) -> Person {
+pub(crate) async fn staff(app: &TestApp, of: &Person, role: &str) -> Person {
     let account_id = clinician_of(app, of, role).await;
     Person {
         patient_id: of.patient_id,
@@ -25,14 +25,14 @@ async fn staff(app: &TestApp, of: &Person, role: &str) -> Person {
 }
 
 /// The day `days` from the app's now, on the London clock, as a date field takes it.
-fn day(app: &TestApp, days: i64) -> String {
+pub(crate) fn day(app: &TestApp, days: i64) -> String {
     let now = app::clock::Clock::now(&app.clock);
     (app::plan::service::today_in("Europe/London", now) + Duration::days(days))
         .format("%Y-%m-%d")
         .to_string()
 }
 
-fn booking<'a>(who: &'a str, date: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn booking<'a>(who: &'a str, date: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("patient_id", who),
         ("date", date),
@@ -43,7 +43,7 @@ fn booking<'a>(who: &'a str, date: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
-async fn book(app: &TestApp, by: &Person, of: &Person, days: i64) -> Uuid {
+pub(crate) async fn book(app: &TestApp, by: &Person, of: &Person, days: i64) -> Uuid {
     let id = of.patient_id.to_string();
     let date = day(app, days);
     let (status, location) = post_form(app, by, "/api/team/review", &booking(&id, &date)).await;
@@ -62,7 +62,7 @@ async fn book(app: &TestApp, by: &Person, of: &Person, days: i64) -> Uuid {
 }
 
 /// Sessions end after a while idle, and the tests move the clock by days: sign in again.
-async fn again(app: &TestApp, who: &mut Person) {
+pub(crate) async fn again(app: &TestApp, who: &mut Person) {
     who.cookie = session_cookie_for(app, who.account_id).await;
 }
 

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub target: DbTarget,
     pub config: Config,
+    /// The server's state, for driving its reminder worker by hand.
+    pub state: server::ServerState,
     running: Option<server::Running>,
     scratch: PathBuf,
     pg_name: Option<String>,
@@ -76,6 +78,8 @@ impl TestApp {
             listen: "127.0.0.1:0".into(),
             data_dir: scratch.clone(),
             site_root: scratch.join("site"),
+            // Tests run the reminder worker themselves, one step at a time.
+            reminder_worker: false,
             ..Config::default()
         };
         adjust(&mut config);
@@ -89,6 +93,7 @@ impl TestApp {
         let shared: SharedClock = Arc::new(clock.clone());
         let prepared = server::prepare_with(config.clone(), shared, db.clone(), target.clone())
             .expect("prepare the server");
+        let state = prepared.state.clone();
         let running = server::spawn(prepared).await.expect("start the server");
         Self {
             backend,
@@ -97,6 +102,7 @@ impl TestApp {
             clock,
             target,
             config,
+            state,
             running: Some(running),
             scratch,
             pg_name,

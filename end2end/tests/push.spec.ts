@@ -1,0 +1,191 @@
+// Push reminders in the browser: turning them on (permission asked on the tap, and only then),
+// the server's worker sending to a push service, Chromium's service worker showing what arrives
+// (delivered through DevTools, as a push service would), and a tap opening the right page.
+import type { BrowserContext, Page } from "@playwright/test";
+import {
+  test,
+  expect,
+  expectAccessible,
+  newClinicianInvitation,
+  signUpPatient,
+  signUpWithLink,
+  waitForEnhancedForms,
+} from "../fixtures";
+import { decrypt, startPushMock, type PushMock } from "../push-mock";
+
+/** The mock push service's endpoint and keys stand in for the browser's own subscription. */
+async function standInSubscription(context: BrowserContext, mock: PushMock) {
+  await context.addInitScript((sub) => {
+    const fake = {
+      endpoint: sub.endpoint,
+      expirationTime: null,
+      toJSON: () => ({ endpoint: sub.endpoint, expirationTime: null, keys: { p256dh: sub.p256dh, auth: sub.auth } }),
+      unsubscribe: async () => {
+        localStorage.removeItem("e2e-subscribed");
+        return true;
+      },
+    };
+    PushManager.prototype.subscribe = async () => {
+      localStorage.setItem("e2e-subscribed", "yes");
+      return fake as unknown as PushSubscription;
+    };
+    PushManager.prototype.getSubscription = async () =>
+      (localStorage.getItem("e2e-subscribed") ? fake : null) as unknown as PushSubscription;
+    // Count the times the page asks for permission.
+    const ask = Notification.requestPermission.bind(Notification);
+    Notification.requestPermission = (() => {
+      sessionStorage.setItem("e2e-asked", String(Number(sessionStorage.getItem("e2e-asked") ?? "0") + 1));
+      return ask();
+    }) as typeof Notification.requestPermission;
+  }, mock.subscription);
+}
+
+/** Hands `data` to the page's service worker as a push message, through DevTools. */
+async function deliver(page: Page, origin: string, data: unknown) {
+  const cdp = await page.context().newCDPSession(page);
+  const registration = new Promise<string>((ok) => {
+    cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+      const live = registrations.find((r) => !r.isDeleted && r.scopeURL.startsWith(origin));
+      if (live) ok(live.registrationId);
+    });
+  });
+  await cdp.send("ServiceWorker.enable");
+  const registrationId = await registration;
+  await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(data) });
+}
+
+const notifications = (page: Page) =>
+  page.evaluate(async () =>
+    (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+      title: n.title,
+      body: n.body,
+      tag: n.tag,
+      url: (n.data as { url?: string } | null)?.url,
+    })),
+  );
+
+/** A tap on the notification: the worker's own notificationclick handler runs. */
+async function tapNotification(page: Page, tag: string) {
+  const worker = page.context().serviceWorkers().find((w) => w.url().endsWith("/sw.js"));
+  if (!worker) throw new Error("no service worker");
+  await worker.evaluate(async (tag) => {
+    const scope = self as unknown as ServiceWorkerGlobalScope;
+    const [n] = await scope.registration.getNotifications({ tag });
+    scope.dispatchEvent(new NotificationEvent("notificationclick", { notification: n }));
+  }, tag);
+}
+
+const waitFor = async <T>(what: () => T | undefined, label: string): Promise<T> => {
+  await expect.poll(() => what() !== undefined, { message: label, timeout: 15_000 }).toBe(true);
+  return what() as T;
+};
+
+test("the Node push mock decrypts RFC 8291's own example", async () => {
+  const plain = decrypt(
+    Buffer.from("q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94", "base64url"),
+    Buffer.from("BTBZMqHH6r4Tts7J_aSIgg", "base64url"),
+    Buffer.from(
+      "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN",
+      "base64url",
+    ),
+  );
+  expect(plain.toString()).toBe("When I grow up, I want to be a watermelon");
+});
+
+test("reminders: turned on with one tap, a push shows a notification with no health data, and tapping it opens the right page", async ({
+  page,
+  context,
+  browser,
+  baseURL,
+}, testInfo) => {
+  test.setTimeout(60_000);
+  const letters = Array.from({ length: 5 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("");
+  const given = `Push${testInfo.project.name.replace(/[^a-z]/gi, "")}${letters}`;
+  await signUpPatient(page, given);
+  await page.goto(`${baseURL}/account/reminders`);
+  const key = await page.locator("#push-device").getAttribute("data-public-key");
+  const mock = await startPushMock(key ?? "");
+  try {
+    await standInSubscription(context, mock);
+    await context.grantPermissions(["notifications"], { origin: baseURL });
+    await page.reload();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+
+    // Nothing is asked until the person taps the button.
+    await expect(page.getByText("Reminders are off on this device.")).toBeVisible();
+    expect(await page.evaluate(() => sessionStorage.getItem("e2e-asked"))).toBeNull();
+    await expectAccessible(page);
+    await Promise.all([
+      page.waitForEvent("load"),
+      page.getByRole("button", { name: "Turn on reminders on this device" }).click(),
+    ]);
+    expect(await page.evaluate(() => sessionStorage.getItem("e2e-asked"))).toBe("1");
+    await expect(page.getByText("Reminders are on for this device.")).toBeVisible();
+    await expect(page.getByRole("button", { name: /^Stop reminders on Chrome on / })).toBeVisible();
+
+    // Mornings and evenings are not quiet for this test, whatever time it runs.
+    await waitForEnhancedForms(page);
+    await page.getByLabel("From", { exact: true }).fill("");
+    await page.getByLabel("Until", { exact: true }).fill("");
+    await page.getByRole("button", { name: "Save my choices" }).click();
+    await expect(page.locator("#notice")).toHaveText(/Your reminder choices are saved/);
+    await expectAccessible(page);
+
+    // A test reminder goes from the server's worker to the push service at once.
+    await page.getByRole("button", { name: "Send a test reminder" }).click();
+    await expect(page.locator("#notice")).toHaveText(/A test reminder is on its way/);
+    const trial = await waitFor(() => mock.delivered[0], "the push service got the test reminder");
+    expect(mock.rejected).toEqual([]);
+    expect(trial.payload.title).toBe("Alongside: this is a test reminder");
+    expect(trial.payload.url).toMatch(/^\/reminders\/[0-9a-f-]{36}$/);
+
+    // Delivered to this browser, the worker shows it (twice delivered, shown once: its tag);
+    // a tap opens its page, from Today.
+    await page.goto(`${baseURL}/today`);
+    await deliver(page, baseURL, trial.payload);
+    await deliver(page, baseURL, trial.payload);
+    await expect.poll(() => notifications(page), { timeout: 15_000 }).toEqual([
+      { title: "Alongside: this is a test reminder", body: "Reminders work on this device.", tag: trial.payload.tag, url: trial.payload.url },
+    ]);
+    await tapNotification(page, trial.payload.tag);
+    await page.waitForURL(/\/account\/reminders$/);
+    await expect.poll(async () => (await notifications(page)).length).toBe(0);
+
+    // The care team sends the preparation pack: "your review preparation is ready".
+    const staffContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const staff = await staffContext.newPage();
+    await signUpWithLink(staff, newClinicianInvitation(`Dr Push ${given}`));
+    await staff.goto(`${baseURL}/team/reviews`);
+    await staff.getByRole("link", { name: `${given} Tester` }).click();
+    await waitForEnhancedForms(staff);
+    await staff.locator("#review-date").fill(new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10));
+    await staff.locator("#review-time").fill("10:30");
+    await staff.locator("#review-with_whom").fill("Dr Push");
+    await staff.locator("#review-place").fill("Room 9");
+    await staff.getByRole("button", { name: "Book the review" }).click();
+    await expect(staff.locator("#notice")).toHaveText(/The review is booked/);
+    await staff.getByRole("button", { name: "Send the preparation pack now" }).click();
+    await expect(staff.locator("#notice")).toContainText("The preparation pack is sent");
+    await staffContext.close();
+
+    const pack = await waitFor(() => mock.delivered[1], "the push service got the pack reminder");
+    expect(pack.payload.title).toBe("Your review preparation is ready");
+    expect(pack.payload.body).toBe("Open Alongside to see it.");
+    // Nothing in it says who, where, what for or about whom.
+    for (const word of [given, "Tester", "Dr Push", "Room 9", "diabetes", "10:30"]) {
+      expect(JSON.stringify(pack.payload)).not.toContain(word);
+    }
+    await page.goto(`${baseURL}/today`);
+    await deliver(page, baseURL, pack.payload);
+    await expect
+      .poll(async () => (await notifications(page)).map((n) => n.title), { timeout: 15_000 })
+      .toContain("Your review preparation is ready");
+    await tapNotification(page, pack.payload.tag);
+    await page.waitForURL(/\/preparation$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Get ready for your review");
+    expect(mock.delivered).toHaveLength(2);
+    expect(mock.rejected).toEqual([]);
+  } finally {
+    await mock.close();
+  }
+});
