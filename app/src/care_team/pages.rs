@@ -126,7 +126,7 @@ fn review_form(person: &TeamPersonView, existing: Option<&ReviewView>, flash: &F
             {hidden("patient_id", person.patient_id.to_string())}
             {hidden("review_id", id)}
             <TextField state=state.clone() name="date" label="Date".into() kind="date" hint="For example 2026-12-01." value=date class="nhsuk-input--width-10" />
-            <TextField state=state.clone() name="time" label="Time".into() kind="time" hint="On the 24-hour clock, for example 10:30." value=time class="nhsuk-input--width-5" />
+            <TextField state=state.clone() name="time" label="Time".into() kind="time" hint="On the 24-hour clock, for example 10:30." value=time class="nhsuk-input--width-10" />
             <TextField state=state.clone() name="with_whom" label="With whom".into() value=with_whom />
             <Radios state=state.clone() name="mode" legend="How".into() options=options(&MODES) value=mode inline=true />
             <TextField state=state.clone() name="place" label="Where (for a review in person)".into() value=place />

@@ -90,11 +90,18 @@ impl Frequency {
     }
 
     /// How many times the action is planned in the week starting `monday`, counting only days
-    /// from `starts_on`.
-    pub fn planned_in_week(&self, monday: NaiveDate, starts_on: NaiveDate) -> u32 {
+    /// from `starts_on` up to `today`: days still to come are not yet missed. A number of times
+    /// a week, or a date to do it by, is planned for the whole week.
+    pub fn planned_in_week(
+        &self,
+        monday: NaiveDate,
+        starts_on: NaiveDate,
+        today: NaiveDate,
+    ) -> u32 {
         let days = week_days(monday);
+        let so_far = |d: &&NaiveDate| **d >= starts_on && **d <= today;
         match self {
-            Self::Daily => days.iter().filter(|d| **d >= starts_on).count() as u32,
+            Self::Daily => days.iter().filter(so_far).count() as u32,
             Self::TimesPerWeek(n) => {
                 if days[6] < starts_on {
                     0
@@ -104,7 +111,7 @@ impl Frequency {
             }
             Self::Weekdays(chosen) => days
                 .iter()
-                .filter(|d| **d >= starts_on && chosen.contains(&d.weekday()))
+                .filter(|d| so_far(d) && chosen.contains(&d.weekday()))
                 .count() as u32,
             Self::Once { by } => u32::from(days.contains(by)),
         }
@@ -225,7 +232,7 @@ pub fn weekly_picture(
             }
             WeekSummary {
                 monday,
-                planned: freq.planned_in_week(monday, starts_on),
+                planned: freq.planned_in_week(monday, starts_on, today),
                 done,
                 partly,
             }
@@ -514,6 +521,24 @@ mod tests {
             (weeks[6].planned, weeks[6].done, weeks[6].partly),
             (3, 1, 1)
         );
+    }
+
+    #[test]
+    fn a_daily_action_started_today_is_planned_once_so_far_not_for_the_rest_of_the_week() {
+        // MON is a Monday; Wednesday is two days on.
+        let wednesday = d(MON) + Days::new(2);
+        let weeks = weekly_picture(&Frequency::Daily, wednesday, wednesday, &[], 4);
+        assert_eq!(
+            weeks.iter().map(|w| w.planned).collect::<Vec<_>>(),
+            [0, 0, 0, 1]
+        );
+        let mut p = Progress::default();
+        p.add(&weeks);
+        assert!(p.describe(4).contains("0 of 1 planned times"));
+        // Chosen weekdays count only those that have come.
+        let mon_fri = Frequency::Weekdays(vec![Weekday::Mon, Weekday::Fri]);
+        let weeks = weekly_picture(&mon_fri, d("2026-01-01"), wednesday, &[], 1);
+        assert_eq!(weeks[0].planned, 1);
     }
 
     #[test]

@@ -324,14 +324,14 @@ pub fn RemindersPage() -> impl IntoView {
                     <div class="nhsuk-hint">"Use the 24-hour clock, for example 09:00 or 18:30. You get one reminder at each time, whatever is due."</div>
                     {["time_1", "time_2", "time_3"].into_iter().zip(time_labels).enumerate().map(|(i, (name, label))| {
                         let value = c.times.get(i).cloned().unwrap_or_default();
-                        view! { <TextField state=state.clone() name=name label=label.into() value=value kind="time" class="nhsuk-input--width-5" /> }
+                        view! { <TextField state=state.clone() name=name label=label.into() value=value kind="time" class="nhsuk-input--width-10" /> }
                     }).collect_view()}
                 </fieldset>
                 <fieldset class="nhsuk-fieldset">
                     <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"Quiet hours"</legend>
                     <div class="nhsuk-hint">"No reminders between these times. A reminder that falls in them waits until they end. Leave both empty for no quiet hours."</div>
-                    <TextField state=state.clone() name="quiet_from" label="From".into() value=c.quiet_from.clone() kind="time" class="nhsuk-input--width-5" />
-                    <TextField state=state.clone() name="quiet_until" label="Until".into() value=c.quiet_until.clone() kind="time" class="nhsuk-input--width-5" />
+                    <TextField state=state.clone() name="quiet_from" label="From".into() value=c.quiet_from.clone() kind="time" class="nhsuk-input--width-10" />
+                    <TextField state=state.clone() name="quiet_until" label="Until".into() value=c.quiet_until.clone() kind="time" class="nhsuk-input--width-10" />
                 </fieldset>
                 <Select state=state.clone() name="time_zone" label="Your time zone"
                     hint="Reminders follow this clock, and the clocks changing." options=zones value=c.time_zone.clone() />
