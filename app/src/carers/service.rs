@@ -599,7 +599,10 @@ pub async fn access_log(state: &AppState, account: Uuid) -> Result<AccessLogView
         .into_iter()
         .map(|g| g.carer_account_id)
         .collect();
-    let tz = chrono_tz::Europe::London;
+    // On the reader's own clock: the time zone of their reminders, else their plan's.
+    let tz = crate::reminders::service::preferences_of(&state.db, account)
+        .await?
+        .tz;
     let when = |e: &audit_event::Model| {
         e.at.with_timezone(&tz)
             .format("%-d %B %Y at %H:%M")

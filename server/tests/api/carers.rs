@@ -516,6 +516,16 @@ db_test! {
         assert!(access.contains("Sian Tester (carer)") && access.contains("logged an action") && access.contains("looked at your plan"), "{access}");
         let theirs = page(&app, &sian, "/account/access-log").await;
         assert!(theirs.contains("What you have done as a carer") && theirs.contains("Ada Tester"), "{theirs}");
+        // Times are on the reader's own clock: Ada moves hers to India (UTC+5:30, no clock changes).
+        let logged_at = app::entities::audit_event::Entity::find()
+            .filter(app::entities::audit_event::Column::Action.eq("carer_logged_action"))
+            .one(&app.db).await.unwrap().unwrap().at;
+        let on_clock = |zone: chrono_tz::Tz| logged_at.with_timezone(&zone).format("%-d %B %Y at %H:%M").to_string();
+        assert!(access.contains(&on_clock(chrono_tz::Europe::London)), "London by default: {access}");
+        let choices = [("kind_pack_ready", "on"), ("agenda_days", "3"), ("time_1", "09:00"), ("quiet_from", ""), ("quiet_until", ""), ("time_zone", "Asia/Kolkata")];
+        assert_eq!(post_form(&app, &ada, "/api/reminders/choices", &choices).await.0, 302);
+        let access = page(&app, &ada, "/account/access-log").await;
+        assert!(access.contains(&on_clock(chrono_tz::Asia::Kolkata)), "on Ada's chosen clock: {access}");
 
         // Mass assignment: the carer cannot widen their own grant, nor move a goal to someone else.
         let (status, _) = post_json(&app, &sian, "/api/carers/scopes", &[("grant_id", &grant), ("scopes_change_plan", "on")]).await;
