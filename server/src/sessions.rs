@@ -3,6 +3,14 @@
 //! sea-orm one needs sea-orm 1), so this is the small one we need, with two rules of our own:
 //! an absolute lifetime (`max_age`, counted from sign-in) on top of the inactivity expiry, and
 //! the account id kept in a column so a person can see and end their sessions.
+//!
+//! Sliding the inactivity expiry means a save on every request (tower-sessions' `always_save`),
+//! which on SQLite takes the write lock for each page. The store remembers what it last read of
+//! each session, and a save that changes nothing and would move the expiry by less than
+//! `REFRESH_AFTER` writes nothing: the idle timeout is then counted from at most that long
+//! before the last request.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use app::auth::session::{ACCOUNT_KEY, DEVICE_KEY, IP_KEY, PASSKEY_KEY};
@@ -18,12 +26,25 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use uuid::Uuid;
 
+/// How stale a session's stored expiry may become before an unchanged session is written again.
+const REFRESH_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+/// Reads not followed by a save (a server error, an emptied session) are forgotten past this.
+const MAX_REMEMBERED: usize = 10_000;
+
+/// A session as this instance last read it from the database.
+#[derive(Debug)]
+struct Seen {
+    data: HashMap<String, serde_json::Value>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
     clock: SharedClock,
     idle: chrono::Duration,
     max_age: chrono::Duration,
+    seen: Arc<Mutex<HashMap<Id, Seen>>>,
 }
 
 impl DbSessionStore {
@@ -40,7 +61,21 @@ impl DbSessionStore {
             clock,
             idle: chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::minutes(30)),
             max_age: chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::hours(12)),
+            seen: Arc::default(),
         }
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, HashMap<Id, Seen>> {
+        // The map holds no invariant a panic elsewhere could break.
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// True when `record` is what was read and its stored expiry is still recent enough.
+    fn unchanged_and_fresh(&self, record: &Record) -> bool {
+        let Some(seen) = self.seen().remove(&record.id) else {
+            return false;
+        };
+        seen.data == record.data && self.clock.now() + self.idle - seen.expires_at < REFRESH_AFTER
     }
 
     /// Deletes expired sessions and passkey ceremonies every `period`, for as long as the
@@ -123,6 +158,9 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        if self.unchanged_and_fresh(record) {
+            return Ok(());
+        }
         // Upsert that keeps the original created_at: the absolute lifetime runs from creation.
         session::Entity::insert(self.row(record)?)
             .on_conflict(
@@ -154,10 +192,23 @@ impl SessionStore for DbSessionStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let data = serde_json::from_slice(&row.data)
+        let data: HashMap<String, serde_json::Value> = serde_json::from_slice(&row.data)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        {
+            let mut seen = self.seen();
+            if seen.len() >= MAX_REMEMBERED {
+                seen.clear();
+            }
+            seen.insert(
+                *id,
+                Seen {
+                    data: data.clone(),
+                    expires_at: row.expires_at,
+                },
+            );
+        }
         Ok(Some(Record {
             id: *id,
             data,
@@ -166,6 +217,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.seen().remove(id);
         session::Entity::delete_by_id(id.to_string())
             .exec(&self.db)
             .await

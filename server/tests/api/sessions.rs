@@ -35,6 +35,26 @@ db_test! {
 }
 
 db_test! {
+    async fn a_person_busy_for_longer_than_the_timeout_stays_signed_in_until_thirty_idle_minutes(app) {
+        let account = make_account(&app, "Busy Reader").await;
+        let cookie = session_cookie_for(&app, account).await;
+        // A page every 50 seconds for 40 minutes: the session is not rewritten on every page,
+        // but its expiry keeps moving.
+        for _ in 0..48 {
+            app.clock.advance(Duration::seconds(50));
+            assert_eq!(today_status(&app, &cookie).await, 200);
+        }
+        let row = session::Entity::find().one(&app.db).await.expect("read").expect("a session");
+        let lag = app::clock::Clock::now(&app.clock) + Duration::minutes(30) - row.expires_at;
+        assert!(lag < Duration::minutes(1), "the stored expiry is at most a minute behind: {lag}");
+        app.clock.advance(Duration::minutes(28));
+        assert_eq!(today_status(&app, &cookie).await, 200, "28 idle minutes keep it");
+        app.clock.advance(Duration::minutes(31));
+        assert_eq!(today_status(&app, &cookie).await, 302, "31 idle minutes end it");
+    }
+}
+
+db_test! {
     async fn a_busy_session_still_ends_at_the_absolute_cap(app) {
         let account = make_account(&app, "Busy Person").await;
         let cookie = session_cookie_for(&app, account).await;
