@@ -114,10 +114,13 @@ impl TestApp {
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    /// A request that gets no answer in a minute fails its test, naming the address, rather than
+    /// holding up the whole run.
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("build an HTTP client")
     }
