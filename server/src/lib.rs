@@ -138,7 +138,7 @@ pub fn router(prepared: &Prepared) -> Router {
     let state_for_limits = state.app.limits.clone();
     let config = &prepared.config;
     let app_state = state.app.clone();
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let leptos = state.leptos.clone();
 
     let context = {
@@ -228,6 +228,17 @@ pub fn router(prepared: &Prepared) -> Router {
                 ))
                 .layer(sessions),
         )
+}
+
+/// The app's routes, worked out once per process. Working them out runs the app with data
+/// loading switched off for the whole process (leptos_router's `SuppressResourceLoad` is a
+/// global flag), so a page on another server in the same process (the test suite runs many)
+/// whose data started loading in that moment would wait for ever. Once, before any server
+/// answers, it cannot catch a page half way.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
 /// The service worker, with this build's shell files and a version made from their names.

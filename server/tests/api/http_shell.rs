@@ -194,3 +194,50 @@ db_test! {
         assert!(home.contains("navigator.serviceWorker.register('/sw.js'"), "registered on every page");
     }
 }
+
+db_test! {
+    // Building a server's routes runs the app once with data loading switched off for the whole
+    // process. A page whose data started loading in that moment used to wait for ever.
+    async fn pages_keep_loading_while_another_server_in_the_process_builds_its_routes(app) {
+        use futures::StreamExt as _;
+        let account = crate::support::make_account(&app, "Steady Reader").await;
+        let cookie = crate::support::session_cookie_for(&app, account).await;
+        let prepared = server::prepare_with(
+            app.config.clone(),
+            std::sync::Arc::new(app.clock.clone()),
+            app.db.clone(),
+            app.target.clone(),
+        )
+        .expect("prepare a second server");
+        let building = tokio::task::spawn_blocking(move || {
+            for _ in 0..150 {
+                drop(server::router(&prepared));
+            }
+        });
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let answers: Vec<Result<u16, String>> = futures::stream::iter(0..300)
+            .map(|_| {
+                let request = client
+                    .get(app.url("/today"))
+                    .header("accept", "text/html")
+                    .header("cookie", cookie.clone());
+                async move {
+                    let res = request.send().await.map_err(|e| e.to_string())?;
+                    let status = res.status().as_u16();
+                    res.text().await.map_err(|e| e.to_string())?;
+                    Ok(status)
+                }
+            })
+            .buffer_unordered(6)
+            .collect()
+            .await;
+        building.await.expect("routes built");
+        let unanswered = answers.iter().filter(|a| a.is_err()).count();
+        assert_eq!(unanswered, 0, "pages that never finished: {unanswered} of 300");
+        assert!(answers.iter().all(|a| a == &Ok(200)), "{answers:?}");
+    }
+}
