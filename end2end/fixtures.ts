@@ -105,10 +105,18 @@ export function jsDisabled(testInfo: { project: { use: { javaScriptEnabled?: boo
   return testInfo.project.use.javaScriptEnabled === false;
 }
 
-/** A random, valid NHS number (modulus-11 check digit) in the 999 test range. */
+// Issued in order from a random start inside this worker's own block of 10,000, so two tests
+// of one run never share a number (a random 6 digits gave two tests the same one now and then).
+// Blocks start at 999 500 000, above the demo's 999 123 45xx.
+const nhsStart = Math.floor(Math.random() * 10_000);
+let nhsIssued = 0;
+
+/** A valid NHS number (modulus-11 check digit) in the 999 test range, unique in this run. */
 export function testNhsNumber(): string {
+  const block = Number(process.env.TEST_WORKER_INDEX ?? 0) % 50;
   for (;;) {
-    const digits = [9, 9, 9, ...Array.from({ length: 6 }, () => Math.floor(Math.random() * 10))];
+    const serial = 500_000 + block * 10_000 + ((nhsStart + nhsIssued++) % 10_000);
+    const digits = [9, 9, 9, ...String(serial).split("").map(Number)];
     const sum = digits.reduce((acc, d, i) => acc + d * (10 - i), 0);
     const check = (11 - (sum % 11)) % 11;
     if (check !== 10) return [...digits, check].join("");
