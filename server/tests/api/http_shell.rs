@@ -214,11 +214,7 @@ db_test! {
                 drop(server::router(&prepared));
             }
         });
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(15))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
+        let client = app.client();
         let answers: Vec<Result<u16, String>> = futures::stream::iter(0..300)
             .map(|_| {
                 let request = client
