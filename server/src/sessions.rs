@@ -1,40 +1,54 @@
 //! A tower-sessions store in our own database (SQLite or PostgreSQL). No published store fits
 //! tower-sessions 0.15 with sea-orm 2 (the sqlx store is on the 0.14 trait and sqlx 0.8; the
-//! sea-orm one needs sea-orm 1), so this is the small one we need, with two rules of our own:
-//! an absolute lifetime (`max_age`, counted from sign-in) on top of the inactivity expiry, and
-//! the account id kept in a column so a person can see and end their sessions.
+//! sea-orm one needs sea-orm 1), so this is the small one we need, with rules of our own:
 //!
-//! Sliding the inactivity expiry means a save on every request (tower-sessions' `always_save`),
-//! which on SQLite takes the write lock for each page. The store remembers what it last read of
-//! each session, and a save that changes nothing and would move the expiry by less than
-//! `REFRESH_AFTER` writes nothing: the idle timeout is then counted from at most that long
-//! before the last request.
+//! - **An absolute lifetime** (`max_age`, counted from sign-in) on top of the inactivity expiry,
+//!   and the account id kept in a column so a person can see and end their sessions.
+//! - **A request writes only what it changed.** One browser often has several requests in
+//!   flight (a draft autosave and the form's own submit, two tabs). tower-sessions saves the
+//!   whole record at the end of each, so the last to finish used to put back what it had read,
+//!   undoing the others: a notice left by one request vanished when a slower request that only
+//!   read the session finished after it. Each loaded record carries what was read (under
+//!   [`LOADED_KEY`]); saving works out which keys this request changed and applies just those
+//!   to the row as it is now, with a compare-and-swap so two writers never undo each other.
+//! - **An ended session stays ended.** Saving only ever updates a row that still exists:
+//!   signing out, ending a device or removing a passkey deletes the row, and a request of that
+//!   session still in flight cannot write it back (nor restart its absolute lifetime).
+//! - **Reading a page writes nothing** unless the stored expiry would move by `REFRESH_AFTER`
+//!   or more; then only the expiry column is updated.
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use app::auth::session::{ACCOUNT_KEY, DEVICE_KEY, IP_KEY, PASSKEY_KEY};
 use app::clock::SharedClock;
 use app::entities::session;
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait as _, Condition, DatabaseConnection, EntityTrait as _, QueryFilter as _, Set,
     SqlErr,
 };
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use uuid::Uuid;
 
 /// How stale a session's stored expiry may become before an unchanged session is written again.
 const REFRESH_AFTER: chrono::Duration = chrono::Duration::seconds(60);
-/// Reads not followed by a save (a server error, an emptied session) are forgotten past this.
-const MAX_REMEMBERED: usize = 10_000;
+/// The record key carrying what this request read. No code of ours uses a key starting with
+/// two underscores; it is never written to the database.
+pub const LOADED_KEY: &str = "__loaded";
+/// Compare-and-swap attempts before a save gives up (each lost race means another request of
+/// the same session wrote in between; eight in a row does not happen by chance).
+const MAX_ATTEMPTS: usize = 8;
 
-/// A session as this instance last read it from the database.
-#[derive(Debug)]
-struct Seen {
-    data: HashMap<String, serde_json::Value>,
+type Data = HashMap<String, Value>;
+
+/// The session as this request read it from the database.
+#[derive(Debug, Serialize, Deserialize)]
+struct Loaded {
+    data: Data,
     expires_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -44,7 +58,6 @@ pub struct DbSessionStore {
     clock: SharedClock,
     idle: chrono::Duration,
     max_age: chrono::Duration,
-    seen: Arc<Mutex<HashMap<Id, Seen>>>,
 }
 
 impl DbSessionStore {
@@ -61,21 +74,7 @@ impl DbSessionStore {
             clock,
             idle: chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::minutes(30)),
             max_age: chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::hours(12)),
-            seen: Arc::default(),
         }
-    }
-
-    fn seen(&self) -> std::sync::MutexGuard<'_, HashMap<Id, Seen>> {
-        // The map holds no invariant a panic elsewhere could break.
-        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// True when `record` is what was read and its stored expiry is still recent enough.
-    fn unchanged_and_fresh(&self, record: &Record) -> bool {
-        let Some(seen) = self.seen().remove(&record.id) else {
-            return false;
-        };
-        seen.data == record.data && self.clock.now() + self.idle - seen.expires_at < REFRESH_AFTER
     }
 
     /// Deletes expired sessions and passkey ceremonies every `period`, for as long as the
@@ -102,34 +101,133 @@ impl DbSessionStore {
         })
     }
 
-    fn row(&self, record: &Record) -> session_store::Result<session::ActiveModel> {
-        let data = serde_json::to_vec(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    /// Rows of sessions that have not ended, by idle time or by age.
+    fn alive(&self) -> Condition {
+        let now = self.clock.now();
+        Condition::all()
+            .add(session::Column::ExpiresAt.gt(now))
+            .add(session::Column::CreatedAt.gt(now - self.max_age))
+    }
+
+    /// Slides the idle expiry of a session that still exists; never brings one back.
+    async fn touch(&self, id: &Id) -> session_store::Result<()> {
+        session::Entity::update_many()
+            .col_expr(
+                session::Column::ExpiresAt,
+                Expr::value(self.clock.now() + self.idle),
+            )
+            .filter(session::Column::Id.eq(id.to_string()))
+            .filter(self.alive())
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// Applies `changes` (key → new value, `None` for removed) to the row as it is now. A row
+    /// that has gone (the session ended meanwhile) stays gone.
+    async fn apply(
+        &self,
+        id: &Id,
+        changes: &[(String, Option<Value>)],
+    ) -> session_store::Result<()> {
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(row) = session::Entity::find_by_id(id.to_string())
+                .filter(self.alive())
+                .one(&self.db)
+                .await
+                .map_err(backend)?
+            else {
+                return Ok(());
+            };
+            let mut data: Data = serde_json::from_slice(&row.data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+            for (key, value) in changes {
+                match value {
+                    Some(v) => data.insert(key.clone(), v.clone()),
+                    None => data.remove(key),
+                };
+            }
+            let columns = Columns::of(&data)?;
+            let swapped = session::Entity::update_many()
+                .col_expr(session::Column::Data, Expr::value(columns.data))
+                .col_expr(
+                    session::Column::ExpiresAt,
+                    Expr::value(self.clock.now() + self.idle),
+                )
+                .col_expr(session::Column::AccountId, Expr::value(columns.account_id))
+                .col_expr(session::Column::Device, Expr::value(columns.device))
+                .col_expr(session::Column::Ip, Expr::value(columns.ip))
+                .col_expr(session::Column::PasskeyId, Expr::value(columns.passkey_id))
+                .filter(session::Column::Id.eq(id.to_string()))
+                .filter(session::Column::Data.eq(row.data))
+                .exec(&self.db)
+                .await
+                .map_err(backend)?;
+            if swapped.rows_affected == 1 {
+                return Ok(());
+            }
+        }
+        Err(session_store::Error::Backend(
+            "the session kept changing under this request".into(),
+        ))
+    }
+}
+
+/// A session's data as stored, with the columns copied out of it.
+struct Columns {
+    data: Vec<u8>,
+    account_id: Option<Uuid>,
+    device: Option<String>,
+    ip: Option<String>,
+    passkey_id: Option<Uuid>,
+}
+
+impl Columns {
+    fn of(data: &Data) -> session_store::Result<Self> {
         let uuid = |key| {
-            record
-                .data
-                .get(key)
+            data.get(key)
                 .and_then(|v| serde_json::from_value::<Uuid>(v.clone()).ok())
         };
         let text = |key| {
-            record
-                .data
-                .get(key)
+            data.get(key)
                 .and_then(|v| v.as_str())
                 .map(|s| s.chars().take(120).collect::<String>())
         };
-        let now = self.clock.now();
-        Ok(session::ActiveModel {
-            id: Set(record.id.to_string()),
-            data: Set(data),
-            expires_at: Set(now + self.idle),
-            created_at: Set(now),
-            account_id: Set(uuid(ACCOUNT_KEY)),
-            device: Set(text(DEVICE_KEY)),
-            ip: Set(text(IP_KEY)),
-            passkey_id: Set(uuid(PASSKEY_KEY)),
+        Ok(Self {
+            data: serde_json::to_vec(data)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?,
+            account_id: uuid(ACCOUNT_KEY),
+            device: text(DEVICE_KEY),
+            ip: text(IP_KEY),
+            passkey_id: uuid(PASSKEY_KEY),
         })
     }
+}
+
+/// The record's data without what the store added, and what it was when loaded (if it was).
+fn split(record: &Record) -> (Data, Option<Loaded>) {
+    let mut data = record.data.clone();
+    let loaded = data
+        .remove(LOADED_KEY)
+        .and_then(|v| serde_json::from_value::<Loaded>(v).ok());
+    (data, loaded)
+}
+
+/// The keys this request set or removed, compared with what it read.
+fn changes(now: &Data, before: &Data) -> Vec<(String, Option<Value>)> {
+    let mut changed: Vec<(String, Option<Value>)> = now
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    changed.extend(
+        before
+            .keys()
+            .filter(|k| !now.contains_key(*k))
+            .map(|k| (k.clone(), None)),
+    );
+    changed
 }
 
 fn backend(err: sea_orm::DbErr) -> session_store::Error {
@@ -139,12 +237,22 @@ fn backend(err: sea_orm::DbErr) -> session_store::Error {
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let (data, _) = split(record);
+        let columns = Columns::of(&data)?;
+        let now = self.clock.now();
         // Ids are 128-bit random, so a clash is all but impossible; still, never overwrite.
-        for _ in 0..8 {
-            match session::Entity::insert(self.row(record)?)
-                .exec(&self.db)
-                .await
-            {
+        for _ in 0..MAX_ATTEMPTS {
+            let row = session::ActiveModel {
+                id: Set(record.id.to_string()),
+                data: Set(columns.data.clone()),
+                expires_at: Set(now + self.idle),
+                created_at: Set(now),
+                account_id: Set(columns.account_id),
+                device: Set(columns.device.clone()),
+                ip: Set(columns.ip.clone()),
+                passkey_id: Set(columns.passkey_id),
+            };
+            match session::Entity::insert(row).exec(&self.db).await {
                 Ok(_) => return Ok(()),
                 Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                     record.id = Id::default();
@@ -158,57 +266,43 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        if self.unchanged_and_fresh(record) {
+        let (data, loaded) = split(record);
+        let Some(loaded) = loaded else {
+            // tower-sessions saves only records it loaded (new ones go to `create`); a record
+            // that lost what it read is written whole, but still only where the row exists.
+            let changes: Vec<_> = data.into_iter().map(|(k, v)| (k, Some(v))).collect();
+            return self.apply(&record.id, &changes).await;
+        };
+        let changes = changes(&data, &loaded.data);
+        if !changes.is_empty() {
+            return self.apply(&record.id, &changes).await;
+        }
+        if self.clock.now() + self.idle - loaded.expires_at < REFRESH_AFTER {
             return Ok(());
         }
-        // Upsert that keeps the original created_at: the absolute lifetime runs from creation.
-        session::Entity::insert(self.row(record)?)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([
-                        session::Column::Data,
-                        session::Column::ExpiresAt,
-                        session::Column::AccountId,
-                        session::Column::Device,
-                        session::Column::Ip,
-                        session::Column::PasskeyId,
-                    ])
-                    .to_owned(),
-            )
-            .exec(&self.db)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        self.touch(&record.id).await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let now = self.clock.now();
         let row = session::Entity::find_by_id(id.to_string())
-            .filter(session::Column::ExpiresAt.gt(now))
-            .filter(session::Column::CreatedAt.gt(now - self.max_age))
+            .filter(self.alive())
             .one(&self.db)
             .await
             .map_err(backend)?;
         let Some(row) = row else {
             return Ok(None);
         };
-        let data: HashMap<String, serde_json::Value> = serde_json::from_slice(&row.data)
+        let data: Data = serde_json::from_slice(&row.data)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        {
-            let mut seen = self.seen();
-            if seen.len() >= MAX_REMEMBERED {
-                seen.clear();
-            }
-            seen.insert(
-                *id,
-                Seen {
-                    data: data.clone(),
-                    expires_at: row.expires_at,
-                },
-            );
-        }
+        let loaded = serde_json::to_value(Loaded {
+            data: data.clone(),
+            expires_at: row.expires_at,
+        })
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let mut data = data;
+        data.insert(LOADED_KEY.to_owned(), loaded);
         Ok(Some(Record {
             id: *id,
             data,
@@ -217,7 +311,6 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.seen().remove(id);
         session::Entity::delete_by_id(id.to_string())
             .exec(&self.db)
             .await
@@ -240,5 +333,45 @@ impl ExpiredDeletion for DbSessionStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(pairs: &[(&str, Value)]) -> Data {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn only_the_keys_a_request_set_or_removed_count_as_its_changes() {
+        let before = data(&[
+            ("account_id", Value::from("a")),
+            ("flash", Value::from("saved")),
+            ("acting_for", Value::from("m")),
+        ]);
+        let now = data(&[
+            ("account_id", Value::from("a")),
+            ("acting_for", Value::from("d")),
+            ("caseload", Value::from("filters")),
+        ]);
+        let mut got = changes(&now, &before);
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            got,
+            vec![
+                ("acting_for".to_owned(), Some(Value::from("d"))),
+                ("caseload".to_owned(), Some(Value::from("filters"))),
+                ("flash".to_owned(), None),
+            ]
+        );
+        assert!(
+            changes(&before, &before).is_empty(),
+            "a read changes nothing"
+        );
     }
 }

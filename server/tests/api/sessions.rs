@@ -103,3 +103,101 @@ db_test! {
         assert_eq!(mine, 2);
     }
 }
+
+/// The app's session store over the test database, as the server makes it.
+fn store(app: &TestApp) -> Arc<server::sessions::DbSessionStore> {
+    Arc::new(server::sessions::DbSessionStore::new(
+        app.db.clone(),
+        Arc::new(app.clock.clone()),
+        std::time::Duration::from_secs(30 * 60),
+        std::time::Duration::from_secs(12 * 3600),
+    ))
+}
+
+/// One request's view of the session named by `cookie`, as tower-sessions gives it to a handler.
+fn request(store: &Arc<server::sessions::DbSessionStore>, cookie: &str) -> tower_sessions::Session {
+    let id = cookie
+        .trim_start_matches("alongside=")
+        .parse()
+        .expect("a session id");
+    tower_sessions::Session::new(Some(id), store.clone(), None)
+}
+
+db_test! {
+    async fn a_request_that_only_read_the_session_never_undoes_what_another_wrote(app) {
+        // The draft autosave (reads the session) and "Save and finish later" (leaves a notice)
+        // of one browser in flight together: the autosave finishing last must not put back
+        // the session as it read it, or the notice is lost.
+        let account = make_account(&app, "Two Requests").await;
+        let cookie = session_cookie_for(&app, account).await;
+        let store = store(&app);
+        // Long enough since sign-in that a reader refreshes the stored expiry.
+        app.clock.advance(Duration::minutes(5));
+        let autosave = request(&store, &cookie);
+        let submit = request(&store, &cookie);
+        assert!(autosave.get::<uuid::Uuid>("account_id").await.expect("read").is_some());
+        assert!(submit.get::<uuid::Uuid>("account_id").await.expect("read").is_some());
+        submit.insert("flash", "Your answers are saved").await.expect("insert");
+        submit.save().await.expect("save the submit");
+        autosave.save().await.expect("save the autosave");
+
+        let next_page = request(&store, &cookie);
+        assert_eq!(
+            next_page.get::<String>("flash").await.expect("read").as_deref(),
+            Some("Your answers are saved"),
+            "the notice survives the slower request"
+        );
+    }
+}
+
+db_test! {
+    async fn two_requests_that_change_different_things_both_keep_their_change(app) {
+        let account = make_account(&app, "Two Tabs").await;
+        let cookie = session_cookie_for(&app, account).await;
+        let store = store(&app);
+        let one = request(&store, &cookie);
+        let two = request(&store, &cookie);
+        one.get::<String>("caseload").await.expect("read");
+        two.get::<String>("flash").await.expect("read");
+        one.insert("caseload", "due in 2 weeks").await.expect("insert");
+        two.insert("flash", "The review is booked").await.expect("insert");
+        one.save().await.expect("save one");
+        two.save().await.expect("save two");
+
+        let after = request(&store, &cookie);
+        assert_eq!(after.get::<String>("caseload").await.expect("read").as_deref(), Some("due in 2 weeks"));
+        assert_eq!(after.get::<String>("flash").await.expect("read").as_deref(), Some("The review is booked"));
+        assert_eq!(
+            after.get::<uuid::Uuid>("account_id").await.expect("read"),
+            Some(account),
+            "still signed in"
+        );
+    }
+}
+
+db_test! {
+    async fn a_session_ended_while_one_of_its_requests_is_in_flight_stays_ended(app) {
+        let account = make_account(&app, "Ended Elsewhere").await;
+        let cookie = session_cookie_for(&app, account).await;
+        let store = store(&app);
+        app.clock.advance(Duration::minutes(5));
+        let reader = request(&store, &cookie);
+        let writer = request(&store, &cookie);
+        reader.get::<String>("flash").await.expect("read");
+        writer.get::<String>("flash").await.expect("read");
+        // "End this device" from another phone deletes the row...
+        let ender = request(&store, &cookie);
+        ender.get::<String>("flash").await.expect("read");
+        ender.delete().await.expect("end the session");
+        // ...and the requests still in flight finish afterwards.
+        writer.insert("flash", "Saved").await.expect("insert");
+        writer.save().await.expect("save the writer");
+        reader.save().await.expect("save the reader");
+        assert_eq!(
+            session::Entity::find().count(&app.db).await.expect("count"),
+            0,
+            "no request wrote the ended session back"
+        );
+        assert_eq!(today_status(&app, &cookie).await, 302, "signed out for good");
+    }
+}
