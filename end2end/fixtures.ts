@@ -1,5 +1,5 @@
 // Shared test helpers: the server's address, and an axe-core check every page test runs.
-import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 
@@ -216,4 +216,32 @@ export async function addDailyAction(page: Page, goal: string, action: string): 
   await page.getByRole("button", { name: "Save action" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(action);
   return page.url();
+}
+
+/** A date `days` from now, as a date field takes it. */
+export function day(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A new clinician, in a desktop browser of their own, books a review in 20 days at 10:30 for the
+ * patient named `given` (family name Tester) and sends their preparation pack at once.
+ */
+export async function bookReviewAndSendPack(browser: Browser, given: string, clinician: string, place: string) {
+  const base = process.env.E2E_BASE_URL ?? "";
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const staff = await context.newPage();
+  await signUpWithLink(staff, newClinicianInvitation(`${clinician} ${given}`));
+  await staff.goto(`${base}/team/reviews`);
+  await staff.getByRole("link", { name: `${given} Tester` }).click();
+  await waitForEnhancedForms(staff);
+  await staff.locator("#review-date").fill(day(20));
+  await staff.locator("#review-time").fill("10:30");
+  await staff.locator("#review-with_whom").fill(clinician);
+  await staff.locator("#review-place").fill(place);
+  await staff.getByRole("button", { name: "Book the review" }).click();
+  await expect(staff.locator("#notice")).toHaveText(/The review is booked/);
+  await staff.getByRole("button", { name: "Send the preparation pack now" }).click();
+  await expect(staff.locator("#notice")).toContainText("The preparation pack is sent");
+  await context.close();
 }

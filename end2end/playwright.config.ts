@@ -23,9 +23,9 @@ export default defineConfig({
     {
       name: "no-js",
       use: { ...devices["Desktop Chrome"], javaScriptEnabled: false, launchOptions: chromium },
-      // Passkeys, service workers and reminders need JavaScript; no-JS behaviour of those pages
+      // Passkeys, service workers, reminders and posts racing each other need JavaScript; no-JS behaviour of those pages
       // is checked in nojs.spec.ts.
-      testIgnore: [/passkeys\.spec\.ts/, /pwa\.spec\.ts/, /push\.spec\.ts/, /lighthouse\.spec\.ts/],
+      testIgnore: [/passkeys\.spec\.ts/, /pwa\.spec\.ts/, /push\.spec\.ts/, /races\.spec\.ts/, /lighthouse\.spec\.ts/],
     },
     // Lighthouse audits one page the way it does itself (its own phone emulation), once.
     { name: "lighthouse", use: { launchOptions: chromium }, testMatch: /lighthouse\.spec\.ts/ },

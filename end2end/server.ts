@@ -1,6 +1,9 @@
-// Starts the release build of `alongside` (the one `make run` serves, wasm-opt included) on a
-// port of its own with a fresh SQLite database. Global setup starts the one most tests share;
-// a test that needs a server of its own (a new app version, say) starts another.
+// Starts `alongside` on a port of its own with a fresh SQLite database: the debug build the
+// integration tests made (`make test`), or the binary named by ALONGSIDE_BIN_FOR_E2E (`make
+// test-release` and the phone benchmark use the release build). Either serves the release
+// site (`target/site`, wasm-opt included), which is what the browser downloads. Global setup
+// starts the one most tests share; a test that needs a server of its own (a new app version,
+// say) starts another.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -8,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const root = resolve(__dirname, "..");
-export const binary = process.env.ALONGSIDE_BIN_FOR_E2E ?? join(root, "target/release/alongside");
+export const binary = process.env.ALONGSIDE_BIN_FOR_E2E ?? join(root, "target/debug/alongside");
 
 export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {

@@ -8,12 +8,8 @@ import {
   signUpWithLink,
   testNhsNumber,
   waitForEnhancedForms,
+  day,
 } from "../fixtures";
-
-/** A date `days` from now, as a date field takes it. */
-function day(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 test("the whole cycle: staff add a person, who signs up and answers; they agree a plan together, and the person sees it on their phone", async ({
   page,

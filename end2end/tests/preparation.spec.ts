@@ -7,12 +7,8 @@ import {
   signUpPatient,
   signUpWithLink,
   waitForEnhancedForms,
+  day,
 } from "../fixtures";
-
-/** A date `days` from now, as a date field takes it. */
-function day(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 test("the care team books a review and sends the pack; the person drafts, comes back, sends; the team sees it", async ({
   page,

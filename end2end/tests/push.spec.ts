@@ -5,10 +5,9 @@ import type { BrowserContext, Page } from "@playwright/test";
 import {
   test,
   expect,
+  bookReviewAndSendPack,
   expectAccessible,
-  newClinicianInvitation,
   signUpPatient,
-  signUpWithLink,
   waitForEnhancedForms,
 } from "../fixtures";
 import { decrypt, startPushMock, type PushMock } from "../push-mock";
@@ -152,21 +151,7 @@ test("reminders: turned on with one tap, a push shows a notification with no hea
     await expect.poll(async () => (await notifications(page)).length).toBe(0);
 
     // The care team sends the preparation pack: "your review preparation is ready".
-    const staffContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const staff = await staffContext.newPage();
-    await signUpWithLink(staff, newClinicianInvitation(`Dr Push ${given}`));
-    await staff.goto(`${baseURL}/team/reviews`);
-    await staff.getByRole("link", { name: `${given} Tester` }).click();
-    await waitForEnhancedForms(staff);
-    await staff.locator("#review-date").fill(new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10));
-    await staff.locator("#review-time").fill("10:30");
-    await staff.locator("#review-with_whom").fill("Dr Push");
-    await staff.locator("#review-place").fill("Room 9");
-    await staff.getByRole("button", { name: "Book the review" }).click();
-    await expect(staff.locator("#notice")).toHaveText(/The review is booked/);
-    await staff.getByRole("button", { name: "Send the preparation pack now" }).click();
-    await expect(staff.locator("#notice")).toContainText("The preparation pack is sent");
-    await staffContext.close();
+    await bookReviewAndSendPack(browser, given, "Dr Push", "Room 9");
 
     const pack = await waitFor(() => mock.delivered[1], "the push service got the pack reminder");
     expect(pack.payload.title).toBe("Your review preparation is ready");

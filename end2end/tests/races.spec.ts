@@ -1,0 +1,109 @@
+// Several posts set off at once by one person: a draft still saving when they press a button,
+// two forms tapped in quick succession. The page must send them one at a time, in the order the
+// person acted, never lose the notice they rely on, and end in the state they asked for.
+// These need JavaScript (without it, each tap is a whole page load), so the no-JS project skips
+// this file.
+import type { Page, Request, Route } from "@playwright/test";
+import {
+  test,
+  expect,
+  addDailyAction,
+  bookReviewAndSendPack,
+  expectAccessible,
+  signUpPatient,
+  waitForEnhancedForms,
+} from "../fixtures";
+
+/**
+ * Watches the posts a page makes to `path`: how many were at the server at once, and in what
+ * order they arrived. Posts matching `hold` wait until `release()`; the rest go straight on.
+ */
+async function watchPosts(page: Page, path: string, hold: (request: Request) => boolean) {
+  const seen: string[] = [];
+  let inFlight = 0;
+  let mostAtOnce = 0;
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let heldOne: () => void = () => {};
+  const firstHeld = new Promise<void>((resolve) => (heldOne = resolve));
+  await page.route(`**${path}`, async (route: Route) => {
+    const request = route.request();
+    if (request.method() !== "POST") return route.continue();
+    if (hold(request)) {
+      heldOne();
+      await released;
+    }
+    inFlight += 1;
+    mostAtOnce = Math.max(mostAtOnce, inFlight);
+    seen.push(request.postData() ?? "");
+    try {
+      const response = await route.fetch({ maxRedirects: 0 });
+      await route.fulfill({ response });
+    } finally {
+      inFlight -= 1;
+    }
+  });
+  return { seen, mostAtOnce: () => mostAtOnce, release, firstHeld };
+}
+
+const isAutosave = (request: Request) => !(request.headers()["accept"] ?? "").includes("text/html");
+
+test("a draft still saving when the person sends waits its turn: what they sent stays, and the notice shows", async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const given = `Rae${testInfo.project.name.replace(/[^a-z]/gi, "")}`;
+  await signUpPatient(page, given);
+  await bookReviewAndSendPack(browser, given, "Dr Race", "Room 2");
+
+  await page.goto(`${baseURL}/preparation`);
+  await waitForEnhancedForms(page);
+  const posts = await watchPosts(page, "/api/preparation/answers", isAutosave);
+  const important = page.getByLabel("What is important to you right now?");
+
+  // A finished first thought saves a draft, which is slow to arrive...
+  await important.fill("Sleeping better");
+  await important.blur();
+  await posts.firstHeld;
+  // ...while she changes her mind and sends.
+  await important.fill("Walking to the shops again");
+  await page.getByRole("button", { name: "Send to my care team" }).click();
+  posts.release();
+
+  await expect(page.locator("#notice")).toContainText("sent to your care team");
+  await expect(page.getByText(new RegExp(`Sent by ${given} Tester on`))).toBeVisible();
+  expect(posts.mostAtOnce(), "posts at the server at the same time").toBe(1);
+  const last = posts.seen.at(-1) ?? "";
+  expect(last, "the send arrives last").toContain("intent=send");
+  await page.reload();
+  await expect(important).toHaveValue("Walking to the shops again");
+  await expectAccessible(page);
+});
+
+test("two actions marked done in quick succession are both logged, one post at a time", async ({ page, baseURL }, testInfo) => {
+  const given = `Ray${testInfo.project.name.replace(/[^a-z]/gi, "")}`;
+  await signUpPatient(page, given);
+  await addDailyAction(page, "Feel stronger", "Stretch after breakfast");
+  await addDailyAction(page, "Sleep better", "Read before bed");
+
+  await page.goto(`${baseURL}/today`);
+  await waitForEnhancedForms(page);
+  let first = true;
+  const posts = await watchPosts(page, "/api/plan/log", () => {
+    const hold = first;
+    first = false;
+    return hold;
+  });
+  await page.getByRole("button", { name: "Done (Stretch after breakfast)", exact: true }).click();
+  await posts.firstHeld;
+  await page.getByRole("button", { name: "Done (Read before bed)", exact: true }).click();
+  posts.release();
+
+  await expect(page.getByText("Today: Done")).toHaveCount(2);
+  expect(posts.mostAtOnce(), "posts at the server at the same time").toBe(1);
+  expect(posts.seen).toHaveLength(2);
+  await page.reload();
+  await expect(page.getByText("Today: Done")).toHaveCount(2);
+  await expectAccessible(page);
+});
