@@ -107,3 +107,44 @@ test("two actions marked done in quick succession are both logged, one post at a
   await expect(page.getByText("Today: Done")).toHaveCount(2);
   await expectAccessible(page);
 });
+
+test("a post that gets no answer, or a failed one, is never sent again by itself: the person is told and their words stay", async ({
+  context,
+  baseURL,
+}, testInfo) => {
+  // Not the checked `page`: the failed answers below are the point, not errors to report.
+  const page = await context.newPage();
+  const given = `Rio${testInfo.project.name.replace(/[^a-z]/gi, "")}`;
+  await signUpPatient(page, given);
+  await page.goto(`${baseURL}/plan/about-me`);
+  await waitForEnhancedForms(page);
+  const answers: Array<"drop" | "fail" | "pass"> = ["drop", "fail", "pass"];
+  let posts = 0;
+  await page.route("**/api/plan/about_me", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    posts += 1;
+    const answer = answers.shift() ?? "pass";
+    if (answer === "drop") return route.abort("connectionreset");
+    if (answer === "fail") return route.fulfill({ status: 502, body: "" });
+    return route.fulfill({ response: await route.fetch({ maxRedirects: 0 }) });
+  });
+  const box = page.getByRole("textbox").first();
+  await box.fill("I look after my grandson on Tuesdays");
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("Alongside did not answer, so this may not be saved");
+  expect(posts, "sent once, not again by the browser").toBe(1);
+  await expect(box).toHaveValue("I look after my grandson on Tuesdays");
+  await expectAccessible(page);
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("Something went wrong on our side, so this may not be saved");
+  expect(posts).toBe(2);
+  await expect(box).toHaveValue("I look after my grandson on Tuesdays");
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#notice")).toContainText('Your "About me" is saved.');
+  expect(posts).toBe(3);
+  await page.reload();
+  await expect(page.getByText("I look after my grandson on Tuesdays")).toBeVisible();
+});
