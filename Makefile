@@ -9,15 +9,18 @@ RELEASE_BIN := target/release/alongside
 DEBUG_BIN := $(CURDIR)/target/debug/alongside
 # Integration tests make (and drop) their own databases on this PostgreSQL server.
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
-# The one cargo command that builds every test and the debug binary. Running it the same way
-# everywhere matters: another feature set (`cargo build -p server`, say) would rebuild.
-CARGO_TESTS := cargo test --workspace --lib --bins --tests
+# The one cargo command that builds every test, the examples and the debug binary, with our own
+# crates compiled by clippy-driver so clippy's lints (warnings as errors) come with the build
+# instead of a second pass over every dependency. Running it the same way everywhere matters:
+# another feature set or wrapper (`cargo build -p server`, say) would rebuild.
+CARGO_TESTS := RUSTC_WORKSPACE_WRAPPER=$(CURDIR)/scripts/clippy-rustc.sh \
+	cargo test --workspace --lib --bins --tests --examples
 # Integration tests mostly wait on their databases, so more of them at once than cores pays:
 # on 2 cores, 4 at a time took the suite from 128 s to 81 s.
 TEST_THREADS ?= 4
 timed = @start=$$(date +%s); $(1); echo "== $(2) took $$(( $$(date +%s) - start ))s"
 
-.PHONY: run setup setup-test build site server test test-release fmt lint unit debug-bin budget \
+.PHONY: run setup setup-test build site server test test-release fmt lint lint-wasm unit debug-bin budget \
 	e2e e2e-release bench bench-phone bench-reminders clean
 
 ## run: install what running needs, build (release), migrate, seed the demo and serve on :3000
@@ -40,9 +43,10 @@ site:
 server:
 	$(call timed,cargo build --release -p server --bin alongside,build server (release))
 
-## test: formatting, clippy, unit and integration tests (SQLite and PostgreSQL), the bundle
-## budget, browser tests against the debug binary the tests built
-test: setup-test fmt lint unit site budget e2e
+## test: formatting, clippy (the browser's code here, the server's in the test build), unit and
+## integration tests (SQLite and PostgreSQL), the bundle budget, browser tests against the debug
+## binary the tests built
+test: setup-test fmt lint-wasm unit site budget e2e
 	@echo "== all checks passed"
 
 ## test-release: the browser tests against the release build (what `make run` serves)
@@ -51,13 +55,16 @@ test-release: setup-test site server budget e2e-release
 fmt:
 	$(call timed,cargo fmt --all -- --check,rustfmt)
 
-lint:
-	$(call timed,cargo clippy --workspace --all-targets -- -D warnings && \
-	  cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings,clippy)
+## lint: clippy on everything, on its own (make test runs the same lints within its build)
+lint: lint-wasm
+	$(call timed,cargo clippy --workspace --all-targets -- -D warnings,clippy (server))
+
+lint-wasm:
+	$(call timed,cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings,clippy (browser))
 
 unit:
 	@scripts/check-postgres.sh
-	$(call timed,$(CARGO_TESTS) -- --test-threads $(TEST_THREADS),unit and integration tests)
+	$(call timed,$(CARGO_TESTS) -- --test-threads $(TEST_THREADS),clippy (server) with unit and integration tests)
 
 # Builds nothing after `unit`; on its own, builds what `unit` would.
 debug-bin:

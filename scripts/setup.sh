@@ -49,7 +49,8 @@ if [ "$level" = test ]; then
   npm_stale end2end && missing+=("Playwright, axe-core and Lighthouse from npm (1 min)")
 fi
 if [ ${#missing[@]} -gt 0 ]; then
-  step "installing: $(IFS=,; echo "${missing[*]}" | sed 's/,/, /g')"
+  list=$(printf '%s; ' "${missing[@]}")
+  step "installing: ${list%; }"
   if [ "$level" = test ]; then
     echo "   A first 'make test' on a fresh machine takes about 35 minutes on 2 cores (installs about 15, builds and tests about 20); later runs take a few minutes."
   else
