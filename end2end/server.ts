@@ -55,6 +55,8 @@ export function serverEnv(port: number, dataDir: string, siteRoot = join(root, "
     ALONGSIDE_DATA_DIR: dataDir,
     ALONGSIDE_SITE_ROOT: siteRoot,
     ALONGSIDE_LOG: "warn",
+    // The mock push service (push-mock.ts) on loopback stands in for the browser's own.
+    ALONGSIDE_PUSH_SERVICES: "https://fcm.googleapis.com, http://127.0.0.1:*",
   };
 }
 

@@ -32,6 +32,8 @@ pub struct PublicSettings {
     pub session_idle: chrono::Duration,
     /// The VAPID public key (base64url, uncompressed P-256) browsers subscribe with.
     pub push_public_key: String,
+    /// The push services reminders may be sent to.
+    pub push_services: crate::reminders::push_services::PushServices,
 }
 
 /// The relying party for `public_origin`: its host is the RP id, and only that exact origin

@@ -78,6 +78,8 @@ async fn run(postgres: bool, scenario: Scenario) -> Option<Figures> {
         data_dir: scratch.clone(),
         site_root: scratch.join("site"),
         reminder_worker: false,
+        // The mock push service on loopback stands in for a real one.
+        push_services: "http://127.0.0.1:*".into(),
         ..Config::default()
     };
     let prepared =

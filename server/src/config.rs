@@ -21,6 +21,7 @@ pub struct Config {
     pub log: String,
     pub push_contact: String,
     pub push_timeout_seconds: u32,
+    pub push_services: String,
     pub reminder_worker: bool,
     pub reminder_concurrency: u32,
     pub reminder_max_attempts: u32,
@@ -40,6 +41,7 @@ impl Default for Config {
             log: "info".into(),
             push_contact: String::new(),
             push_timeout_seconds: 10,
+            push_services: app::reminders::push_services::DEFAULT_PUSH_SERVICES.into(),
             reminder_worker: true,
             reminder_concurrency: 64,
             reminder_max_attempts: 6,
@@ -93,6 +95,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     (
         "push_timeout_seconds",
         "Give up on one push message after this many seconds (it is tried again later). [default: 10]",
+    ),
+    (
+        "push_services",
+        "The push services reminders may go to, comma-separated: https://host or https://*.domain. Tests may add a local mock as http://127.0.0.1:PORT (or :* for any port); a server on https refuses that. [default: the push services of Chrome, Edge, Firefox and Safari]",
     ),
     (
         "reminder_worker",
@@ -186,6 +192,13 @@ impl Config {
         {
             return Err(bad("push_contact", "must start with mailto: or https://"));
         }
+        let push_services = self.push_services()?;
+        if origin.scheme() == "https" && !push_services.test_only_entries().is_empty() {
+            return Err(bad(
+                "push_services",
+                "may name a local test service (http://, or an IP address) only while public_origin is http",
+            ));
+        }
         if !self.database_url.is_empty()
             && !self.database_url.starts_with("postgres://")
             && !self.database_url.starts_with("postgresql://")
@@ -221,6 +234,17 @@ impl Config {
         } else {
             "mailto:alongside@localhost".into()
         }
+    }
+
+    /// The push services reminders may go to.
+    pub fn push_services(
+        &self,
+    ) -> Result<app::reminders::push_services::PushServices, ConfigError> {
+        app::reminders::push_services::PushServices::parse(&self.push_services).map_err(|why| {
+            ConfigError(format!(
+                "setting push_services (ALONGSIDE_PUSH_SERVICES): {why}"
+            ))
+        })
     }
 }
 

@@ -91,8 +91,10 @@ pub fn prepare_with(
     let assets = assets::load(&config.site_root);
     let vapid = reminders::vapid::load_or_create(&config.data_dir)?;
     let push_public_key = vapid.public_key.clone();
+    let push_services = config.push_services()?;
     let push = Arc::new(reminders::Sender::new(
         vapid,
+        push_services.clone(),
         config.push_contact(),
         Duration::from_secs(u64::from(config.push_timeout_seconds)),
         usize::try_from(config.reminder_concurrency).unwrap_or(64),
@@ -116,6 +118,7 @@ pub fn prepare_with(
             assets,
             session_idle: chrono::Duration::minutes(i64::from(config.session_idle_minutes)),
             push_public_key,
+            push_services,
         }),
         webauthn: Arc::new(webauthn),
         limits: Arc::new(Limits::default()),
@@ -412,5 +415,61 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
         Ok(async {
             let _ = tokio::signal::ctrl_c().await;
         })
+    }
+}
+
+/// The log filter for a `log` setting. Whatever the setting, the passkey libraries never log
+/// below info: at debug they write credential material (public keys, attestation, client data).
+pub fn log_filter(setting: &str) -> tracing_subscriber::EnvFilter {
+    let filter = tracing_subscriber::EnvFilter::try_new(setting)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    [
+        "webauthn_rs_core=info",
+        "webauthn_rs=info",
+        "webauthn_rs_proto=info",
+    ]
+    .into_iter()
+    .filter_map(|d| d.parse().ok())
+    .fold(filter, tracing_subscriber::EnvFilter::add_directive)
+}
+
+#[cfg(test)]
+mod log_tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut b) = self.0.lock() {
+                b.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn debug_logging_never_writes_what_the_passkey_library_says_below_info() {
+        let out = Captured::default();
+        let writer = out.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(super::log_filter("debug"))
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!(target: "webauthn_rs_core::core", "credential public key AAAA");
+            tracing::debug!(target: "server::reminders", "a reminder step");
+            tracing::info!(target: "webauthn_rs_core::core", "registration finished");
+        });
+        let text = String::from_utf8(out.0.lock().map(|b| b.clone()).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(!text.contains("credential public key"), "{text}");
+        assert!(text.contains("a reminder step"), "{text}");
+        assert!(text.contains("registration finished"), "{text}");
     }
 }

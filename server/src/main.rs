@@ -106,8 +106,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = server::log_filter(&config.log);
     // Logs go to standard error, so what a command prints (links, counts) stays alone on
     // standard output.
     tracing_subscriber::fmt()

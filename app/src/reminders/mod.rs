@@ -16,6 +16,8 @@ use crate::plan::pages::{back_link, load, render};
 use crate::shell::PageHeading;
 
 #[cfg(feature = "ssr")]
+pub mod push_services;
+#[cfg(feature = "ssr")]
 pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod schedule;

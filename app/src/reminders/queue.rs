@@ -136,6 +136,10 @@ fn words(kind: &str, capacity: Capacity, review_time: Option<String>) -> (String
             "Alongside: this is a test reminder".into(),
             "Reminders work on this device.".into(),
         ),
+        (super::service::SECURITY, _) => (
+            "Alongside: a change to how you sign in".into(),
+            "Open Alongside to check it was you or your care team.".into(),
+        ),
         ("pack_ready", Capacity::Patient) => ("Your review preparation is ready".into(), open),
         ("review_tomorrow", Capacity::Patient) => (
             match review_time {
@@ -229,7 +233,8 @@ async fn plan_one(
     };
     let mut capacity = Capacity::Patient;
     let mut review_time = None;
-    if job.kind != "test" {
+    // A test reminder and a security notice go at once, to the account's own devices.
+    if job.kind != "test" && job.kind != super::service::SECURITY {
         if !p.wants(&job.kind) {
             return Ok(Plan::Drop("turned off"));
         }

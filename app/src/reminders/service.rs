@@ -426,25 +426,14 @@ fn check_keys(p256dh: &str, auth: &str) -> bool {
         && matches!(decode(auth), Ok(a) if a.len() == 16)
 }
 
-/// A push service's address. Real ones are always https; plain http is accepted only while
-/// Alongside itself runs on plain http (on a developer's machine or in the tests), so a
-/// deployed server never posts anything in the clear.
-fn check_endpoint(endpoint: &str, public_origin: &str) -> bool {
-    let Ok(url) = url::Url::parse(endpoint.trim()) else {
-        return false;
-    };
-    let allowed =
-        url.scheme() == "https" || (url.scheme() == "http" && public_origin.starts_with("http://"));
-    allowed && url.host_str().is_some() && endpoint.len() <= 2000
-}
-
 pub async fn add_device(
     state: &AppState,
     session: &Session,
     account: Uuid,
     form: &DeviceForm,
 ) -> Result<(), AppError> {
-    if !check_endpoint(&form.endpoint, &state.settings.public_origin) {
+    // Only the push services browsers use (see `push_services`): never an address of ours.
+    if !state.settings.push_services.allows(&form.endpoint) {
         return Err(AppError::field(
             "endpoint",
             "This browser gave an address for reminders that we cannot use.",
@@ -590,11 +579,36 @@ pub async fn send_test(state: &AppState, account: Uuid) -> Result<(), AppError> 
     Ok(())
 }
 
+/// Tells the account's devices, at once, that something changed about how it signs in (a
+/// recovery link was asked for, a passkey was added with one). Written in the caller's
+/// transaction; it says nothing about health and ignores quiet hours and reminder choices.
+pub async fn security_notice(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    account: Uuid,
+    what: &str,
+) -> Result<(), AppError> {
+    let job = Desired {
+        key: format!("security:{account}:{what}:{}", now.timestamp()),
+        account,
+        patient: None,
+        kind: SECURITY,
+        about: None,
+        due: now,
+        stale: Some(now + Duration::days(1)),
+    };
+    insert_jobs(db, now, &[job]).await
+}
+
+/// The kind of a security notice (see [`security_notice`]).
+pub const SECURITY: &str = "security";
+
 /// The page a reminder's kind opens.
 pub fn target_of(kind: &str) -> &'static str {
     match kind {
         "pack_ready" | "agenda_due" | "review_tomorrow" => "/preparation",
         "actions" => "/today",
+        SECURITY => "/account/access-log",
         _ => "/account/reminders",
     }
 }
@@ -1074,23 +1088,7 @@ mod tests {
     }
 
     #[test]
-    fn only_real_push_addresses_and_keys_are_kept() {
-        assert!(check_endpoint(
-            "https://fcm.googleapis.com/fcm/send/abc",
-            "https://alongside.example"
-        ));
-        assert!(!check_endpoint(
-            "http://127.0.0.1:9/push",
-            "https://alongside.example"
-        ));
-        assert!(check_endpoint(
-            "http://127.0.0.1:9/push",
-            "http://localhost:3000"
-        ));
-        assert!(!check_endpoint(
-            "javascript:alert(1)",
-            "http://localhost:3000"
-        ));
+    fn only_real_push_keys_are_kept() {
         let key = URL_SAFE_NO_PAD.encode([4u8; 65]);
         let auth = URL_SAFE_NO_PAD.encode([1u8; 16]);
         assert!(check_keys(&key, &auth));

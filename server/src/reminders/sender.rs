@@ -3,10 +3,12 @@
 //! service are pooled (an https push service speaks HTTP/2 to it, many sends on one
 //! connection). Every send has a timeout; the answer is sorted into what the queue needs.
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::entities::push_subscription;
+use app::reminders::push_services::{PushServices, is_public};
 use app::reminders::queue::DeviceOutcome;
 use app::reminders::schedule::parse_retry_after;
 use chrono::{DateTime, Utc};
@@ -17,12 +19,35 @@ use web_push::{
 
 use super::vapid::VapidKey;
 
+/// Looks push services' names up and keeps only public internet addresses, so a name that
+/// points inside our network (or is changed to, after it was checked) is never reached.
+/// Addresses written as such in an allowed entry (a local test service) are not looked up.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let public: Vec<SocketAddr> = found.filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                return Err(format!("{host} has no public internet address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
 /// A signature names its push service (`aud`) and lasts 12 hours; we reuse one for an hour.
 const SIGNATURE_REUSE: Duration = Duration::from_secs(3600);
 
 pub struct Sender {
     client: reqwest::Client,
     key: VapidKey,
+    /// Where messages may go; checked again before each send (a device saved under an older
+    /// setting, or a row written some other way, is never trusted).
+    services: PushServices,
     /// The `sub` claim: how a push service's operator can reach ours.
     contact: String,
     signatures: Mutex<HashMap<String, (VapidSignature, Instant)>>,
@@ -48,6 +73,7 @@ pub fn audience(endpoint: &str) -> Option<String> {
 impl Sender {
     pub fn new(
         key: VapidKey,
+        services: PushServices,
         contact: String,
         timeout: Duration,
         concurrency: usize,
@@ -57,10 +83,14 @@ impl Sender {
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .pool_max_idle_per_host(concurrency)
             .user_agent("Alongside reminders")
+            // A push service answers; it never sends us on somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(PublicOnly))
             .build()?;
         Ok(Self {
             client,
             key,
+            services,
             contact,
             signatures: Mutex::new(HashMap::new()),
         })
@@ -108,6 +138,9 @@ impl Sender {
         let Some(aud) = audience(&device.endpoint) else {
             return DeviceOutcome::Failed("not a push address".into());
         };
+        if !self.services.allows(&device.endpoint) {
+            return DeviceOutcome::Failed("not a push service we send to".into());
+        }
         let message = (|| {
             let mut builder = WebPushMessageBuilder::new(&info);
             builder.set_payload(ContentEncoding::Aes128Gcm, payload);
@@ -170,7 +203,20 @@ impl Sender {
 
 #[cfg(test)]
 mod tests {
-    use super::audience;
+    use super::{PublicOnly, audience};
+    use reqwest::dns::Resolve as _;
+
+    #[tokio::test]
+    async fn a_name_that_leads_into_our_own_network_is_never_reached() {
+        let name = "localhost".parse().expect("a name");
+        let Err(why) = PublicOnly.resolve(name).await else {
+            panic!("localhost resolved to an address we would post to");
+        };
+        assert!(
+            why.to_string().contains("no public internet address"),
+            "{why}"
+        );
+    }
 
     #[test]
     fn the_audience_is_the_endpoints_origin_with_its_port() {

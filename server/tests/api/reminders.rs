@@ -715,6 +715,68 @@ db_test! {
     }
 }
 
+db_test! {
+    async fn a_push_address_inside_our_network_or_off_the_list_is_refused_and_nothing_is_kept(app) {
+        let mock = mock_for(&app).await;
+        let me = make_patient(&app, "Pam Tester", "9434765919").await;
+        let port = mock.origin.rsplit(':').next().unwrap().to_owned();
+        for endpoint in [
+            format!("http://127.0.0.2:{port}/internal-admin"),
+            format!("http://localhost:{port}/push/x"),
+            "http://169.254.169.254/latest/meta-data/".to_owned(),
+            "https://10.0.0.5/push/x".to_owned(),
+            "https://[::1]/push/x".to_owned(),
+            "https://fcm.googleapis.com.evil.example/fcm/send/x".to_owned(),
+            "http://fcm.googleapis.com/fcm/send/x".to_owned(),
+            "https://user@fcm.googleapis.com/fcm/send/x".to_owned(),
+        ] {
+            let mut sub = mock.device("phone");
+            sub.endpoint = endpoint.clone();
+            let (status, body) = add_device(&app, &me, &sub).await;
+            assert_eq!(status, 422, "{endpoint}: {body}");
+            assert!(body.contains("cannot use"), "{endpoint}: {body}");
+        }
+        assert_eq!(push_subscription::Entity::find().count(&app.db).await.unwrap(), 0);
+        // The mock (on an allowed address) is still accepted, so the refusals above are the list's.
+        with_device(&app, &me, &mock, "phone").await;
+        mock.stop();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_saved_before_the_list_changed_gets_nothing_from_off_the_list() {
+    // The server runs with only the real push services allowed; a device row already points at
+    // a local address (saved under an older setting, or written some other way).
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.push_services = app::reminders::push_services::DEFAULT_PUSH_SERVICES.into();
+    })
+    .await;
+    let mock = mock_for(&app).await;
+    let me = make_patient(&app, "Pat Tester", "9434765919").await;
+    let (status, _) = add_device(&app, &me, &mock.device("new")).await;
+    assert_eq!(status, 422, "a local address is refused under this setting");
+    push_subscription::Entity::insert(mock.device("old").row(me.account_id, Utc::now()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    post_form(&app, &me, "/api/reminders/test", &[]).await;
+    let report = worker(&app).run_once().await.expect("a step");
+    let attempts = mock.attempts("old");
+    let job = jobs_of(&app, "test").await.remove(0);
+    mock.stop();
+    app.teardown().await;
+    assert_eq!(report.leased, 1);
+    assert_eq!(attempts, 0, "nothing was posted to the local address");
+    assert_eq!(report.finished.sent, 0);
+    assert!(
+        job.last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not a push service we send to"),
+        "{job:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_push_key_is_made_once_kept_private_and_the_same_after_a_restart() {
     let first = TestApp::spawn(Backend::Sqlite).await;
