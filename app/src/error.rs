@@ -19,6 +19,12 @@ pub enum AppError {
     Validation(BTreeMap<String, Vec<String>>),
     #[error("{0}")]
     Conflict(String),
+    /// What was sent could not be read at all (not a form or JSON we understand).
+    #[error("We could not read what was sent. Go back and try again.")]
+    BadRequest,
+    /// What was sent is larger than anything Alongside takes.
+    #[error("That was too large to send. Make it shorter, or send a smaller file.")]
+    TooLarge,
     #[error(
         "Something went wrong on our side. If it keeps happening, quote reference {request_id}."
     )]
@@ -49,7 +55,55 @@ impl AppError {
             Self::NotFound => 404,
             Self::Validation(_) => 422,
             Self::Conflict(_) => 409,
+            Self::BadRequest => 400,
+            Self::TooLarge => 413,
             Self::Internal { .. } => 500,
+        }
+    }
+}
+
+impl AppError {
+    fn wrong_fields() -> Self {
+        Self::field("form", "Some of the form was missing or not understood.")
+    }
+
+    /// Arguments that could not be read: a body too large, well-formed but wrong fields
+    /// (422), or not a form or JSON at all (400).
+    fn unreadable(why: &str) -> Self {
+        let why = why.to_ascii_lowercase();
+        if why.contains("length limit") || why.contains("too large") {
+            Self::TooLarge
+        } else if [
+            "missing field",
+            "invalid type",
+            "invalid value",
+            "invalid length",
+            "unknown variant",
+            "unknown field",
+            "duplicate field",
+        ]
+        .iter()
+        .any(|w| why.contains(w))
+        {
+            Self::wrong_fields()
+        } else {
+            Self::BadRequest
+        }
+    }
+
+    /// Anything else the server-function machinery reports: on the server, logged with the
+    /// request id; in the browser (a lost connection, say), a reference without detail.
+    fn unexpected(cause: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            Self::internal(cause)
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            let _ = cause;
+            Self::Internal {
+                request_id: "in your browser".into(),
+            }
         }
     }
 }
@@ -77,13 +131,13 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            // Bad arguments are the caller's mistake, not ours: say so without detail.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                Self::field("form", "Some of the form was missing or not understood.")
+            // Bad arguments are the caller's mistake, not ours: say so without detail (the
+            // deserialiser's words name our types, so they never reach the answer).
+            ServerFnErrorErr::MissingArg(_) => Self::wrong_fields(),
+            ServerFnErrorErr::Args(why) | ServerFnErrorErr::Deserialization(why) => {
+                Self::unreadable(&why)
             }
-            other => Self::Internal {
-                request_id: format!("client: {other}"),
-            },
+            other => Self::unexpected(other),
         }
     }
 }
@@ -98,6 +152,20 @@ mod tests {
         assert_eq!(err.messages_for("title"), ["Enter a title".to_owned()]);
         assert!(err.messages_for("other").is_empty());
         assert_eq!(err.status(), 422);
+    }
+
+    #[test]
+    fn unreadable_input_is_the_callers_mistake_and_never_shows_the_deserialisers_words() {
+        let missing = AppError::unreadable("missing field `title` at line 1 column 2");
+        assert_eq!(missing.status(), 422);
+        let garbled = AppError::unreadable("expected value at line 1 column 1");
+        assert_eq!(garbled.status(), 400);
+        let huge = AppError::unreadable("length limit exceeded");
+        assert_eq!(huge.status(), 413);
+        for err in [missing, garbled, huge] {
+            let shown = serde_json::to_string(&err).expect("json") + &err.to_string();
+            assert!(!shown.contains("line 1") && !shown.contains('`'), "{shown}");
+        }
     }
 
     #[test]

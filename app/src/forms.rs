@@ -73,14 +73,33 @@ pub async fn finish<T: Serialize>(
             notice: None,
         },
     };
-    let to = if flash.form.is_some() { back } else { next };
+    // Every place a form sends the browser is one of our own pages, whoever wrote the path.
+    let to = local_path(if flash.form.is_some() { back } else { next }, "/today");
     let session = crate::auth::session::from_request().await?;
     session
         .insert(FLASH_KEY, flash)
         .await
         .map_err(AppError::internal)?;
-    leptos_axum::redirect(to);
+    leptos_axum::redirect(&to);
     Ok(())
+}
+
+/// `candidate` if it is a path on this site that every browser reads the same way, else
+/// `default`. Browsers drop tabs and newlines from addresses and read `\` as `/`, so
+/// `/\t/evil.example` would leave the site: no control character, space or backslash, and
+/// never `//` at the start. (A control character in a `Location` header also cannot be sent.)
+pub fn local_path(candidate: &str, default: &str) -> String {
+    let ok = candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && candidate.len() <= 2000
+        && candidate
+            .chars()
+            .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    if ok {
+        candidate.to_owned()
+    } else {
+        default.to_owned()
+    }
 }
 
 /// Leaves a flash for the next page from outside a server function (a plain axum handler,
@@ -778,6 +797,39 @@ mod enhance {
             .or(notice);
         if let Some(el) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
             let _ = el.focus();
+        }
+    }
+}
+
+#[cfg(test)]
+mod local_path_tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        for ok in [
+            "/today",
+            "/plan/goals/1?x=2",
+            "/results#hba1c",
+            "/plan/caf%C3%A9",
+        ] {
+            assert_eq!(local_path(ok, "/d"), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\tevil",
+            "/\u{9}/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "evil",
+            "/a b",
+            "",
+        ] {
+            assert_eq!(local_path(bad, "/d"), "/d", "{bad:?}");
         }
     }
 }

@@ -24,7 +24,8 @@ impl Actor {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
-    /// Give someone a new invitation link (sign-up, or recovery after losing every passkey).
+    /// Give someone a new link: a sign-up link, or (for an account that has a passkey) a
+    /// recovery link that a second member must approve. See [`reinvitable`].
     Reinvite,
     /// Read a person's plan: about me, goals, actions, logs, contingency, support, history.
     ReadPlan,
@@ -225,6 +226,42 @@ pub async fn reminder_recipients(
     Ok(out)
 }
 
+/// Which of `actions` this actor may do on this person's record, in one batch (one read of
+/// their grants, and of their memberships only if needed): what a screen offers is decided by
+/// the same rules as `check`, without one check per control.
+pub async fn permitted(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    person: &patient::Model,
+    actions: &[Action],
+) -> Result<Vec<Action>, AppError> {
+    if person.account_id == Some(actor.account_id) {
+        return Ok(actions.to_vec());
+    }
+    let grants: Vec<carer_grant::Model> = carer_grant::Entity::find()
+        .filter(carer_grant::Column::CarerAccountId.eq(actor.account_id))
+        .filter(carer_grant::Column::PatientId.eq(person.id))
+        .filter(carer_grant::Column::Status.eq("active"))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|g| grant_is_live(g, person, actor.at))
+        .collect();
+    let mut out = Vec::new();
+    for action in actions {
+        let by_grant = grants.iter().any(|g| grant_allows(g, *action));
+        let as_staff = !by_grant
+            && matches!(action, Action::ReadPlan | Action::ChangePlan)
+            && acting_organisation(db, actor, *action, person)
+                .await
+                .is_ok();
+        if by_grant || as_staff {
+            out.push(*action);
+        }
+    }
+    Ok(out)
+}
+
 /// Whose record an action touches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Subject {
@@ -262,8 +299,20 @@ pub async fn organisations_of(
     db: &impl ConnectionTrait,
     account_id: Uuid,
 ) -> Result<Vec<Uuid>, AppError> {
-    let mut orgs: Vec<Uuid> = membership::Entity::find()
-        .filter(membership::Column::AccountId.eq(account_id))
+    member_orgs(db, account_id, None).await
+}
+
+/// The organisations an account is a member of, in one of `roles` if given.
+async fn member_orgs(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    roles: Option<&[&str]>,
+) -> Result<Vec<Uuid>, AppError> {
+    let mut query = membership::Entity::find().filter(membership::Column::AccountId.eq(account_id));
+    if let Some(roles) = roles {
+        query = query.filter(membership::Column::Role.is_in(roles.iter().copied()));
+    }
+    let mut orgs: Vec<Uuid> = query
         .all(db)
         .await?
         .into_iter()
@@ -343,23 +392,11 @@ pub async fn check(
             Subject::Organisation(org),
         ) => staff_of(db, actor, org, action).await,
         (Action::Reinvite, Subject::Account(subject_account)) => {
-            // Care-team members may re-invite people of their own organisation: its patients
-            // and its staff.
-            let mine = organisations_of(db, actor.account_id).await?;
-            if mine.is_empty() {
-                return Err(AppError::NotFound);
-            }
-            let theirs_as_staff = organisations_of(db, subject_account).await?;
-            let theirs_as_patient = patient::Entity::find()
-                .filter(patient::Column::AccountId.eq(subject_account))
-                .one(db)
+            // The same rule as the list the invitations page shows.
+            if reinvitable(db, actor, Some(subject_account))
                 .await?
-                .map(|p| p.organisation_id);
-            let shared = theirs_as_staff
-                .iter()
-                .chain(theirs_as_patient.iter())
-                .any(|o| mine.contains(o));
-            if shared {
+                .contains(&subject_account)
+            {
                 Ok(Capacity::Professional)
             } else {
                 Err(AppError::NotFound)
@@ -367,6 +404,90 @@ pub async fn check(
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+/// The accounts this actor may give a new link to (a sign-up link, or a recovery link for an
+/// account that has a passkey): an organisation's administrators, its staff and its patients;
+/// a clinician or care coordinator, the patients of their practice. Never themself, and
+/// never on a healthcare assistant's or social care worker's say-so. The invitations page
+/// lists exactly these and `check(Reinvite)` asks the same question, so the list cannot offer
+/// what the check would refuse. `only` narrows it to one account (for the check).
+pub async fn reinvitable(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    only: Option<Uuid>,
+) -> Result<Vec<Uuid>, AppError> {
+    let mine = membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(actor.account_id))
+        .all(db)
+        .await?;
+    let orgs_where = |roles: &[&str]| -> Vec<Uuid> {
+        mine.iter()
+            .filter(|m| roles.contains(&m.role.as_str()))
+            .map(|m| m.organisation_id)
+            .collect()
+    };
+    let admin_of = orgs_where(REINVITE_STAFF);
+    let patients_of = orgs_where(REINVITE_PATIENTS);
+    let mut out: Vec<Uuid> = Vec::new();
+    if !admin_of.is_empty() {
+        let mut staff = membership::Entity::find()
+            .filter(membership::Column::OrganisationId.is_in(admin_of.iter().copied()));
+        if let Some(one) = only {
+            staff = staff.filter(membership::Column::AccountId.eq(one));
+        }
+        out.extend(staff.all(db).await?.into_iter().map(|m| m.account_id));
+    }
+    if !patients_of.is_empty() {
+        let mut people = patient::Entity::find()
+            .filter(patient::Column::OrganisationId.is_in(patients_of))
+            .filter(patient::Column::AccountId.is_not_null());
+        if let Some(one) = only {
+            people = people.filter(patient::Column::AccountId.eq(one));
+        }
+        out.extend(
+            people
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|p| p.account_id),
+        );
+    }
+    out.retain(|a| *a != actor.account_id);
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The organisations where this actor may do `action` (for lists that span them): a list
+/// built from these never shows what `check` would refuse for the organisation.
+pub async fn orgs_where(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Action,
+) -> Result<Vec<Uuid>, AppError> {
+    member_orgs(db, actor.account_id, Some(staff_roles(action))).await
+}
+
+/// Who may give new links to an organisation's staff (and its patients).
+const REINVITE_STAFF: &[&str] = &["org_admin"];
+/// Who may give new links to the patients of their own practice.
+const REINVITE_PATIENTS: &[&str] = &["org_admin", "clinician", "care_coordinator"];
+
+/// Whether any of these roles may ever give someone a new link (for showing the page).
+pub fn may_reinvite(roles: &[String]) -> bool {
+    roles
+        .iter()
+        .any(|r| REINVITE_PATIENTS.contains(&r.as_str()))
+}
+
+/// Whether a care-team member holding these roles may do `action` for some person of their
+/// organisation: what the screens offer (menus, buttons) comes from here, so they never show
+/// a control the policy would refuse.
+pub fn staff_may(roles: &[String], action: Action) -> bool {
+    roles
+        .iter()
+        .any(|r| staff_roles(action).contains(&r.as_str()))
 }
 
 /// The organisation in whose name a staff member may do `action` to this person: their own

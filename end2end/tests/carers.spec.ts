@@ -78,3 +78,56 @@ test("a person invites a carer, who logs an action for them; the person sees it 
   await expect(carer.getByText("Water the tomatoes")).toHaveCount(0);
   await phone.close();
 });
+
+test("a carer who may only see the plan is shown the person's plan in the third person, with no control they cannot use", async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const tag = testInfo.project.name.replace(/[^a-z]/gi, "");
+  const given = `Rhi${tag}`;
+  await signUpPatient(page, given);
+  const actionPage = await addDailyAction(page, "Walk to the shop", "Walk to the corner");
+  await page.goto(`${baseURL}/today`);
+  await waitForEnhancedForms(page);
+  await page.getByRole("button", { name: "Done (Walk to the corner)", exact: true }).click();
+  await expect(page.locator("#notice")).toContainText("Saved: done");
+
+  // She lets her neighbour see the plan, and nothing else.
+  await page.goto(`${baseURL}/carers`);
+  await waitForEnhancedForms(page);
+  await page.getByLabel("Their full name").fill(`Nia ${tag}`);
+  await page.getByLabel("How they are related").fill("Neighbour");
+  await page.getByRole("checkbox", { name: "See the plan" }).check();
+  await page.getByRole("button", { name: "Invite" }).click();
+  const link = (await page.locator(".app-link-text").textContent())?.trim() ?? "";
+
+  const phone = await browser.newContext({ viewport: { width: 412, height: 915 } });
+  const carer = await phone.newPage();
+  await signUpWithLink(carer, link);
+
+  // Today speaks about her by name, offers only the plan, and no way to log or undo.
+  await carer.goto(`${baseURL}/today`);
+  await expect(carer.getByRole("heading", { name: `${given}'s next review` })).toBeVisible();
+  await expect(carer.getByRole("link", { name: `See ${given}'s whole plan` })).toBeVisible();
+  await expect(carer.getByRole("link", { name: /results/i })).toHaveCount(0);
+  await expect(carer.getByRole("link", { name: /Get ready/ })).toHaveCount(0);
+  await expect(carer.getByText("Today: Done")).toBeVisible();
+  await expect(carer.getByRole("button", { name: /Undo|Done|Partly/ })).toHaveCount(0);
+  await expectAccessible(carer);
+
+  // The plan is hers: "Rhi's plan", with no "Change" links.
+  await carer.goto(`${baseURL}/plan`);
+  await expect(carer.getByRole("heading", { level: 1 })).toHaveText(`${given}'s plan`);
+  await expect(carer.getByRole("heading", { name: `${given}'s goals and actions` })).toBeVisible();
+  await expect(carer.getByRole("link", { name: /^Change|Add a goal/ })).toHaveCount(0);
+  await expect(carer.getByText(/^Your plan/)).toHaveCount(0);
+  await expectAccessible(carer);
+
+  // The action's page shows the week without a log form or Undo.
+  await carer.goto(actionPage.replace(/^https?:\/\/[^/]+/, baseURL ?? ""));
+  await expect(carer.getByRole("heading", { level: 1 })).toHaveText("Walk to the corner");
+  await expect(carer.getByRole("button", { name: /Undo|Done|Partly|Not today|Save/ })).toHaveCount(0);
+  await expectAccessible(carer);
+  await phone.close();
+});

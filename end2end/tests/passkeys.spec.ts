@@ -1,4 +1,4 @@
-import { test, expect, expectAccessible, newInvitation, addVirtualAuthenticator } from "../fixtures";
+import { test, expect, expectAccessible, newInvitation, addVirtualAuthenticator, signUpWithLink } from "../fixtures";
 
 test("a newcomer signs up from an invitation with a passkey, signs out and signs back in", async ({ page }, testInfo) => {
   const name = `Pat Tester ${testInfo.project.name}`;
@@ -69,23 +69,62 @@ test("the recovery page explains itself and passes axe", async ({ page, baseURL 
   await expectAccessible(page);
 });
 
-test("a care-team administrator makes a new invitation link for someone", async ({ page }, testInfo) => {
+test("an administrator makes a sign-up link for a newcomer, and a recovery link that works only once a second person approves it", async ({
+  page,
+  browser,
+}, testInfo) => {
   const name = `Admin Tester ${testInfo.project.name}`;
+  const newcomer = `New Member ${testInfo.project.name}`;
+  const colleague = `Second Admin ${testInfo.project.name}`;
+  const approver = `Third Admin ${testInfo.project.name}`;
   await addVirtualAuthenticator(page);
   await page.goto(newInvitation(name));
   await page.getByRole("button", { name: "Create a passkey" }).click();
   await expect(page).toHaveURL(/\/today$/);
+  newInvitation(newcomer);
+  const other = await browser.newContext();
+  const colleaguePage = await other.newPage();
+  await signUpWithLink(colleaguePage, newInvitation(colleague));
+  const third = await browser.newContext();
+  const approverPage = await third.newPage();
+  await signUpWithLink(approverPage, newInvitation(approver));
 
+  // A newcomer without a passkey gets a sign-up link; nobody is offered a link for themself.
   await page.getByRole("link", { name: "Invitation links" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Invitation links");
-  await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: newcomer, exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name, exact: true })).toHaveCount(0);
   await expectAccessible(page);
-
-  await page.getByRole("button", { name: `New link for ${name}` }).click();
+  await page.getByRole("button", { name: `New link for ${newcomer}` }).click();
   const card = page.getByTestId("new-invitation");
-  await expect(card).toContainText(`New link for ${name}`);
+  await expect(card).toContainText(`New link for ${newcomer}`);
   await expect(card).toContainText("/invite?token=");
   await expectAccessible(page);
   await page.reload();
   await expect(page.getByTestId("new-invitation")).toHaveCount(0);
+
+  // A colleague who has a passkey gets a recovery link, which waits for a second person.
+  await page.getByRole("button", { name: `Recovery link for ${colleague}` }).click();
+  const recoveryLink = ((await page.getByTestId("new-invitation").locator("code").textContent()) ?? "").trim();
+  expect(recoveryLink).toMatch(/\/invite\?token=/);
+  const waiting = page.getByTestId("recovery-links").getByRole("row").filter({ hasText: colleague });
+  await expect(waiting).toContainText("Waiting for someone else in the care team");
+  await expectAccessible(page);
+  const stranger = await browser.newContext();
+  const strangerPage = await stranger.newPage();
+  await strangerPage.goto(recoveryLink);
+  await expect(strangerPage.getByRole("heading", { level: 1 })).toHaveText("This link does not work yet");
+
+  // A second administrator approves it; then it works, and offers to stop the old passkeys.
+  await approverPage.goto(page.url());
+  await approverPage.getByRole("button", { name: `Approve the link for ${colleague}` }).click();
+  await expect(approverPage.locator("#notice")).toContainText("You approved the recovery link");
+  await expectAccessible(approverPage);
+  await page.reload();
+  await expect(page.getByTestId("recovery-links").getByRole("row").filter({ hasText: colleague })).toContainText(`Yes, by ${approver}`);
+  await strangerPage.goto(recoveryLink);
+  await expect(strangerPage.getByRole("heading", { level: 1 })).toHaveText("Set up your passkey");
+  await expect(strangerPage.getByRole("checkbox", { name: "Stop my other passkeys working" })).toBeVisible();
+  await expectAccessible(strangerPage);
+  await Promise.all([other.close(), third.close(), stranger.close()]);
 });

@@ -10,6 +10,7 @@ mod m20261122_000005_reviews;
 mod m20261122_000006_conversation;
 mod m20261122_000007_carers;
 mod m20261202_000008_reminders;
+mod m20261203_000009_recovery;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_conversation::Migration),
             Box::new(m20261122_000007_carers::Migration),
             Box::new(m20261202_000008_reminders::Migration),
+            Box::new(m20261203_000009_recovery::Migration),
         ]
     }
 }

@@ -96,9 +96,11 @@ fn set(headers: &mut HeaderMap, name: impl header::IntoHeaderName, value: &str) 
     }
 }
 
-/// Refuses a state-changing request sent from another site. Browsers say where a request came
-/// from in `Sec-Fetch-Site` (modern) or `Origin`; a request with neither is not from a browser
-/// page, so it cannot carry a victim's cookies by accident.
+/// Refuses a state-changing request unless it says it came from one of our own pages: its
+/// `Origin` is our public origin or, for the rare browser request without one, its `Referer`
+/// starts there. `Sec-Fetch-Site` is never trusted over them, and a request that says neither
+/// is refused (every browser sends `Origin` on a POST; a request without it cannot be shown
+/// to have come from us).
 pub async fn reject_cross_site(
     State(policy): State<HttpPolicy>,
     req: Request,
@@ -122,18 +124,43 @@ fn is_safe_method(method: &Method) -> bool {
 }
 
 fn is_same_site(headers: &HeaderMap, public_origin: &str) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        return matches!(site.as_bytes(), b"same-origin" | b"none");
+    // Fetch metadata may add a refusal, never an acceptance.
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.as_bytes(), b"same-origin" | b"none")
+    {
+        return false;
     }
-    match headers.get(header::ORIGIN) {
-        Some(origin) => origin.as_bytes() == public_origin.as_bytes(),
-        None => true,
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        return origin.as_bytes() == public_origin.as_bytes();
     }
+    let Some(referer) = headers.get(header::REFERER).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    // The Referer's own origin, compared whole (`https://a.example.evil.example/` must fail).
+    url::Url::parse(referer)
+        .map(|u| u.origin().ascii_serialization() == public_origin)
+        .unwrap_or(false)
 }
 
 /// Server functions answer every error with 500. Here, in one place, an `AppError` gets the
-/// status it stands for (401, 403, 404, 422, 409), so clients and logs can tell them apart.
+/// status it stands for (400, 401, 403, 404, 409, 413, 422), so clients and logs can tell them
+/// apart, and a browser that asked for a page (a form posted without our script) gets a page
+/// in plain English rather than the error's JSON. A body declared larger than [`MAX_BODY`] is
+/// refused before anything reads it.
 pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let wants_page = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return answer(app::AppError::TooLarge, wants_page);
+    }
     let res = next.run(req).await;
     if !res.headers().contains_key("serverfnerror") {
         return res;
@@ -142,11 +169,60 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if let Ok(err) = serde_json::from_slice::<app::AppError>(&bytes) {
-        parts.status =
-            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match serde_json::from_slice::<app::AppError>(&bytes) {
+        Ok(err) if wants_page => answer(err, true),
+        Ok(err) => {
+            parts.status =
+                StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(_) => Response::from_parts(parts, Body::from(bytes)),
     }
-    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The most a request body may carry: far more than any form or results file.
+pub const MAX_BODY: u64 = 2 * 1024 * 1024;
+
+/// An error as its status, with the error's JSON (for our script and programs) or a short
+/// page (for a browser).
+fn answer(err: app::AppError, page: bool) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if !page {
+        let body = serde_json::to_string(&err).unwrap_or_default();
+        return (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            Body::from(body),
+        )
+            .into_response();
+    }
+    let heading = match err {
+        app::AppError::NotFound | app::AppError::Forbidden => "You cannot do that here",
+        app::AppError::Unauthorized => "Please sign in",
+        app::AppError::Internal { .. } => "Sorry, there is a problem with Alongside",
+        _ => "Sorry, that did not work",
+    };
+    let text = html_escape(&err.to_string());
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{heading} - Alongside</title></head><body><main>\
+         <h1>{heading}</h1><p>{text}</p><p><a href=\"/today\">Go to Today</a></p>\
+         </main></body></html>"
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Works out the client's address once: the TCP peer, or, behind a trusted reverse proxy, the
@@ -215,6 +291,26 @@ mod tests {
             ("origin", "https://a.example"),
         ]);
         assert!(!is_same_site(&h, "https://a.example"));
+    }
+
+    #[test]
+    fn the_origin_decides_then_the_referer_and_saying_neither_is_refused() {
+        let us = "https://a.example";
+        let same = |pairs: &[(&'static str, &'static str)]| is_same_site(&headers(pairs), us);
+        assert!(!same(&[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "https://evil.example")
+        ]));
+        assert!(!same(&[]));
+        assert!(!same(&[("sec-fetch-site", "same-origin")]));
+        assert!(!same(&[("origin", "null")]));
+        assert!(same(&[("referer", "https://a.example/today?x=1")]));
+        assert!(!same(&[("referer", "https://a.example.evil.example/")]));
+        assert!(!same(&[(
+            "referer",
+            "https://evil.example/https://a.example"
+        )]));
+        assert!(!same(&[("referer", "not a url")]));
     }
 
     #[test]

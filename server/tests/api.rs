@@ -12,6 +12,8 @@ mod caseload;
 mod cli;
 #[path = "api/conversation.rs"]
 mod conversation;
+#[path = "api/fuzz.rs"]
+mod fuzz;
 #[path = "api/health.rs"]
 mod health;
 #[path = "api/http_shell.rs"]

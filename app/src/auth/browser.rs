@@ -115,3 +115,12 @@ pub fn input_value(id: &str) -> String {
         .map(|i| i.value())
         .unwrap_or_default()
 }
+
+/// Whether the checkbox with this id is ticked (false when there is none).
+pub fn is_checked(id: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
+}

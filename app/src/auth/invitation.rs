@@ -13,6 +13,8 @@ use crate::entities::invitation;
 use crate::error::AppError;
 
 pub const DEFAULT_LIFETIME_DAYS: i64 = 14;
+/// A recovery link (for an account that already has a passkey) works for a day at most.
+pub const RECOVERY_LIFETIME_HOURS: i64 = 24;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -57,10 +59,30 @@ pub fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A sign-up link, for an account with no passkey yet.
 pub async fn create(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
     new: NewInvitation,
+) -> Result<InvitationToken, AppError> {
+    insert(db, clock, new, false).await
+}
+
+/// A recovery link, for an account that has a passkey: it works only once a second member of
+/// the care team approves it, and for [`RECOVERY_LIFETIME_HOURS`].
+pub async fn create_recovery(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    new: NewInvitation,
+) -> Result<InvitationToken, AppError> {
+    insert(db, clock, new, true).await
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    new: NewInvitation,
+    recovery: bool,
 ) -> Result<InvitationToken, AppError> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -75,8 +97,15 @@ pub async fn create(
         patient_id: Set(new.patient_id),
         invited_by: Set(new.invited_by),
         created_at: Set(now),
-        expires_at: Set(now + Duration::days(DEFAULT_LIFETIME_DAYS)),
+        expires_at: Set(if recovery {
+            now + Duration::hours(RECOVERY_LIFETIME_HOURS)
+        } else {
+            now + Duration::days(DEFAULT_LIFETIME_DAYS)
+        }),
         used_at: Set(None),
+        recovery: Set(recovery),
+        approved_by: Set(None),
+        approved_at: Set(None),
     }
     .insert(db)
     .await?;

@@ -48,6 +48,19 @@ pub struct Viewer {
     pub roles: Vec<String>,
     /// For a carer: the person whose plan they are looking at.
     pub acting_for: Option<String>,
+    /// The care-team pages this person's roles can use (from the policy), so menus offer
+    /// nothing that ends in "not found".
+    pub tools: StaffTools,
+}
+
+/// Which care-team pages a viewer's roles can use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffTools {
+    pub caseload: bool,
+    pub reviews: bool,
+    pub import: bool,
+    pub invitations: bool,
+    pub members: bool,
 }
 
 /// The signed-in person, or `Unauthorized`.
@@ -62,10 +75,20 @@ pub async fn whoami() -> Result<Viewer, AppError> {
         .one(&state.db)
         .await?
         .ok_or(AppError::Unauthorized)?;
+    let roles = passkeys::service::roles(&state, account_id).await?;
+    let may = |action| crate::policy::staff_may(&roles, action);
+    let tools = StaffTools {
+        caseload: may(crate::policy::Action::ListCaseload),
+        reviews: may(crate::policy::Action::ManageReviews),
+        import: may(crate::policy::Action::EnterResults),
+        invitations: crate::policy::may_reinvite(&roles),
+        members: may(crate::policy::Action::ManageMembers),
+    };
     Ok(Viewer {
         account_id: account.id,
         display_name: account.display_name,
-        roles: passkeys::service::roles(&state, account_id).await?,
+        roles,
+        tools,
         acting_for: crate::carers::service::acting_for_name(&state, &session, account_id).await?,
     })
 }

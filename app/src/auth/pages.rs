@@ -39,9 +39,13 @@ async fn run(ceremony: Ceremony, token: String) -> Result<(), String> {
     }
     .map_err(shown)?;
     let credential = browser::create(options).await?;
-    finish_registration(credential, browser::input_value("passkey-name"))
-        .await
-        .map_err(shown)
+    finish_registration(
+        credential,
+        browser::input_value("passkey-name"),
+        Some(browser::is_checked("remove-others")),
+    )
+    .await
+    .map_err(shown)
 }
 
 /// The design system's error summary, shown while `problem` holds a message.
@@ -248,6 +252,24 @@ fn NameField() -> impl IntoView {
     }
 }
 
+/// On recovery, the person chooses whether their other passkeys stop working.
+#[component]
+fn RemoveOthersField() -> impl IntoView {
+    view! {
+        <div class="nhsuk-form-group">
+            <div class="nhsuk-checkboxes">
+                <div class="nhsuk-checkboxes__item">
+                    <input class="nhsuk-checkboxes__input" id="remove-others" name="remove_others" type="checkbox" value="true" aria-describedby="remove-others-hint" />
+                    <label class="nhsuk-label nhsuk-checkboxes__label" for="remove-others">"Stop my other passkeys working"</label>
+                    <div class="nhsuk-hint nhsuk-checkboxes__hint" id="remove-others-hint">
+                        "Do this if you lost a phone or think someone else may use it. You will be signed out everywhere else."
+                    </div>
+                </div>
+            </div>
+        </div>
+    }
+}
+
 #[component]
 pub fn InvitePage() -> impl IntoView {
     let token = move || use_query_map().with(|q| q.get("token").unwrap_or_default());
@@ -256,7 +278,7 @@ pub fn InvitePage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match status.await {
-                    Ok(InvitationStatus::Valid { name, organisation, invited_by, purpose }) => {
+                    Ok(InvitationStatus::Valid { name, organisation, invited_by, purpose, recovery }) => {
                         let from = match (invited_by, organisation) {
                             (Some(person), Some(org)) => format!("{person} at {org}"),
                             (None, Some(org)) => org,
@@ -273,6 +295,7 @@ pub fn InvitePage() -> impl IntoView {
                             </p>
                             <PasskeySupport />
                             <NameField />
+                            {recovery.then(|| view! { <RemoveOthersField /> })}
                             <PasskeyButton ceremony=Ceremony::Invitation token=token() label="Create a passkey".into() then="/today".into() />
                         }.into_any()
                     }
@@ -280,9 +303,13 @@ pub fn InvitePage() -> impl IntoView {
                         "This invitation has already been used",
                         "If you set up a passkey with it, sign in with that passkey. If not, ask your care team for a new invitation.",
                     ),
+                    Ok(InvitationStatus::AwaitingApproval) => problem_page(
+                        "This link does not work yet",
+                        "A second person in your care team must approve it first. Try again once they have. It works for 24 hours.",
+                    ),
                     Ok(InvitationStatus::Expired) => problem_page(
                         "This invitation has expired",
-                        "Invitations work for 14 days. Ask your care team for a new one.",
+                        "Invitations work for 14 days, and recovery links for 24 hours. Ask your care team for a new one.",
                     ),
                     Ok(InvitationStatus::Unknown) | Err(_) => problem_page(
                         "This invitation link does not work",
@@ -316,6 +343,7 @@ pub fn RecoverPage() -> impl IntoView {
             <input class="nhsuk-input" id="recovery-code" name="code" type="text" autocomplete="off" spellcheck="false" />
         </div>
         <NameField />
+        <RemoveOthersField />
         <PasskeyButton ceremony=Ceremony::Recovery token=String::new() label="Set up a new passkey".into() then="/today".into() />
     }
 }
@@ -507,61 +535,104 @@ pub fn RecoveryCodesPage() -> impl IntoView {
 
 #[component]
 pub fn TeamInvitationsPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::team::team_invitations());
-    require_sign_in(move |_| {
-        view! {
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(page) => view! {
-                            <PageHeading text="Invitation links" />
-                            <p class="nhsuk-body">
-                                "Give someone a new link to set up a passkey: someone who has not signed up yet, "
-                                "or someone who has lost every passkey. Each link works once, for 14 days. "
-                                "A new link stops any older one."
-                            </p>
-                            {page.new_link.map(|new| view! {
-                                <div class="nhsuk-card nhsuk-card--feature" data-testid="new-invitation">
-                                    <div class="nhsuk-card__content nhsuk-card__content--feature">
-                                        <h2 class="nhsuk-card--feature__heading nhsuk-heading-m">{format!("New link for {}", new.name)}</h2>
-                                        <p class="nhsuk-body">"Give this link to the person only. You will not see it again."</p>
-                                        <p class="nhsuk-body"><code>{new.link}</code></p>
-                                    </div>
-                                </div>
-                            })}
-                            <table class="nhsuk-table">
-                                <caption class="nhsuk-table__caption">"People in your organisation"</caption>
-                                <thead class="nhsuk-table__head">
-                                    <tr>
-                                        <th scope="col" class="nhsuk-table__header">"Name"</th>
-                                        <th scope="col" class="nhsuk-table__header">"Role"</th>
-                                        <th scope="col" class="nhsuk-table__header">"Passkey"</th>
-                                        <th scope="col" class="nhsuk-table__header">"Invitation"</th>
-                                    </tr>
-                                </thead>
-                                <tbody class="nhsuk-table__body">
-                                    {page.people.into_iter().map(|p| view! {
-                                        <tr class="nhsuk-table__row">
-                                            <td class="nhsuk-table__cell">{p.name.clone()}</td>
-                                            <td class="nhsuk-table__cell">{p.role}</td>
-                                            <td class="nhsuk-table__cell">{if p.has_passkey { "Set up" } else { "Not yet" }}</td>
-                                            <td class="nhsuk-table__cell">
-                                                <form method="post" action="/api/auth/reinvite">
-                                                    <input type="hidden" name="account_id" value=p.account_id.to_string() />
+    use crate::forms::{ErrorSummary, FormState, Notice};
+    use crate::plan::pages::{load, render};
+    render(
+        load(super::team::team_invitations),
+        |page: super::team::TeamInvitationsView, flash: crate::forms::Flash| {
+            let state = FormState::new("approve", &flash);
+            let reinvite_state = FormState::new("reinvite", &flash);
+            view! {
+                <Notice flash=flash.clone() />
+                <ErrorSummary state=state />
+                <ErrorSummary state=reinvite_state />
+                <PageHeading text="Invitation links" />
+                <p class="nhsuk-body">
+                    "Give someone a new link to set up a passkey. Each link works once, and a new link stops any older one."
+                </p>
+                <ul class="nhsuk-list nhsuk-list--bullet">
+                    <li>"Someone who has not set up a passkey yet gets a sign-up link. It works for 14 days."</li>
+                    <li>
+                        "Someone who has a passkey gets a recovery link, because whoever has it can sign in as them. "
+                        "It works only after a second person in the care team approves it, and for 24 hours. "
+                        "The person is told on their phone and in their record of who has looked at it."
+                    </li>
+                </ul>
+                {page.new_link.map(|new| view! {
+                    <div class="nhsuk-card nhsuk-card--feature" data-testid="new-invitation">
+                        <div class="nhsuk-card__content nhsuk-card__content--feature">
+                            <h2 class="nhsuk-card--feature__heading nhsuk-heading-m">{format!("New link for {}", new.name)}</h2>
+                            <p class="nhsuk-body">"Give this link to the person only. You will not see it again."</p>
+                            <p class="nhsuk-body"><code>{new.link}</code></p>
+                        </div>
+                    </div>
+                })}
+                {(!page.pending.is_empty()).then(|| view! {
+                    <h2 class="nhsuk-heading-m">"Recovery links"</h2>
+                    <table class="nhsuk-table" data-testid="recovery-links">
+                        <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Recovery links not used yet"</caption>
+                        <thead class="nhsuk-table__head">
+                            <tr>
+                                <th scope="col" class="nhsuk-table__header">"For"</th>
+                                <th scope="col" class="nhsuk-table__header">"Asked for by"</th>
+                                <th scope="col" class="nhsuk-table__header">"Works until"</th>
+                                <th scope="col" class="nhsuk-table__header">"Approved"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="nhsuk-table__body">
+                            {page.pending.into_iter().map(|r| view! {
+                                <tr class="nhsuk-table__row">
+                                    <td class="nhsuk-table__cell">{r.name.clone()}</td>
+                                    <td class="nhsuk-table__cell">{r.asked_by.clone()}</td>
+                                    <td class="nhsuk-table__cell">{r.until.clone()}</td>
+                                    <td class="nhsuk-table__cell">
+                                        {match (r.approved_by.clone(), r.can_approve) {
+                                            (Some(by), _) => view! { {format!("Yes, by {by}")} }.into_any(),
+                                            (None, true) => view! {
+                                                <form method="post" action="/api/auth/approve_recovery">
+                                                    <input type="hidden" name="invitation_id" value=r.invitation_id.to_string() />
                                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0">
-                                                        {format!("New link for {}", p.name)}
+                                                        {format!("Approve the link for {}", r.name)}
                                                     </button>
                                                 </form>
-                                            </td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(_) => view! { <crate::shell::NotFound /> }.into_any(),
-                    }
+                                            }.into_any(),
+                                            (None, false) => view! { "Waiting for someone else in the care team" }.into_any(),
+                                        }}
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
                 })}
-            </Suspense>
-        }
-    })
+                <table class="nhsuk-table">
+                    <caption class="nhsuk-table__caption">"People you can give a link to"</caption>
+                    <thead class="nhsuk-table__head">
+                        <tr>
+                            <th scope="col" class="nhsuk-table__header">"Name"</th>
+                            <th scope="col" class="nhsuk-table__header">"Role"</th>
+                            <th scope="col" class="nhsuk-table__header">"Passkey"</th>
+                            <th scope="col" class="nhsuk-table__header">"Link"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="nhsuk-table__body">
+                        {page.people.into_iter().map(|p| view! {
+                            <tr class="nhsuk-table__row">
+                                <td class="nhsuk-table__cell">{p.name.clone()}</td>
+                                <td class="nhsuk-table__cell">{p.role}</td>
+                                <td class="nhsuk-table__cell">{if p.has_passkey { "Set up" } else { "Not yet" }}</td>
+                                <td class="nhsuk-table__cell">
+                                    <form method="post" action="/api/auth/reinvite">
+                                        <input type="hidden" name="account_id" value=p.account_id.to_string() />
+                                        <button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0">
+                                            {if p.has_passkey { format!("Recovery link for {}", p.name) } else { format!("New link for {}", p.name) }}
+                                        </button>
+                                    </form>
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }
+        },
+    )
 }

@@ -20,7 +20,12 @@ pub enum InvitationStatus {
         organisation: Option<String>,
         invited_by: Option<String>,
         purpose: String,
+        /// A recovery link: the account has passkeys already, so the person may remove them.
+        #[serde(default)]
+        recovery: bool,
     },
+    /// A recovery link that a second member of the care team has not approved yet.
+    AwaitingApproval,
     Used,
     Expired,
     Unknown,
@@ -67,10 +72,19 @@ pub async fn start_add_passkey() -> Result<CreationChallengeResponse, AppError> 
 pub async fn finish_registration(
     credential: RegisterPublicKeyCredential,
     name: String,
+    /// On recovery: remove every other passkey of the account (and end its sessions).
+    remove_others: Option<bool>,
 ) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let session = super::session::from_request().await?;
-    service::finish_registration(&state, &session, &credential, &name).await
+    service::finish_registration(
+        &state,
+        &session,
+        &credential,
+        &name,
+        remove_others.unwrap_or(false),
+    )
+    .await
 }
 
 #[server(prefix = "/api/auth", endpoint = "sign_in_start")]
@@ -235,6 +249,9 @@ pub mod service {
         if inv.expires_at <= state.clock.now() {
             return Ok(InvitationStatus::Expired);
         }
+        if inv.recovery && inv.approved_by.is_none() {
+            return Ok(InvitationStatus::AwaitingApproval);
+        }
         let name = account::Entity::find_by_id(inv.account_id)
             .one(&state.db)
             .await?
@@ -267,6 +284,7 @@ pub mod service {
             organisation,
             invited_by,
             purpose,
+            recovery: inv.recovery,
         })
     }
 
@@ -337,6 +355,11 @@ pub mod service {
             .one(&state.db)
             .await?
             .ok_or_else(|| fail("This invitation link does not work any more. Ask your care team for a new one."))?;
+        if inv.recovery && inv.approved_by.is_none() {
+            return Err(fail(
+                "This link starts to work once a second member of your care team has approved it.",
+            ));
+        }
         start_registration(
             state,
             session,
@@ -440,6 +463,7 @@ pub mod service {
         session: &Session,
         credential: &RegisterPublicKeyCredential,
         name: &str,
+        remove_others: bool,
     ) -> Result<(), AppError> {
         let origin = request_info::current();
         let name = parse_name(name, &origin)?;
@@ -513,12 +537,19 @@ pub mod service {
         let cred = Credential::from(new_key.clone());
         let passkey_id = Uuid::new_v4();
         let txn = crate::state::begin_write(&state.db).await?;
+        let mut recovering = purpose.recovery_code_id.is_some();
         if let Some(invitation_id) = purpose.invitation_id {
+            // A recovery link works only once approved (checked again here, in the write).
             let used = invitation::Entity::update_many()
                 .col_expr(invitation::Column::UsedAt, Expr::value(now))
                 .filter(invitation::Column::Id.eq(invitation_id))
                 .filter(invitation::Column::UsedAt.is_null())
                 .filter(invitation::Column::ExpiresAt.gt(now))
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(invitation::Column::Recovery.eq(false))
+                        .add(invitation::Column::ApprovedBy.is_not_null()),
+                )
                 .exec(&txn)
                 .await?;
             if used.rows_affected != 1 {
@@ -529,6 +560,10 @@ pub mod service {
             }
             // A carer's grant starts working once they can sign in.
             crate::carers::service::activate(&txn, account_id, now).await?;
+            recovering |= invitation::Entity::find_by_id(invitation_id)
+                .one(&txn)
+                .await?
+                .is_some_and(|i| i.recovery);
         }
         if let Some(code_id) = purpose.recovery_code_id {
             let used = recovery_code::Entity::update_many()
@@ -570,13 +605,43 @@ pub mod service {
             }
             Err(err) => return Err(err.into()),
         }
+        if recovering && remove_others {
+            // The person lost a device or fears someone else has it: every other passkey
+            // stops, and every session signed in with one ends (this browser signs in below).
+            passkey::Entity::delete_many()
+                .filter(passkey::Column::AccountId.eq(account_id))
+                .filter(passkey::Column::Id.ne(passkey_id))
+                .exec(&txn)
+                .await?;
+            session_row::Entity::delete_many()
+                .filter(session_row::Column::AccountId.eq(account_id))
+                .exec(&txn)
+                .await?;
+            // Their devices were told when the link was asked for; now they stop getting
+            // reminders with their sessions.
+            crate::entities::push_subscription::Entity::delete_many()
+                .filter(crate::entities::push_subscription::Column::AccountId.eq(account_id))
+                .exec(&txn)
+                .await?;
+            audit::record(
+                &txn,
+                state.clock.as_ref(),
+                Entry::own(account_id, "passkeys_removed_on_recovery", &origin),
+            )
+            .await?;
+        }
         let action = if purpose.recovery_code_id.is_some() {
             "recovery_code"
+        } else if recovering {
+            "recovery_link_used"
         } else if purpose.invitation_id.is_some() {
             "sign_up"
         } else {
             "passkey_add"
         };
+        if recovering {
+            crate::reminders::service::security_notice(&txn, now, account_id, action).await?;
+        }
         audit::record(
             &txn,
             state.clock.as_ref(),
@@ -591,6 +656,9 @@ pub mod service {
         )
         .await?;
         txn.commit().await?;
+        if recovering {
+            state.wake_reminders.notify_one();
+        }
         if !adding {
             session::sign_in(session, account_id, passkey_id, &origin).await?;
         }

@@ -84,14 +84,17 @@ pub struct Origin {
     pub ip: String,
 }
 
-/// Signs `account_id` in on this session. A fresh session id is issued so an id planted before
-/// sign-in (session fixation) is worthless afterwards.
+/// Signs `account_id` in on this session. It starts empty, under a fresh id: nothing of
+/// whoever used this browser before (unsaved answers, a carer's chosen person, filters)
+/// carries over, the old session ends, and an id planted before sign-in (session fixation) is
+/// worthless afterwards. The new session's absolute lifetime counts from now.
 pub async fn sign_in(
     session: &Session,
     account_id: Uuid,
     passkey_id: Uuid,
     origin: &Origin,
 ) -> Result<(), AppError> {
+    session.clear().await;
     session.cycle_id().await.map_err(AppError::internal)?;
     let put = |key: &'static str, value: serde_json::Value| async move {
         session

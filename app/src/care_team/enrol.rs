@@ -37,6 +37,10 @@ pub struct LetterView {
     pub practice: String,
     /// The one-time link and its QR code (SVG), only right after it was made.
     pub link: Option<(String, String)>,
+    /// The person has a passkey: a new link is a recovery link (approved by a second person).
+    pub recovery: bool,
+    /// This viewer may make a new link for them (the policy's `Reinvite`).
+    pub may_reinvite: bool,
 }
 
 #[server(prefix = "/api/team", endpoint = "add_patient")]
@@ -80,12 +84,29 @@ pub async fn load_letter(patient_id: Uuid) -> Result<LetterView, AppError> {
 /// A new one-time link (and letter) for someone who has not signed up or lost their passkeys.
 #[server(prefix = "/api/team", endpoint = "new_letter")]
 pub async fn new_letter(patient_id: Uuid) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
-    let subject = service::account_of(&state, account, patient_id).await?;
-    crate::auth::team::service::reinvite(&state, &session, account, subject).await?;
-    crate::auth::passkeys::redirect_plain_form(&format!("/team/people/{patient_id}/letter"));
-    Ok(())
+    let mut recovery = false;
+    let result = async {
+        let state = crate::state::app_state()?;
+        let (session, account) = crate::auth::session::require_account().await?;
+        let subject = service::account_of(&state, account, patient_id).await?;
+        recovery = crate::auth::team::service::reinvite(&state, &session, account, subject).await?;
+        Ok(())
+    }
+    .await;
+    let letter = format!("/team/people/{patient_id}/letter");
+    crate::forms::finish(
+        result,
+        "letter",
+        &(),
+        if recovery {
+            "This is a recovery link: it works once someone else in the care team approves it on the Invitation links page."
+        } else {
+            "Here is the new letter. Any older link has stopped working."
+        },
+        &letter,
+        &letter,
+    )
+    .await
 }
 
 /// What is wrong with a phone number and email as entered (both optional): (field, message).
@@ -417,11 +438,27 @@ pub mod service {
             Some((_, link)) => Some((qr_svg(&link)?, link)),
             None => None,
         };
+        let (recovery, may_reinvite) = match p.account_id {
+            Some(account) => (
+                crate::auth::team::service::has_passkey(&state.db, account).await?,
+                policy::check(
+                    &state.db,
+                    Actor::new(staff, state.clock.now()),
+                    Action::Reinvite,
+                    policy::Subject::Account(account),
+                )
+                .await
+                .is_ok(),
+            ),
+            None => (false, false),
+        };
         Ok(LetterView {
             patient_id,
             name: format!("{} {}", p.given_name, p.family_name),
             practice: practice_name(&state.db, p.organisation_id).await?,
             link: link.map(|(svg, link)| (link, svg)),
+            recovery,
+            may_reinvite,
         })
     }
 }
@@ -464,7 +501,11 @@ pub fn LetterPage() -> impl IntoView {
                 <div class="app-letter">
                     <p class="nhsuk-body">{format!("Dear {},", v.name)}</p>
                     <p class="nhsuk-body">{format!("{} uses Alongside to help you get ready for your reviews, see your results explained and keep your own care plan.", v.practice)}</p>
-                    <p class="nhsuk-body">"To set it up, scan this code with your phone's camera, or type the address below. The link works once, for 14 days."</p>
+                    <p class="nhsuk-body">{if v.recovery {
+                        "To set up a new passkey, scan this code with your phone's camera, or type the address below. The link works once, for 24 hours."
+                    } else {
+                        "To set it up, scan this code with your phone's camera, or type the address below. The link works once, for 14 days."
+                    }}</p>
                     <div class="app-qr" inner_html=svg role="img" aria-label="QR code of the link below"></div>
                     <p class="nhsuk-body app-link-text">{link}</p>
                     <p class="nhsuk-body">"If you need help, ask at reception."</p>
@@ -472,20 +513,28 @@ pub fn LetterPage() -> impl IntoView {
                 <p class="nhsuk-body app-no-print">"Use your browser's Print to print this letter: only the letter is printed."</p>
             }
             .into_any(),
-            None => view! {
+            None if v.may_reinvite => view! {
                 <p class="nhsuk-body">"For safety, the link is shown only once, when it is made. Make a new one to print a new letter: any older link stops working."</p>
             }
             .into_any(),
+            None => view! {
+                <p class="nhsuk-body">"For safety, the link is shown only once, when it is made. An administrator, clinician or care coordinator can make a new one."</p>
+            }
+            .into_any(),
         };
+            let state = FormState::new("letter", &flash);
             view! {
                 <Notice flash=flash.clone() />
                 <div class="app-no-print">{back_link(format!("/team/people/{}", v.patient_id), "Back to their page")}</div>
                 <PageHeading text=format!("Invitation letter for {}", v.name) />
+                <ErrorSummary state=state />
                 {body}
-                <form method="post" action="/api/team/new_letter" class="app-no-print">
-                    <input type="hidden" name="patient_id" value=v.patient_id.to_string() />
-                    <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Make a new link and letter"</button>
-                </form>
+                {v.may_reinvite.then(|| view! {
+                    <form method="post" action="/api/team/new_letter" class="app-no-print">
+                        <input type="hidden" name="patient_id" value=v.patient_id.to_string() />
+                        <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Make a new link and letter"</button>
+                    </form>
+                })}
             }
         },
     )

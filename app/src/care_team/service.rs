@@ -39,7 +39,14 @@ fn pack_status(pack: Option<&preparation_pack::Model>, p: &patient::Model) -> St
 /// Booked reviews in the staff member's organisations from a week ago to 6 weeks ahead, soonest
 /// first; one in the past that nobody has closed is overdue.
 pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppError> {
-    let orgs = policy::organisations_of(&state.db, staff).await?;
+    // Those who book and run reviews (not, say, a social care worker whose caseload is only
+    // the people who share with her).
+    let orgs = policy::orgs_where(
+        &state.db,
+        policy::Actor::new(staff, state.clock.now()),
+        Action::ManageReviews,
+    )
+    .await?;
     if orgs.is_empty() {
         return Err(AppError::NotFound);
     }

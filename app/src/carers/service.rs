@@ -540,6 +540,13 @@ pub async fn switch(
     crate::auth::session::set_acting_for(session, Some(id)).await
 }
 
+/// A person's own actions that still belong in their access log: new ways into the account.
+const OWN_SECURITY: [&str; 3] = [
+    "recovery_link_used",
+    "recovery_code",
+    "passkeys_removed_on_recovery",
+];
+
 /// An audit action in plain English, as the person reads it.
 fn words(action: &str) -> Option<&'static str> {
     Some(match action {
@@ -560,8 +567,15 @@ fn words(action: &str) -> Option<&'static str> {
         "carer_viewed_results" => "looked at your results",
         "carer_changed_plan" => "worked on your plan",
         "carer_logged_action" => "logged an action",
+        "carer_undid_log" => "took back a day they had recorded",
         "carer_opened_agenda" => "opened your review questions",
         "carer_invited" => "invited a carer",
+        "invitation_created" => "made a new sign-up link for you",
+        "recovery_requested" => "asked for a recovery link for your account",
+        "recovery_approved" => "approved a recovery link for your account",
+        "recovery_link_used" => "set up a new passkey with a recovery link",
+        "recovery_code" => "set up a new passkey with a recovery code",
+        "passkeys_removed_on_recovery" => "stopped your other passkeys working",
         _ => return None,
     })
 }
@@ -571,7 +585,13 @@ fn words(action: &str) -> Option<&'static str> {
 pub async fn access_log(state: &AppState, account: Uuid) -> Result<AccessLogView, AppError> {
     let about = audit_event::Entity::find()
         .filter(audit_event::Column::SubjectAccountId.eq(account))
-        .filter(audit_event::Column::ActorAccountId.ne(account))
+        // What others did, and the changes to how this account signs in, whoever made them
+        // (so someone who took it over cannot hide it).
+        .filter(
+            sea_orm::Condition::any()
+                .add(audit_event::Column::ActorAccountId.ne(account))
+                .add(audit_event::Column::Action.is_in(OWN_SECURITY)),
+        )
         .order_by_desc(audit_event::Column::At)
         .limit(200)
         .all(&state.db)
@@ -615,6 +635,13 @@ pub async fn access_log(state: &AppState, account: Uuid) -> Result<AccessLogView
             .filter_map(|e| {
                 let what = words(&e.action)?;
                 let role = match e.actor_account_id {
+                    Some(a) if a == account => {
+                        return Some(LogEntry {
+                            when: when(e),
+                            who: "You, or someone using your account".into(),
+                            what: what.to_owned(),
+                        });
+                    }
                     Some(a) if carers.contains(&a) => "carer",
                     _ => "care team",
                 };

@@ -18,6 +18,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
+    /// A recovery link: for an account that already has a passkey. It works only once
+    /// `approved_by` (a second member of the care team) is set, and for 24 hours.
+    pub recovery: bool,
+    pub approved_by: Option<Uuid>,
+    pub approved_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,12 +32,7 @@ pub(crate) async fn ctx(verb: Verb) -> Result<(AppState, Ctx), AppError> {
 /// Only our own pages are places to go back to (never another site).
 #[cfg(feature = "ssr")]
 pub(crate) fn local_path(back: &str, default: &str) -> String {
-    let ok = back.starts_with('/') && !back.starts_with("//") && !back.contains('\\');
-    if ok {
-        back.to_owned()
-    } else {
-        default.to_owned()
-    }
+    crate::forms::local_path(back, default)
 }
 
 #[server(prefix = "/api/plan", endpoint = "plan")]

@@ -69,6 +69,9 @@ pub struct DayLog {
     pub note: Option<String>,
     /// Someone other than the person logged it: "Sian Evans (carer)".
     pub by: Option<String>,
+    /// The viewer may take it back: the person, or the carer who logged it.
+    #[serde(default)]
+    pub may_undo: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,6 +93,9 @@ pub struct ActionView {
     pub streak: Option<String>,
     /// Today first, then the 7 days before it.
     pub recent: Vec<DayLog>,
+    /// The viewer may record days for it (the person, or a carer allowed to log; in progress).
+    #[serde(default)]
+    pub may_log: bool,
     pub due_today: bool,
     /// In progress and done by the person or a carer (a professional's actions are not logged).
     pub loggable: bool,
@@ -154,6 +160,8 @@ pub struct PlanView {
     /// The next review date as YYYY-MM-DD (for forms).
     pub review_on: Option<String>,
     pub agreement: Option<Agreement>,
+    #[serde(default)]
+    pub viewing: Viewing,
 }
 
 /// The plan was agreed in a care and support planning conversation.
@@ -180,6 +188,40 @@ pub struct ChangeView {
     pub changes: Vec<input::FieldChange>,
 }
 
+/// Who is looking at a person's pages, so the pages speak to them rightly ("Your plan", or
+/// "Margaret's plan" for a carer) and offer only what the policy lets them do.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewing {
+    /// The person themself.
+    pub own: bool,
+    /// The person's first name.
+    pub given_name: String,
+    pub change_plan: bool,
+    pub log_actions: bool,
+    pub read_results: bool,
+    pub answer_agenda: bool,
+}
+
+impl Viewing {
+    /// "Your" to the person, "Margaret's" to anyone else.
+    pub fn whose(&self) -> String {
+        if self.own {
+            "Your".into()
+        } else {
+            format!("{}'s", self.given_name)
+        }
+    }
+
+    /// "your" or "Margaret's", inside a sentence.
+    pub fn whose_lower(&self) -> String {
+        if self.own {
+            "your".into()
+        } else {
+            format!("{}'s", self.given_name)
+        }
+    }
+}
+
 /// What the Today page shows a person.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TodayView {
@@ -191,4 +233,6 @@ pub struct TodayView {
     pub review_with: Option<String>,
     /// Changes the care team (or a carer) made to the plan in the last 14 days.
     pub news: Vec<ChangeView>,
+    #[serde(default)]
+    pub viewing: Viewing,
 }

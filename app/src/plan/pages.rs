@@ -129,10 +129,16 @@ fn labelled_rows(
 // ---------- My plan ----------
 
 /// "You agreed this plan with Dr Priya Shah, Riverside Medical Practice on 3 March 2027."
-pub(crate) fn agreement_note(a: super::Agreement) -> impl IntoView {
-    let who = match &a.representative {
-        Some(r) => format!("Your representative, {r}, agreed this plan"),
-        None => "You agreed this plan".to_owned(),
+/// (To anyone else: "Margaret agreed this plan…".)
+pub(crate) fn agreement_note(
+    a: super::Agreement,
+    viewing: &super::Viewing,
+) -> impl IntoView + use<> {
+    let who = match (&a.representative, viewing.own) {
+        (Some(r), true) => format!("Your representative, {r}, agreed this plan"),
+        (Some(r), false) => format!("{} representative, {r}, agreed this plan", viewing.whose()),
+        (None, true) => "You agreed this plan".to_owned(),
+        (None, false) => format!("{} agreed this plan", viewing.given_name),
     };
     view! {
         <div class="nhsuk-inset-text" id="agreement">
@@ -156,10 +162,22 @@ pub fn MyPlanPage() -> impl IntoView {
             .map(|(_, n)| n.clone())
             .collect::<Vec<_>>()
             .join(", ");
+        let v = plan.viewing.clone();
+        let whose = v.whose();
+        let whose_lower = v.whose_lower();
+        let name = v.given_name.clone();
+        let own = v.own;
+        let change = v.change_plan;
         view! {
             <Notice flash=flash />
-            <PageHeading text="Your plan" />
-            <p class="nhsuk-body">"Your care and support plan, in your words. You can change it at any time. Your care team works on it with you."</p>
+            <PageHeading text=format!("{whose} plan") />
+            {if own {
+                view! { <p class="nhsuk-body">"Your care and support plan, in your words. You can change it at any time. Your care team works on it with you."</p> }.into_any()
+            } else if change {
+                view! { <p class="nhsuk-body">{format!("{name}'s care and support plan, in their words. {name} owns it; they have asked you to help keep it up to date.")}</p> }.into_any()
+            } else {
+                view! { <p class="nhsuk-body">{format!("{name}'s care and support plan, in their words. {name} has let you read it.")}</p> }.into_any()
+            }}
             <dl class="nhsuk-summary-list">
                 {row("Name", plan.person_name.clone())}
                 {row("Date of birth", plan.date_of_birth.clone())}
@@ -170,36 +188,38 @@ pub fn MyPlanPage() -> impl IntoView {
                     None => d,
                 }).unwrap_or_default())}
             </dl>
-            {plan.agreement.clone().map(agreement_note)}
+            {plan.agreement.clone().map(move |a| agreement_note(a, &v))}
             <ul class="nhsuk-list app-no-print">
-                <li><a href="/plan/history">"See every change to your plan"</a></li>
-                <li>"To print your plan or save it as a PDF, use your browser's print option."</li>
+                <li><a href="/plan/history">{format!("See every change to {whose_lower} plan")}</a></li>
+                <li>{format!("To print {whose_lower} plan or save it as a PDF, use your browser's print option.")}</li>
             </ul>
             // Shown by the phone's script (public/phone.js): keeping a copy is a choice made on each phone, never by default.
+            {own.then(|| view! {
             <section id="keep-plan" class="app-no-print" hidden aria-labelledby="keep-plan-title">
                 <h2 class="nhsuk-heading-s" id="keep-plan-title">"Read your plan with no signal"</h2>
                 <p class="nhsuk-body">"You can keep a copy of your plan and today's actions on this phone, to read when you have no signal. Anyone who can open this phone could read it, so only do this on a phone that is yours. Signing out removes it."</p>
                 <p class="nhsuk-body" data-keep-plan-state="">"Your plan is not kept on this phone."</p>
                 <button type="button" class="nhsuk-button nhsuk-button--secondary">"Keep my plan on this phone"</button>
             </section>
+            })}
 
             <section id="about-me" aria-labelledby="about-me-title">
                 <h2 class="nhsuk-heading-m" id="about-me-title">"About me"</h2>
                 {updated_line(plan.about_me_updated.clone())}
                 {if about_empty {
-                    view! { <p class="nhsuk-body">"You have not written anything here yet."</p> }.into_any()
+                    view! { <p class="nhsuk-body">{if own { "You have not written anything here yet.".to_owned() } else { format!("{name} has not written anything here yet.") }}</p> }.into_any()
                 } else {
                     view! { <dl class="nhsuk-summary-list">{about_rows}</dl> }.into_any()
                 }}
-                <p class="nhsuk-body app-no-print"><a href="/plan/about-me">"Change \"About me\""</a></p>
+                {change.then(|| view! { <p class="nhsuk-body app-no-print"><a href="/plan/about-me">"Change \"About me\""</a></p> })}
             </section>
 
             <section id="goals" aria-labelledby="goals-title">
-                <h2 class="nhsuk-heading-m" id="goals-title">"My goals and actions"</h2>
+                <h2 class="nhsuk-heading-m" id="goals-title">{if own { "My goals and actions".to_owned() } else { format!("{name}'s goals and actions") }}</h2>
                 {updated_line(plan.goals_updated.clone())}
-                {plan.goals.is_empty().then(|| view! { <p class="nhsuk-body">"You have no goals yet."</p> })}
-                {plan.goals.iter().cloned().map(|g| view! { <GoalSummary goal=g /> }).collect_view()}
-                <p class="nhsuk-body app-no-print"><a href="/plan/goals/new">"Add a goal"</a></p>
+                {plan.goals.is_empty().then(|| view! { <p class="nhsuk-body">"No goals yet."</p> })}
+                {plan.goals.iter().cloned().map(|g| view! { <GoalSummary goal=g change=change /> }).collect_view()}
+                {change.then(|| view! { <p class="nhsuk-body app-no-print"><a href="/plan/goals/new">"Add a goal"</a></p> })}
             </section>
 
             <section id="contingency" aria-labelledby="contingency-title">
@@ -207,7 +227,7 @@ pub fn MyPlanPage() -> impl IntoView {
                 {updated_line(plan.contingency_updated.clone())}
                 <dl class="nhsuk-summary-list">{cont_rows}</dl>
                 <ContactList contacts=plan.contacts.clone() removable=false />
-                <p class="nhsuk-body app-no-print"><a href="/plan/contingency">"Change what to do if things get worse"</a></p>
+                {change.then(|| view! { <p class="nhsuk-body app-no-print"><a href="/plan/contingency">"Change what to do if things get worse"</a></p> })}
             </section>
 
             <section id="support" aria-labelledby="support-title">
@@ -223,14 +243,14 @@ pub fn MyPlanPage() -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ul>
-                <p class="nhsuk-body app-no-print"><a href="/plan/support">"Change support and groups"</a></p>
+                {change.then(|| view! { <p class="nhsuk-body app-no-print"><a href="/plan/support">"Change support and groups"</a></p> })}
             </section>
         }
     })
 }
 
 #[component]
-fn GoalSummary(goal: GoalView) -> impl IntoView {
+fn GoalSummary(goal: GoalView, change: bool) -> impl IntoView {
     view! {
         <div class="nhsuk-card app-goal">
             <div class="nhsuk-card__content">
@@ -255,7 +275,7 @@ fn GoalSummary(goal: GoalView) -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ul>
-                <p class="nhsuk-body app-no-print"><a href=format!("/plan/goals/{}", goal.id)>"Change this goal or add an action"</a></p>
+                {change.then(|| view! { <p class="nhsuk-body app-no-print"><a href=format!("/plan/goals/{}", goal.id)>"Change this goal or add an action"</a></p> })}
             </div>
         </div>
     }
@@ -592,7 +612,7 @@ fn RecentDays(action: ActionView, flash: Flash, back: String) -> impl IntoView {
                         {d.note.clone().map(|n| view! { <br /><span class="app-pre-line">{n}</span> })}
                     </dd>
                     <dd class="nhsuk-summary-list__actions">
-                        {d.outcome.is_some().then(|| view! {
+                        {(d.outcome.is_some() && d.may_undo).then(|| view! {
                             <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
                                 <input type="hidden" name="action" value=action.id.to_string() />
                                 <input type="hidden" name="day" value=d.day.clone() />
@@ -609,7 +629,7 @@ fn RecentDays(action: ActionView, flash: Flash, back: String) -> impl IntoView {
         .collect_view();
     view! {
         <dl class="nhsuk-summary-list">{items}</dl>
-        <LogForm action=action.clone() flash=flash back=back choose_day=true />
+        {action.may_log.then(|| view! { <LogForm action=action.clone() flash=flash back=back choose_day=true /> })}
     }
 }
 
@@ -705,16 +725,19 @@ pub fn TodayActionCard(action: ActionView, flash: Flash) -> impl IntoView {
                             <strong>{format!("Today: {}", outcome.label())}</strong>
                             {day.note.clone().map(|n| view! { <br /><span class="app-pre-line">{n}</span> })}
                         </p>
-                        <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
-                            <input type="hidden" name="action" value=action.id.to_string() />
-                            <input type="hidden" name="day" value=day.day.clone() />
-                            <input type="hidden" name="back" value="/today" />
-                            <button type="submit" class="nhsuk-button nhsuk-button--secondary">
-                                "Undo"<span class="nhsuk-u-visually-hidden">{format!(" ({})", action.what)}</span>
-                            </button>
-                        </form>
+                        {day.may_undo.then(|| view! {
+                            <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
+                                <input type="hidden" name="action" value=action.id.to_string() />
+                                <input type="hidden" name="day" value=day.day.clone() />
+                                <input type="hidden" name="back" value="/today" />
+                                <button type="submit" class="nhsuk-button nhsuk-button--secondary">
+                                    "Undo"<span class="nhsuk-u-visually-hidden">{format!(" ({})", action.what)}</span>
+                                </button>
+                            </form>
+                        })}
                     }.into_any(),
-                    _ => view! { <LogForm action=action.clone() flash=flash back="/today".into() choose_day=true /> }.into_any(),
+                    _ if action.may_log => view! { <LogForm action=action.clone() flash=flash back="/today".into() choose_day=true /> }.into_any(),
+                    _ => view! { <p class="nhsuk-body">"Not recorded yet today."</p> }.into_any(),
                 }}
             </div>
         </div>

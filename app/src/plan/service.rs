@@ -19,7 +19,7 @@ use super::input::{
 use super::schedule::{self, Frequency, Outcome, Progress};
 use super::{
     ActionView, Agreement, ChangeView, ContactView, DayLog, GoalView, PlanView, SupportView,
-    TodayView, Updated, condition_name,
+    TodayView, Updated, Viewing, condition_name,
 };
 use crate::entities::{
     about_me, account, action_log, contingency, contingency_contact, goal, patient,
@@ -485,6 +485,12 @@ pub async fn log_action(
         .one(&txn)
         .await?;
     match existing {
+        Some(row) if !may_change_entry(ctx, &row) => {
+            return Err(AppError::Conflict(format!(
+                "{} has already recorded this day. Only they can change it.",
+                ctx.patient.given_name
+            )));
+        }
         Some(row) => {
             let mut model = row.into_active_model();
             model.outcome = Set(outcome.code().to_owned());
@@ -516,6 +522,12 @@ pub async fn log_action(
     Ok(())
 }
 
+/// Whether this actor may change (or take back) a recorded day: the person any of their own
+/// plan's entries; a carer only the entries they made.
+pub fn may_change_entry(ctx: &Ctx, row: &action_log::Model) -> bool {
+    ctx.capacity == Capacity::Patient || row.logged_by == Some(ctx.actor.account_id)
+}
+
 /// Takes back what was recorded for a day, within the same 7-day window.
 pub async fn undo_log(
     state: &AppState,
@@ -525,13 +537,33 @@ pub async fn undo_log(
 ) -> Result<(), AppError> {
     let action = own_action(&state.db, ctx, action_id).await?;
     let day = loggable_day(ctx, &action, day)?;
-    let deleted = action_log::Entity::delete_many()
+    let mut only = action_log::Entity::delete_many()
         .filter(action_log::Column::ActionId.eq(action.id))
-        .filter(action_log::Column::Day.eq(day))
-        .exec(&state.db)
-        .await?;
+        .filter(action_log::Column::Day.eq(day));
+    // A carer takes back only what they recorded themself; the person, anything on their plan.
+    if ctx.capacity != Capacity::Patient {
+        only = only.filter(action_log::Column::LoggedBy.eq(ctx.actor.account_id));
+    }
+    let deleted = only.exec(&state.db).await?;
     if deleted.rows_affected == 0 {
         return Err(AppError::NotFound);
+    }
+    if ctx.capacity == Capacity::Carer {
+        // The person's access log names who took the day back, not just who logged.
+        let origin = crate::auth::request_info::current();
+        crate::auth::audit::record(
+            &state.db,
+            state.clock.as_ref(),
+            crate::auth::audit::Entry {
+                actor: Some(ctx.actor.account_id),
+                subject: ctx.patient.account_id,
+                action: "carer_undid_log",
+                success: true,
+                origin: &origin,
+                detail: None,
+            },
+        )
+        .await?;
     }
     Ok(())
 }
@@ -742,7 +774,10 @@ pub async fn set_support_status(
 
 /// Per action: day, outcome, note, and who logged it when it was not the person ("Sian Evans
 /// (carer)").
-type Logs = HashMap<Uuid, Vec<(NaiveDate, Outcome, Option<String>, Option<String>)>>;
+/// Each action's recent days: day, outcome, note, and who logged it (named when it was not
+/// the person) with whether the viewer may take it back.
+type Logs = HashMap<Uuid, Vec<LoggedDay>>;
+type LoggedDay = (NaiveDate, Outcome, Option<String>, (Option<String>, bool));
 /// A log as read: action, day, outcome code, note, who logged it.
 type LogRow = (Uuid, NaiveDate, String, Option<String>, Option<Uuid>);
 
@@ -802,10 +837,11 @@ async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
     let mut logs: Logs = HashMap::new();
     for (action_id, day, outcome, note, by) in rows {
         if let Some(outcome) = Outcome::parse(&outcome) {
+            let may_undo = ctx.capacity == Capacity::Patient || by == Some(ctx.actor.account_id);
             let by = by.and_then(|b| names.get(&b).cloned());
             logs.entry(action_id)
                 .or_default()
-                .push((day, outcome, note, by));
+                .push((day, outcome, note, (by, may_undo)));
         }
     }
     Ok(logs)
@@ -874,11 +910,24 @@ fn day_label(day: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
+/// Whether the viewer may record days (the person, or a carer allowed to log).
+async fn may_log(state: &AppState, ctx: &Ctx) -> Result<bool, AppError> {
+    if ctx.capacity == Capacity::Patient {
+        return Ok(true);
+    }
+    Ok(
+        policy::permitted(&state.db, ctx.actor, &ctx.patient, &[Verb::LogActions])
+            .await?
+            .contains(&Verb::LogActions),
+    )
+}
+
 fn action_view(
     row: &plan_action::Model,
     goal_title: &str,
-    logs: &[(NaiveDate, Outcome, Option<String>, Option<String>)],
+    logs: &[LoggedDay],
     today: NaiveDate,
+    may_log: bool,
 ) -> ActionView {
     let freq = frequency_of(row);
     let pairs: Vec<(NaiveDate, Outcome)> = logs.iter().map(|(d, o, _, _)| (*d, *o)).collect();
@@ -893,12 +942,14 @@ fn action_view(
                 label: day_label(day, today),
                 outcome: log.map(|(_, o, _, _)| *o),
                 note: log.and_then(|(_, _, n, _)| n.clone()),
-                by: log.and_then(|(_, _, _, b)| b.clone()),
+                by: log.and_then(|(_, _, _, b)| b.0.clone()),
+                may_undo: log.is_some_and(|(_, _, _, b)| b.1),
             }
         })
         .collect();
     let in_progress = row.status == "in_progress";
     ActionView {
+        may_log: may_log && in_progress,
         id: row.id,
         goal_id: row.goal_id,
         goal_title: goal_title.to_owned(),
@@ -952,6 +1003,7 @@ async fn goals_with_actions(state: &AppState, ctx: &Ctx) -> Result<Vec<GoalView>
         .all(&state.db)
         .await?;
     let logs = recent_logs(state, ctx).await?;
+    let may_log = may_log(state, ctx).await?;
     let empty = Vec::new();
     Ok(goals
         .iter()
@@ -959,7 +1011,15 @@ async fn goals_with_actions(state: &AppState, ctx: &Ctx) -> Result<Vec<GoalView>
             let views: Vec<ActionView> = actions
                 .iter()
                 .filter(|a| a.goal_id == g.id)
-                .map(|a| action_view(a, &g.title, logs.get(&a.id).unwrap_or(&empty), ctx.today))
+                .map(|a| {
+                    action_view(
+                        a,
+                        &g.title,
+                        logs.get(&a.id).unwrap_or(&empty),
+                        ctx.today,
+                        may_log,
+                    )
+                })
                 .collect();
             let mut progress = Progress::default();
             for v in views.iter().filter(|v| v.status != "not_doing") {
@@ -987,6 +1047,30 @@ async fn goals_with_actions(state: &AppState, ctx: &Ctx) -> Result<Vec<GoalView>
         .collect())
 }
 
+/// Who is looking, and what the pages may offer them (one batched policy question).
+pub async fn viewing(state: &AppState, ctx: &Ctx) -> Result<Viewing, AppError> {
+    let may = policy::permitted(
+        &state.db,
+        ctx.actor,
+        &ctx.patient,
+        &[
+            Verb::ChangePlan,
+            Verb::LogActions,
+            Verb::ReadResults,
+            Verb::AnswerAgenda,
+        ],
+    )
+    .await?;
+    Ok(Viewing {
+        own: ctx.capacity == Capacity::Patient,
+        given_name: ctx.patient.given_name.clone(),
+        change_plan: may.contains(&Verb::ChangePlan),
+        log_actions: may.contains(&Verb::LogActions),
+        read_results: may.contains(&Verb::ReadResults),
+        answer_agenda: may.contains(&Verb::AnswerAgenda),
+    })
+}
+
 pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
     let p = &ctx.patient;
     let about = about_me::Entity::find_by_id(p.id).one(&state.db).await?;
@@ -1007,7 +1091,9 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
         Some(r) => agreement_of(state, ctx, r).await?,
         None => None,
     };
+    let viewing = viewing(state, ctx).await?;
     Ok(PlanView {
+        viewing,
         person_name: format!("{} {}", p.given_name, p.family_name),
         nhs_number: crate::nhs_number::NhsNumber::parse(&p.nhs_number)
             .map(|n| n.to_string())
@@ -1202,12 +1288,19 @@ pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
         .map(|g| (g.id, g.title))
         .collect();
     let logs = recent_logs(state, ctx).await?;
+    let may_log = may_log(state, ctx).await?;
     let empty = Vec::new();
     let due: Vec<ActionView> = actions
         .iter()
         .map(|a| {
             let title = goals.get(&a.goal_id).map(String::as_str).unwrap_or("");
-            action_view(a, title, logs.get(&a.id).unwrap_or(&empty), ctx.today)
+            action_view(
+                a,
+                title,
+                logs.get(&a.id).unwrap_or(&empty),
+                ctx.today,
+                may_log,
+            )
         })
         .filter(|v| v.due_today && v.loggable)
         .collect();
@@ -1221,7 +1314,9 @@ pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
         .limit(5)
         .all(&state.db)
         .await?;
+    let viewing = viewing(state, ctx).await?;
     Ok(TodayView {
+        viewing,
         today: ctx.today.to_string(),
         today_label: ctx.today.format("%A %-d %B").to_string(),
         due,
@@ -1245,5 +1340,6 @@ pub async fn action(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<ActionView,
         &goal.title,
         logs.get(&id).map(Vec::as_slice).unwrap_or(&[]),
         ctx.today,
+        may_log(state, ctx).await?,
     ))
 }

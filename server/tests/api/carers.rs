@@ -4,7 +4,10 @@
 //! refused; the access log.
 use app::entities::{action_log, agenda_answer, carer_grant, goal, plan_action};
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, Set};
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _,
+    QueryFilter as _, Set,
+};
 use uuid::Uuid;
 
 use crate::conversation::{make_org, member, practice_of};
@@ -269,6 +272,11 @@ async fn try_cell(
             (s, b, hit)
         }
         ("action logs", "create") => {
+            // A day nobody has recorded yet (a carer may not change the person's own entry).
+            action_log::Entity::delete_many()
+                .exec(&app.db)
+                .await
+                .unwrap();
             let (s, b) = post_json(
                 app,
                 who,
@@ -634,5 +642,52 @@ db_test! {
         assert_eq!(status, 404);
         let (_, plan) = post_json(&app, &sian, "/api/plan/plan", &[]).await;
         assert!(plan.contains("ADA-GOAL"), "still Ada's");
+    }
+}
+
+db_test! {
+    async fn a_carer_takes_back_only_what_they_logged_and_the_persons_own_entries_stay_theirs(app) {
+        let ada = make_patient(&app, "Ada Tester", "9434765919").await;
+        let home = practice_of(&app, &ada).await;
+        let dr = member(&app, home, "clinician", "Dr Own").await;
+        let record = adas_record(&app, &ada, &dr).await;
+        let sian = carer(&app, &ada, "Sian Tester", "log_actions", "active", None).await;
+        let today = app::clock::Clock::now(&app.clock).date_naive();
+        let mut started: plan_action::ActiveModel = plan_action::Entity::find_by_id(Uuid::parse_str(&record.action).unwrap()).one(&app.db).await.unwrap().unwrap().into();
+        started.starts_on = Set(today - chrono::Days::new(7));
+        started.update(&app.db).await.unwrap();
+        let yesterday = (today - chrono::Days::new(1)).to_string();
+        let today = today.to_string();
+
+        // Ada logs today with a private note; Sian logs yesterday.
+        let (status, _) = post_json(&app, &ada, "/api/plan/log", &[("action", &record.action), ("day", &today), ("outcome", "done"), ("note", "Ada's own note")]).await;
+        assert_eq!(status, 200);
+        let (status, _) = post_json(&app, &sian, "/api/plan/log", &[("action", &record.action), ("day", &yesterday), ("outcome", "partly")]).await;
+        assert_eq!(status, 200);
+
+        // Sian can neither undo nor overwrite Ada's day, and is offered no Undo for it.
+        let (status, _) = post_json(&app, &sian, "/api/plan/undo", &[("action", &record.action), ("day", &today)]).await;
+        assert_eq!(status, 404);
+        let (status, body) = post_json(&app, &sian, "/api/plan/log", &[("action", &record.action), ("day", &today), ("outcome", "not_today")]).await;
+        assert_eq!(status, 409, "{body}");
+        let notes: Vec<Option<String>> = action_log::Entity::find().all(&app.db).await.unwrap().into_iter().map(|l| l.note).collect();
+        assert!(notes.contains(&Some("Ada's own note".to_owned())), "Ada's note is kept");
+        let html = page(&app, &sian, &format!("/plan/actions/{}", record.action)).await;
+        assert_eq!(html.matches("action=\"/api/plan/undo\"").count(), 1, "Undo only beside Sian's own day: {html}");
+
+        // Sian takes back her own day; the access log says so, naming her.
+        let (status, _) = post_json(&app, &sian, "/api/plan/undo", &[("action", &record.action), ("day", &yesterday)]).await;
+        assert_eq!(status, 200);
+        assert_eq!(action_log::Entity::find().count(&app.db).await.unwrap(), 1);
+        let access = page(&app, &ada, "/account/access-log").await;
+        assert!(access.contains("took back a day they had recorded"), "{access}");
+
+        // Ada may take back anything on her plan, a carer's entry included.
+        let (status, _) = post_json(&app, &sian, "/api/plan/log", &[("action", &record.action), ("day", &yesterday), ("outcome", "partly")]).await;
+        assert_eq!(status, 200);
+        let html = page(&app, &ada, &format!("/plan/actions/{}", record.action)).await;
+        assert_eq!(html.matches("action=\"/api/plan/undo\"").count(), 2, "{html}");
+        let (status, _) = post_json(&app, &ada, "/api/plan/undo", &[("action", &record.action), ("day", &yesterday)]).await;
+        assert_eq!(status, 200);
     }
 }

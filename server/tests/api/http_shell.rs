@@ -63,6 +63,22 @@ db_test! {
         assert_ne!(same.status(), 403);
         // Nobody is signed in, so the server function says so rather than answering.
         assert_eq!(same.status(), 401);
+
+        // `Origin` decides, whatever `Sec-Fetch-Site` claims; failing it, the `Referer`; a
+        // post that says neither where it came from is refused.
+        let bare = reqwest::Client::new();
+        let lying = bare.post(&url).header("sec-fetch-site", "same-origin").header("origin", "https://evil.example").send().await.expect("post");
+        assert_eq!(lying.status(), 403);
+        let nowhere = bare.post(&url).send().await.expect("post");
+        assert_eq!(nowhere.status(), 403, "neither Origin nor Referer");
+        let null = bare.post(&url).header("origin", "null").send().await.expect("post");
+        assert_eq!(null.status(), 403);
+        let referred = bare.post(&url).header("referer", format!("{ORIGIN}/today")).send().await.expect("post");
+        assert_eq!(referred.status(), 401, "our own page in the Referer");
+        let referred_away = bare.post(&url).header("referer", "https://evil.example/localhost:3000/").send().await.expect("post");
+        assert_eq!(referred_away.status(), 403);
+        let look_alike = bare.post(&url).header("referer", format!("{ORIGIN}.evil.example/")).send().await.expect("post");
+        assert_eq!(look_alike.status(), 403);
     }
 }
 

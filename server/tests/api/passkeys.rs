@@ -487,3 +487,45 @@ async fn without_a_proxy_a_forged_forwarded_for_does_not_dodge_the_limit() {
         "{statuses:?}"
     );
 }
+
+db_test! {
+    async fn signing_in_on_a_used_browser_starts_empty_and_ends_the_last_persons_session(app) {
+        let (browser, margaret) = sign_up(&app, "Margaret Tester").await;
+        let (_, mut david) = sign_up(&app, "David Tester").await;
+        // Margaret leaves a form with a problem: her answer waits in her session.
+        let res = browser
+            .client
+            .post(format!("{}/api/reminders/choices", app.base))
+            .header("accept", "text/html")
+            .header("origin", ORIGIN)
+            .form(&[("kind_actions", "on"), ("agenda_days", "3"), ("time_1", "Margaret private words"), ("time_zone", "Europe/London")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), 302, "back to the form");
+        let before: Vec<String> = session_row::Entity::find().all(&app.db).await.expect("rows").into_iter().map(|r| r.id).collect();
+
+        // David signs in on the same browser without her signing out.
+        assert_eq!(sign_in(&browser, &mut david, ORIGIN).await.status(), 200);
+        let html = browser
+            .client
+            .get(format!("{}/account/reminders", app.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("page");
+        assert!(!html.contains("Margaret private words"), "David never sees her answers");
+        assert!(!html.contains("There is a problem"), "nor her form's problems");
+        let rows = session_row::Entity::find().all(&app.db).await.expect("rows");
+        assert!(rows.iter().all(|r| r.account_id != Some(margaret.account)), "her session ended");
+        let new: Vec<_> = rows.iter().filter(|r| !before.contains(&r.id)).collect();
+        assert_eq!(new.len(), 1, "one new session, under a new id");
+        assert_eq!(new[0].account_id, Some(david.account));
+        let data: serde_json::Value = serde_json::from_slice(&new[0].data).expect("json");
+        let keys: Vec<&str> = data.as_object().expect("object").keys().map(String::as_str).collect();
+        assert!(!keys.contains(&"flash"), "nothing carried over: {keys:?}");
+    }
+}

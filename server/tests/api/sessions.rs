@@ -201,3 +201,52 @@ db_test! {
         assert_eq!(today_status(&app, &cookie).await, 302, "signed out for good");
     }
 }
+
+db_test! {
+    async fn a_device_ended_while_it_keeps_sending_requests_is_signed_out_every_time(app) {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let account = make_account(&app, "Busy Phone").await;
+        let laptop = session_cookie_for(&app, account).await;
+        for trial in 0..20 {
+            let phone = session_cookie_for(&app, account).await;
+            let id = phone.trim_start_matches("alongside=").to_owned();
+            let stop = Arc::new(AtomicBool::new(false));
+            let sent = Arc::new(AtomicUsize::new(0));
+            let mut tasks = Vec::new();
+            // Four tasks of the phone: page reads, and form posts that leave a notice in the session.
+            for task in 0..4 {
+                let (client, base, phone) = (app.client(), app.base.clone(), phone.clone());
+                let (stop, sent) = (stop.clone(), sent.clone());
+                tasks.push(tokio::spawn(async move {
+                    while !stop.load(Ordering::Acquire) {
+                        let res = if task % 2 == 0 {
+                            client.get(format!("{base}/today")).header("accept", "text/html").header("cookie", &phone).send().await
+                        } else {
+                            client.post(format!("{base}/api/reminders/test")).header("accept", "text/html").header("origin", crate::support::ORIGIN).header("cookie", &phone).send().await
+                        };
+                        assert!(res.expect("the server answers").status().as_u16() < 500);
+                        sent.fetch_add(1, Ordering::AcqRel);
+                    }
+                }));
+            }
+            while sent.load(Ordering::Acquire) < 4 {
+                tokio::task::yield_now().await;
+            }
+            // "End this device" on the laptop while the phone's requests are in flight.
+            let res = app.client().post(app.url("/api/auth/device_end")).header("origin", crate::support::ORIGIN).header("cookie", &laptop).form(&[("handle", app::auth::invitation::hash_token(&id))]).send().await.expect("end");
+            assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+            let ended_at = sent.load(Ordering::Acquire);
+            while sent.load(Ordering::Acquire) < ended_at + 8 {
+                tokio::task::yield_now().await;
+            }
+            stop.store(true, Ordering::Release);
+            for t in tasks {
+                t.await.expect("task");
+            }
+            assert_eq!(today_status(&app, &phone).await, 302, "trial {trial}: the phone is signed out");
+            let row = session::Entity::find_by_id(id.clone()).one(&app.db).await.expect("read");
+            assert!(row.is_none(), "trial {trial}: no request wrote the session back");
+        }
+        assert_eq!(today_status(&app, &laptop).await, 200, "the laptop stays signed in");
+    }
+}

@@ -19,6 +19,8 @@ pub enum Backend {
 }
 
 pub const ORIGIN: &str = "http://localhost:3000";
+/// The real push services, and the local mock (`push_mock.rs`) on any port of 127.0.0.1.
+pub const TEST_PUSH_SERVICES: &str = "https://fcm.googleapis.com, https://*.push.services.mozilla.com, https://*.notify.windows.com, https://*.push.apple.com, http://127.0.0.1:*";
 
 pub struct TestApp {
     pub backend: Backend,
@@ -80,6 +82,7 @@ impl TestApp {
             site_root: scratch.join("site"),
             // Tests run the reminder worker themselves, one step at a time.
             reminder_worker: false,
+            push_services: TEST_PUSH_SERVICES.into(),
             ..Config::default()
         };
         adjust(&mut config);
@@ -116,8 +119,16 @@ impl TestApp {
     /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
     /// A request that gets no answer in a minute fails its test, naming the address, rather than
     /// holding up the whole run.
+    /// A client that behaves like a browser on our pages: it keeps cookies and says where its
+    /// posts come from (`Origin`), which the server insists on.
     pub fn client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ORIGIN,
+            reqwest::header::HeaderValue::from_static(ORIGIN),
+        );
         reqwest::Client::builder()
+            .default_headers(headers)
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(60))
