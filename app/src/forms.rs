@@ -29,10 +29,7 @@ pub struct Flash {
 #[server(prefix = "/api/forms", endpoint = "flash")]
 pub async fn take_flash() -> Result<Flash, AppError> {
     let session = crate::auth::session::from_request().await?;
-    let flash = session
-        .remove::<Flash>(FLASH_KEY)
-        .await
-        .map_err(AppError::internal)?;
+    let flash = crate::auth::session::take::<Flash>(&session, FLASH_KEY).await?;
     Ok(flash.unwrap_or_default())
 }
 

@@ -167,10 +167,12 @@ pub fn router(prepared: &Prepared) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(config.is_https())
         .with_path("/")
-        .with_always_save(true)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
-            config.session_idle_minutes,
-        ))));
+        // The cookie lives as long as the browser does and is sent out only when a session is
+        // made or changed: the server alone decides when a session ends (idle and absolute
+        // limits, in the store), so no answer needs to send the cookie again just to slide
+        // its expiry. Such refreshes were what let an answer from before sign-in, arriving
+        // after it, put the old session's cookie back and sign the person out.
+        .with_expiry(Expiry::OnSessionEnd);
 
     let pkg = ServeDir::new(config.site_root.join("pkg"))
         .precompressed_br()
@@ -228,6 +230,10 @@ pub fn router(prepared: &Prepared) -> Router {
                 .layer(axum::middleware::from_fn_with_state(
                     state_for_limits,
                     http::limit_ceremonies,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    (prepared.store.clone(), cookie_name),
+                    crate::sessions::keep_newer_session_cookie,
                 ))
                 .layer(sessions),
         )

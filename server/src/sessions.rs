@@ -15,7 +15,9 @@
 //!   signing out, ending a device or removing a passkey deletes the row, and a request of that
 //!   session still in flight cannot write it back (nor restart its absolute lifetime).
 //! - **Reading a page writes nothing** unless the stored expiry would move by `REFRESH_AFTER`
-//!   or more; then only the expiry column is updated.
+//!   or more; then only the expiry column is updated, when the session is loaded.
+//! - **An answer about an ended session leaves the browser's cookie alone**
+//!   ([`keep_newer_session_cookie`]).
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -33,6 +35,55 @@ use serde_json::Value;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use uuid::Uuid;
+
+/// A request of a session that has ended must not touch the browser's cookie. tower-sessions
+/// answers a request whose session is gone with a cookie that removes it, and one that changed
+/// its session with the session's cookie again. Either, arriving late, would overwrite the
+/// cookie of the session that replaced it: a page or form still loading from before sign-in
+/// would sign the person straight out again. This layer (just outside the session layer)
+/// drops our cookie from any answer about a session this instance's store has just found
+/// ended; the browser's newer cookie stands. A cookie for a new session (sign-in) always goes
+/// out, and signing out (which deletes the session itself) still removes the cookie.
+pub async fn keep_newer_session_cookie(
+    axum::extract::State((store, name)): axum::extract::State<(DbSessionStore, &'static str)>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let sent: Option<String> = req
+        .headers()
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned());
+    let mut res = next.run(req).await;
+    let Some(sent) = sent.filter(|s| store.was_ended(s)) else {
+        return res;
+    };
+    let about_ended = |value: &axum::http::HeaderValue| {
+        let text = value.to_str().unwrap_or_default();
+        let cookie = text.split(';').next().unwrap_or_default();
+        matches!(cookie.split_once('='), Some((k, v)) if k == name && (v == sent || v.is_empty()))
+    };
+    let kept: Vec<axum::http::HeaderValue> = res
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .filter(|v| !about_ended(v))
+        .cloned()
+        .collect();
+    let headers = res.headers_mut();
+    headers.remove(axum::http::header::SET_COOKIE);
+    for v in kept {
+        headers.append(axum::http::header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// How long this instance remembers a session it found ended (longer than any request).
+const REMEMBER_ENDED: Duration = Duration::from_secs(300);
 
 /// How stale a session's stored expiry may become before an unchanged session is written again.
 const REFRESH_AFTER: chrono::Duration = chrono::Duration::seconds(60);
@@ -58,6 +109,8 @@ pub struct DbSessionStore {
     clock: SharedClock,
     idle: chrono::Duration,
     max_age: chrono::Duration,
+    /// Sessions a request of this instance found ended lately, and when.
+    ended: std::sync::Arc<std::sync::Mutex<HashMap<String, std::time::Instant>>>,
 }
 
 impl DbSessionStore {
@@ -74,7 +127,21 @@ impl DbSessionStore {
             clock,
             idle: chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::minutes(30)),
             max_age: chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::hours(12)),
+            ended: std::sync::Arc::default(),
         }
+    }
+
+    fn note_ended(&self, id: &Id) {
+        if let Ok(mut ended) = self.ended.lock() {
+            let now = std::time::Instant::now();
+            ended.retain(|_, at| now.duration_since(*at) < REMEMBER_ENDED);
+            ended.insert(id.to_string(), now);
+        }
+    }
+
+    /// Whether a request of this instance lately found this session ended (its row gone).
+    pub fn was_ended(&self, id: &str) -> bool {
+        self.ended.lock().is_ok_and(|ended| ended.contains_key(id))
     }
 
     /// Deletes expired sessions and passkey ceremonies every `period`, for as long as the
@@ -111,7 +178,7 @@ impl DbSessionStore {
 
     /// Slides the idle expiry of a session that still exists; never brings one back.
     async fn touch(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::update_many()
+        let touched = session::Entity::update_many()
             .col_expr(
                 session::Column::ExpiresAt,
                 Expr::value(self.clock.now() + self.idle),
@@ -121,6 +188,9 @@ impl DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        if touched.rows_affected == 0 {
+            self.note_ended(id);
+        }
         Ok(())
     }
 
@@ -138,6 +208,7 @@ impl DbSessionStore {
                 .await
                 .map_err(backend)?
             else {
+                self.note_ended(id);
                 return Ok(());
             };
             let mut data: Data = serde_json::from_slice(&row.data)
@@ -274,13 +345,22 @@ impl SessionStore for DbSessionStore {
             return self.apply(&record.id, &changes).await;
         };
         let changes = changes(&data, &loaded.data);
-        if !changes.is_empty() {
-            return self.apply(&record.id, &changes).await;
-        }
-        if self.clock.now() + self.idle - loaded.expires_at < REFRESH_AFTER {
+        if changes.is_empty() {
+            // Its idle expiry was slid when it was loaded. tower-sessions counts a removal of a
+            // key that was not there as a change (our own code avoids that): check it still
+            // exists, so an answer about an ended session leaves the cookie alone.
+            let exists = session::Entity::find_by_id(record.id.to_string())
+                .filter(self.alive())
+                .one(&self.db)
+                .await
+                .map_err(backend)?
+                .is_some();
+            if !exists {
+                self.note_ended(&record.id);
+            }
             return Ok(());
         }
-        self.touch(&record.id).await
+        self.apply(&record.id, &changes).await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -290,8 +370,12 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         let Some(row) = row else {
+            self.note_ended(id);
             return Ok(None);
         };
+        if self.clock.now() + self.idle - row.expires_at >= REFRESH_AFTER {
+            self.touch(id).await?;
+        }
         let data: Data = serde_json::from_slice(&row.data)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())

@@ -38,6 +38,19 @@ pub async fn require_account() -> Result<(Session, Uuid), AppError> {
     Ok((session, account))
 }
 
+/// Takes a one-time value (a notice, a link shown once) out of the session. Reading a page
+/// with nothing to take changes nothing, so its answer does not send the cookie again.
+pub async fn take<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    let found = session.get_value(key).await.map_err(AppError::internal)?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    session.remove::<T>(key).await.map_err(AppError::internal)
+}
+
 pub async fn acting_for(session: &Session) -> Result<Option<Uuid>, AppError> {
     session
         .get::<Uuid>(ACTING_FOR_KEY)
@@ -52,11 +65,7 @@ pub async fn set_acting_for(session: &Session, person: Option<Uuid>) -> Result<(
             .insert(ACTING_FOR_KEY, id)
             .await
             .map_err(AppError::internal),
-        None => session
-            .remove::<Uuid>(ACTING_FOR_KEY)
-            .await
-            .map(|_| ())
-            .map_err(AppError::internal),
+        None => take::<Uuid>(session, ACTING_FOR_KEY).await.map(|_| ()),
     }
 }
 

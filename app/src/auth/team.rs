@@ -201,10 +201,8 @@ pub mod service {
                 can_approve: i.approved_by.is_none() && i.invited_by != Some(actor),
             })
             .collect();
-        let new_link = session
-            .remove::<(String, String)>(FLASH_KEY)
-            .await
-            .map_err(AppError::internal)?
+        let new_link = crate::auth::session::take::<(String, String)>(session, FLASH_KEY)
+            .await?
             .map(|(name, link)| NewLink { name, link });
         Ok(TeamInvitationsView {
             people,

@@ -430,10 +430,11 @@ pub mod service {
             patient_id,
         )
         .await?;
-        let link = session
-            .remove::<(String, String)>(crate::auth::team::service::FLASH_KEY)
-            .await
-            .map_err(AppError::internal)?;
+        let link = crate::auth::session::take::<(String, String)>(
+            session,
+            crate::auth::team::service::FLASH_KEY,
+        )
+        .await?;
         let link = match link {
             Some((_, link)) => Some((qr_svg(&link)?, link)),
             None => None,

@@ -229,10 +229,8 @@ pub mod service {
                 name: a.display_name,
             })
             .collect();
-        let new_link = session
-            .remove::<(String, String)>(FLASH_KEY)
-            .await
-            .map_err(AppError::internal)?
+        let new_link = crate::auth::session::take::<(String, String)>(session, FLASH_KEY)
+            .await?
             .map(|(name, link)| NewLink { name, link });
         Ok(MembersView {
             organisation_id: org,

@@ -168,10 +168,8 @@ pub async fn list(state: &AppState, session: &Session, ctx: &Ctx) -> Result<Care
         .into_iter()
         .map(|g| grant_view(&g, &names, today))
         .collect();
-    let new_link = session
-        .remove::<(String, String)>(FLASH_KEY)
-        .await
-        .map_err(AppError::internal)?
+    let new_link = crate::auth::session::take::<(String, String)>(session, FLASH_KEY)
+        .await?
         .map(|(name, link)| NewLink { name, link });
     Ok(CarersView {
         person_name: format!("{} {}", p.given_name, p.family_name),

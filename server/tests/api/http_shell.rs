@@ -141,15 +141,28 @@ async fn https_origin_adds_hsts_and_a_host_prefixed_secure_cookie() {
     let account = crate::support::make_account(&app, "Test Person").await;
     let cookie = crate::support::session_cookie_for(&app, account).await;
     let cookie = cookie.replacen("alongside=", "__Host-alongside=", 1);
+    let cookie_again = cookie.clone();
+    // A form post that leaves a notice changes the session, so its answer sets the cookie.
     let res = app
         .client()
-        .get(app.url("/today"))
+        .post(app.url("/api/reminders/test"))
         .header("cookie", cookie)
+        .header("origin", "https://alongside.example.org")
+        .header("accept", "text/html")
         .send()
         .await
-        .expect("get");
+        .expect("post");
     let headers = res.headers().clone();
-    let body = res.text().await.unwrap_or_default();
+    let body = app
+        .client()
+        .get(app.url("/today"))
+        .header("cookie", cookie_again)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .unwrap_or_default();
     app.teardown().await;
     let hsts = headers
         .get("strict-transport-security")

@@ -250,3 +250,38 @@ db_test! {
         assert_eq!(today_status(&app, &laptop).await, 200, "the laptop stays signed in");
     }
 }
+
+db_test! {
+    async fn an_answer_about_an_ended_session_never_overwrites_the_browsers_newer_cookie(app) {
+        // A page or file still loading from before sign-in finishes after sign-in replaced its
+        // session. Its answer must not set the browser's cookie back to the old session (nor
+        // remove the cookie): the person would be signed straight out again.
+        let account = make_account(&app, "Just Signed In").await;
+        let old = session_cookie_for(&app, account).await;
+        let id = old.trim_start_matches("alongside=").to_owned();
+        let store = store(&app);
+        let loaded_before = request(&store, &old);
+        loaded_before.get::<uuid::Uuid>("account_id").await.expect("read");
+        loaded_before.insert("flash", "Saved").await.expect("a form's notice");
+        session::Entity::delete_by_id(id.clone()).exec(&app.db).await.expect("sign-in replaces it");
+
+        // Loaded before it ended, saved after: the store notes it ended (and writes nothing).
+        loaded_before.save().await.expect("save");
+        assert!(store.was_ended(&id));
+
+        // Loaded after it ended: the answer carries no cookie at all, for pages and files alike.
+        for path in ["/today", "/", "/accessibility", "/healthz"] {
+            let res = app.client().get(app.url(path)).header("accept", "text/html").header("cookie", &old).send().await.expect("get");
+            let cookies: Vec<&str> = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).filter(|c| c.starts_with("alongside=")).collect();
+            assert!(cookies.is_empty(), "{path}: {cookies:?}");
+        }
+        assert_eq!(session::Entity::find().count(&app.db).await.expect("count"), 0, "and nothing came back");
+
+        // A live session's pages do not send the cookie again just to read.
+        let live = session_cookie_for(&app, account).await;
+        app.clock.advance(Duration::minutes(5));
+        let res = app.client().get(app.url("/today")).header("accept", "text/html").header("cookie", &live).send().await.expect("get");
+        assert_eq!(res.status(), 200);
+        assert!(res.headers().get("set-cookie").is_none(), "{:?}", res.headers().get("set-cookie"));
+    }
+}
