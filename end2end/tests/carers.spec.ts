@@ -120,7 +120,9 @@ test("a carer who may only see the plan is shown the person's plan in the third 
   await carer.goto(`${baseURL}/plan`);
   await expect(carer.getByRole("heading", { level: 1 })).toHaveText(`${given}'s plan`);
   await expect(carer.getByRole("heading", { name: `${given}'s goals and actions` })).toBeVisible();
-  await expect(carer.getByRole("link", { name: /^Change|Add a goal/ })).toHaveCount(0);
+  const sections = carer.locator("#about-me, #goals, #contingency, #support");
+  await expect(sections).toHaveCount(4);
+  await expect(sections.getByRole("link", { name: /^Change|Add a goal/ })).toHaveCount(0);
   await expect(carer.getByText(/^Your plan/)).toHaveCount(0);
   await expectAccessible(carer);
 

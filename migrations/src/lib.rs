@@ -11,6 +11,7 @@ mod m20261122_000006_conversation;
 mod m20261122_000007_carers;
 mod m20261202_000008_reminders;
 mod m20261203_000009_recovery;
+mod m20261203_000010_rate_limits;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_carers::Migration),
             Box::new(m20261202_000008_reminders::Migration),
             Box::new(m20261203_000009_recovery::Migration),
+            Box::new(m20261203_000010_rate_limits::Migration),
         ]
     }
 }

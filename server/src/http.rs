@@ -250,24 +250,45 @@ pub async fn client_ip(State(behind_proxy): State<bool>, mut req: Request, next:
     next.run(req).await
 }
 
-/// Every passkey ceremony endpoint is rate limited per client address (governor's keyed
-/// limiter), so nobody can hammer sign-in or invitation tokens.
+/// Every passkey ceremony endpoint is rate limited per client address, counted in the
+/// database so all instances share the limit, so nobody can hammer sign-in or invitation
+/// tokens.
 pub async fn limit_ceremonies(
-    State(limits): State<Arc<app::auth::limits::Limits>>,
+    State(app): State<app::state::AppState>,
     req: Request,
     next: Next,
 ) -> Response {
     if req.uri().path().starts_with("/api/auth/")
         && let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>().copied()
-        && limits.per_ip.check_key(&ip).is_err()
     {
-        tracing::warn!("rate limited a sign-in request");
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, "60")],
-            Body::from("Too many attempts. Wait a minute, then try again."),
+        let allowed = app::auth::limits::allow(
+            &app.db,
+            app.clock.now(),
+            &format!("address:{ip}"),
+            app.limits.per_ip,
         )
-            .into_response();
+        .await;
+        match allowed {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("rate limited a sign-in request");
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "60")],
+                    Body::from("Too many attempts. Wait a minute, then try again."),
+                )
+                    .into_response();
+            }
+            // Already logged with its reference; the person is told in plain words.
+            Err(err) => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "5")],
+                    Body::from(err.to_string()),
+                )
+                    .into_response();
+            }
+        }
     }
     next.run(req).await
 }

@@ -138,7 +138,7 @@ pub fn prepare_with(
 
 pub fn router(prepared: &Prepared) -> Router {
     let state = prepared.state.clone();
-    let state_for_limits = state.app.limits.clone();
+    let state_for_limits = state.app.clone();
     let config = &prepared.config;
     let app_state = state.app.clone();
     let routes = route_list();

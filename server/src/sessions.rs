@@ -144,8 +144,8 @@ impl DbSessionStore {
         self.ended.lock().is_ok_and(|ended| ended.contains_key(id))
     }
 
-    /// Deletes expired sessions and passkey ceremonies every `period`, for as long as the
-    /// server runs.
+    /// Deletes expired sessions, passkey ceremonies and old sign-in counts every `period`, for
+    /// as long as the server runs.
     pub fn spawn_cleanup(
         &self,
         period: Duration,
@@ -163,6 +163,9 @@ impl DbSessionStore {
                     app::auth::ceremony::delete_expired(&app.db, app.clock.as_ref()).await
                 {
                     tracing::warn!(error = %err, "could not delete expired passkey ceremonies");
+                }
+                if let Err(err) = app::auth::limits::forget_old(&app.db, app.clock.now()).await {
+                    tracing::warn!(error = %err, "could not forget old sign-in counts");
                 }
             }
         })

@@ -366,7 +366,7 @@ pub fn require_sign_in<V: IntoView + 'static>(
                                 <div class="app-acting-for" data-testid="acting-for">
                                     <p class="nhsuk-body nhsuk-u-margin-bottom-0">
                                         <strong>{format!("You are looking at {name}'s plan.")}</strong>" "
-                                        <a href="/people">"Change"</a>
+                                        <a href="/people">"Change"<span class="nhsuk-u-visually-hidden">" whose plan you are looking at"</span></a>
                                     </p>
                                 </div>
                             });

@@ -709,7 +709,14 @@ pub mod service {
         else {
             return Err(refuse_sign_in(state, None, &origin, "no user handle").await?);
         };
-        if state.limits.per_account.check_key(&account_id).is_err() {
+        let allowed = crate::auth::limits::allow(
+            &state.db,
+            state.clock.now(),
+            &format!("account:{account_id}"),
+            state.limits.per_account,
+        )
+        .await?;
+        if !allowed {
             audit(
                 state,
                 Some(account_id),

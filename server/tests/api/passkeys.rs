@@ -529,3 +529,44 @@ db_test! {
         assert!(!keys.contains(&"flash"), "nothing carried over: {keys:?}");
     }
 }
+
+db_test! {
+    async fn every_instance_counts_toward_one_sign_in_limit_and_old_counts_are_forgotten(app) {
+        use sea_orm::ConnectionTrait as _;
+        let prepared = server::prepare_with(app.config.clone(), Arc::new(app.clock.clone()), app.db.clone(), app.target.clone()).expect("a second instance");
+        let second = server::spawn(prepared).await.expect("start it");
+        let second_base = format!("http://{}", second.addr);
+        let starts = |base: String, times: usize| {
+            let client = app.client();
+            async move {
+                let mut statuses = Vec::new();
+                for _ in 0..times {
+                    let res = client.post(format!("{base}/api/auth/sign_in_start")).send().await.expect("post");
+                    statuses.push(res.status().as_u16());
+                }
+                statuses
+            }
+        };
+        // 40 attempts from one address at the first instance, then 30 at the second: the
+        // second knows of the first 40, so only 20 more fit in the minute's 60.
+        let first = starts(app.base.clone(), 40).await;
+        let other = starts(second_base.clone(), 30).await;
+        assert!(first.iter().all(|s| *s == 200), "{first:?}");
+        assert_eq!(other.iter().filter(|s| **s == 200).count(), 20, "{other:?}");
+        assert_eq!(other.iter().filter(|s| **s == 429).count(), 10, "{other:?}");
+        // The next minute the address may try again.
+        app.clock.advance(chrono::Duration::minutes(1));
+        assert_eq!(starts(second_base, 1).await, [200]);
+        // Counts are kept by hashed address only, and forgotten after ten minutes.
+        let count = || async {
+            let row = app.db.query_one_raw(sea_orm::Statement::from_string(app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM rate_limits WHERE key LIKE '%127.0.0.1%'")).await.expect("count").expect("a row");
+            row.try_get::<i64>("", "n").expect("n")
+        };
+        assert_eq!(count().await, 0, "no address is stored as it is");
+        app.clock.advance(chrono::Duration::minutes(11));
+        app::auth::limits::forget_old(&app.db, app::clock::Clock::now(&app.clock)).await.expect("forget");
+        let left = app.db.query_one_raw(sea_orm::Statement::from_string(app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM rate_limits")).await.expect("count").expect("a row");
+        assert_eq!(left.try_get::<i64>("", "n").expect("n"), 0);
+        second.stop().await;
+    }
+}
