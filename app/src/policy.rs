@@ -39,8 +39,11 @@ pub enum Action {
     ReleaseResults,
     /// Answer the preparation pack's agenda prompts.
     AnswerAgenda,
-    /// A care-team member sees the person's record: reviews, every result, the agenda.
+    /// A care-team member sees the person's record: reviews, the results the person has been
+    /// shown, the agenda.
     ReadRecord,
+    /// See results the care team has not shown the person yet (health staff, not social care).
+    ReadUnreleasedResults,
     /// Book, move, cancel or close a review.
     ManageReviews,
     /// Enter or import results.
@@ -102,6 +105,9 @@ fn staff_roles(action: Action) -> &'static [&'static str] {
     const PLANNING: &[&str] = &["clinician", "care_coordinator", "social_care_worker"];
     match action {
         Action::ReadRecord | Action::ReadPlan | Action::WorkingNotes => CARING,
+        // A result goes first to the clinicians who explain it; social care sees what the
+        // person has been shown.
+        Action::ReadUnreleasedResults => &["clinician", "care_coordinator", "healthcare_assistant"],
         Action::ChangePlan | Action::AgreePlan => PLANNING,
         Action::ManageMembers => &["org_admin"],
         Action::RecordCarerGrant => &["clinician", "care_coordinator", "social_care_worker"],
@@ -363,7 +369,13 @@ pub async fn check(
                 _ => Err(AppError::NotFound),
             }
         }
-        (Action::ReadRecord | Action::AgreePlan | Action::WorkingNotes, Subject::Patient(id)) => {
+        (
+            Action::ReadRecord
+            | Action::ReadUnreleasedResults
+            | Action::AgreePlan
+            | Action::WorkingNotes,
+            Subject::Patient(id),
+        ) => {
             // Staff of the person's practice, or of an organisation the person shares with.
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
                 return Err(AppError::NotFound);

@@ -205,11 +205,16 @@ pub async fn person(
         .one(&state.db)
         .await?
         .and_then(|k| k.released_at);
-    let observations = observation::Entity::find()
+    // Social care sees only the results the person has been shown.
+    let every_result = allowed(state, staff, Action::ReadUnreleasedResults, p.id).await;
+    let observations: Vec<observation::Model> = observation::Entity::find()
         .filter(observation::Column::PatientId.eq(p.id))
         .order_by_asc(observation::Column::TakenAt)
         .all(&state.db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|o| every_result || released_at.is_some_and(|at| o.created_at <= at))
+        .collect();
     let targets = crate::results::service::targets_of(&state.db, p.id).await?;
     let today = crate::plan::service::today_in(&p.time_zone, now);
     let results = catalogue::KINDS

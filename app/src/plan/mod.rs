@@ -96,6 +96,9 @@ pub struct ActionView {
     /// The viewer may record days for it (the person, or a carer allowed to log; in progress).
     #[serde(default)]
     pub may_log: bool,
+    /// Who is looking, on the action's own page (`None` in lists).
+    #[serde(default)]
+    pub viewing: Option<Viewing>,
     pub due_today: bool,
     /// In progress and done by the person or a carer (a professional's actions are not logged).
     pub loggable: bool,

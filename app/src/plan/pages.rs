@@ -502,10 +502,17 @@ pub fn ActionPage() -> impl IntoView {
         load(move || action_detail(id.unwrap_or_default())),
         move |action: ActionView, flash: Flash| {
             let back = format!("/plan/actions/{}", action.id);
+            let viewing = action.viewing.clone().unwrap_or_default();
+            let change = viewing.change_plan;
+            let whose = viewing.whose();
             view! {
                 <Notice flash=flash.clone() />
-                {back_link(format!("/plan/goals/{}", action.goal_id), "Back to the goal")}
-                <PageHeading text=action.what.clone() title="Your action" />
+                {if change {
+                    back_link(format!("/plan/goals/{}", action.goal_id), "Back to the goal")
+                } else {
+                    back_link("/plan".into(), "Back to the plan")
+                }}
+                <PageHeading text=action.what.clone() title=format!("{whose} action") />
                 <dl class="nhsuk-summary-list">
                     {row("Goal", action.goal_title.clone())}
                     {row("Who", action.who.clone())}
@@ -515,7 +522,7 @@ pub fn ActionPage() -> impl IntoView {
                     {row("Status", action.status_label.clone())}
                 </dl>
                 {action.streak.clone().map(|s| view! {
-                    <h2 class="nhsuk-heading-m">"Your streak"</h2>
+                    <h2 class="nhsuk-heading-m">{format!("{whose} streak")}</h2>
                     <p class="nhsuk-body-l app-streak">{s}</p>
                 })}
                 <WeeklyPicture weeks=action.weeks.clone() />
@@ -523,8 +530,10 @@ pub fn ActionPage() -> impl IntoView {
                     <h2 class="nhsuk-heading-m">"The last 7 days"</h2>
                     <RecentDays action=action.clone() flash=flash.clone() back=back.clone() />
                 })}
-                <h2 class="nhsuk-heading-m">"Change this action"</h2>
-                <ActionFormView goal_id=action.goal_id action=Some(action.clone()) flash=flash />
+                {change.then(|| view! {
+                    <h2 class="nhsuk-heading-m">"Change this action"</h2>
+                    <ActionFormView goal_id=action.goal_id action=Some(action.clone()) flash=flash />
+                })}
             }
         },
     )

@@ -950,6 +950,7 @@ fn action_view(
     let in_progress = row.status == "in_progress";
     ActionView {
         may_log: may_log && in_progress,
+        viewing: None,
         id: row.id,
         goal_id: row.goal_id,
         goal_title: goal_title.to_owned(),
@@ -1335,11 +1336,15 @@ pub async fn action(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<ActionView,
     let row = own_action(&state.db, ctx, id).await?;
     let goal = own_goal(&state.db, ctx, row.goal_id).await?;
     let logs = recent_logs(state, ctx).await?;
-    Ok(action_view(
-        &row,
-        &goal.title,
-        logs.get(&id).map(Vec::as_slice).unwrap_or(&[]),
-        ctx.today,
-        may_log(state, ctx).await?,
-    ))
+    let viewing = viewing(state, ctx).await?;
+    Ok(ActionView {
+        viewing: Some(viewing.clone()),
+        ..action_view(
+            &row,
+            &goal.title,
+            logs.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            ctx.today,
+            viewing.log_actions,
+        )
+    })
 }

@@ -186,3 +186,32 @@ db_test! {
         assert_eq!(seen_by_stranger, 0);
     }
 }
+
+db_test! {
+    async fn a_social_care_worker_sees_only_the_results_the_person_has_been_shown_and_no_health_tools(app) {
+        let ada = make_patient(&app, "Ada Tester", "9434765919").await;
+        let home = crate::conversation::practice_of(&app, &ada).await;
+        let dr = crate::conversation::member(&app, home, "clinician", "Dr Own").await;
+        let social = crate::conversation::member(&app, home, "social_care_worker", "Sol Social").await;
+        crate::results::add_hba1c(&app, &ada, 61.0, 3).await;
+        let person = format!("/team/people/{}", ada.patient_id);
+
+        // Not shown to Ada yet: the clinician sees it, the social care worker does not.
+        assert!(page(&app, &dr, &person).await.contains("61 mmol/mol"));
+        let theirs = page(&app, &social, &person).await;
+        assert!(!theirs.contains("61 mmol/mol"), "{theirs}");
+        // Nor does she get the tools for health staff.
+        let today = page(&app, &social, "/today").await;
+        assert!(today.contains("Caseload"));
+        for tool in ["Import results", "Upcoming reviews", "Invitation links"] {
+            assert!(!today.contains(tool), "{tool}: {today}");
+        }
+        let (status, _) = post_json(&app, &social, "/api/team/reviews", &[]).await;
+        assert_eq!(status, 404, "the reviews list is for those who run reviews");
+
+        // Once the care team shows Ada her results, the social care worker sees them too.
+        let (status, _) = post_form(&app, &dr, "/api/team/release", &[("patient_id", &ada.patient_id.to_string())]).await;
+        assert_eq!(status, 302);
+        assert!(page(&app, &social, &person).await.contains("61 mmol/mol"));
+    }
+}
