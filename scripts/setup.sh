@@ -40,7 +40,7 @@ npm_stale() { [ ! -d "$1/node_modules" ] || [ "$1/package-lock.json" -nt "$1/nod
 # Say up front what a first run costs, so nobody thinks it has hung.
 missing=()
 rustup target list --installed | grep -qx wasm32-unknown-unknown || missing+=("the wasm target (1 min)")
-have_wasm_bindgen || missing+=("the wasm-bindgen CLI (about 11 min)")
+have_wasm_bindgen || missing+=("the wasm-bindgen CLI (3 to 11 min)")
 pkg-config --exists openssl 2>/dev/null || missing+=("OpenSSL headers (1 min)")
 npm_stale style && missing+=("Sass and wasm-opt from npm (1 min)")
 if [ "$level" = test ]; then
@@ -52,9 +52,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   list=$(printf '%s; ' "${missing[@]}")
   step "installing: ${list%; }"
   if [ "$level" = test ]; then
-    echo "   A first 'make test' on a fresh machine takes about 35 minutes on 2 cores (installs about 15, builds and tests about 20); later runs take a few minutes."
+    echo "   A first 'make test' on a fresh machine takes 20 to 35 minutes on 2 cores (installs 3 to 15, builds and tests about 17); later runs take a few minutes."
   else
-    echo "   A first 'make run' on a fresh machine takes about 30 minutes on 2 cores (installs about 15, the release build about 15); later runs start in seconds."
+    echo "   A first 'make run' on a fresh machine takes 20 to 30 minutes on 2 cores (installs 3 to 15, the release build about 15); later runs start in seconds."
   fi
 fi
 
@@ -67,7 +67,7 @@ fi
 # pins a webpki-roots release the registry no longer serves, so install from its own source
 # with that one entry moved back.
 if ! have_wasm_bindgen; then
-  step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 11 minutes on 2 cores)"
+  step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (3 to 11 minutes on 2 cores)"
   src=$(ls -d "$HOME"/.cargo/registry/src/*/wasm-bindgen-cli-$WASM_BINDGEN_VERSION 2>/dev/null | head -n1 || true)
   if [ -z "$src" ]; then
     # Fails on the lock, but leaves the source in the registry cache.

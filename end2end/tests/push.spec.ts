@@ -74,6 +74,16 @@ async function tapNotification(page: Page, tag: string) {
   }, tag);
 }
 
+/** Closes a notification from the worker, as if it were swiped away. */
+async function closeNotification(page: Page, tag: string) {
+  const worker = page.context().serviceWorkers().find((w) => w.url().endsWith("/sw.js"));
+  if (!worker) throw new Error("no service worker");
+  await worker.evaluate(async (tag) => {
+    const scope = self as unknown as ServiceWorkerGlobalScope;
+    for (const n of await scope.registration.getNotifications({ tag })) n.close();
+  }, tag);
+}
+
 const waitFor = async <T>(what: () => T | undefined, label: string): Promise<T> => {
   await expect.poll(() => what() !== undefined, { message: label, timeout: 15_000 }).toBe(true);
   return what() as T;
@@ -146,6 +156,13 @@ test("reminders: turned on with one tap, a push shows a notification with no hea
     await expect.poll(() => notifications(page), { timeout: 15_000 }).toEqual([
       { title: "Alongside: this is a test reminder", body: "Reminders work on this device.", tag: trial.payload.tag, url: trial.payload.url },
     ]);
+    // A delivery only starts the worker's push handler; the second may still be showing its
+    // copy. A third push, with its own tag, is handled after both (the worker takes push
+    // events in order): once it shows, the pair is done, and tapping cannot be undone by a
+    // copy arriving late.
+    await deliver(page, baseURL, { ...trial.payload, tag: "e2e-barrier" });
+    await expect.poll(async () => (await notifications(page)).length, { timeout: 15_000 }).toBe(2);
+    await closeNotification(page, "e2e-barrier");
     await tapNotification(page, trial.payload.tag);
     await page.waitForURL(/\/account\/reminders$/);
     await expect.poll(async () => (await notifications(page)).length).toBe(0);

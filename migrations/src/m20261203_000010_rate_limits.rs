@@ -1,5 +1,5 @@
-//! Sign-in rate limits counted in the database (#16), so every instance shares them: one row
-//! per key (a hashed address or account) and minute.
+//! Sign-in rate limits kept in the database (#16), so every instance shares them: one row per
+//! key (a hashed address or account) with its theoretical arrival time in milliseconds.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -9,8 +9,8 @@ pub struct Migration;
 enum RateLimits {
     Table,
     Key,
-    WindowStart,
-    Hits,
+    Tat,
+    Allowed,
 }
 
 #[async_trait::async_trait]
@@ -19,14 +19,9 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(RateLimits::Table)
-                .col(string_len(RateLimits::Key, 64))
-                .col(timestamp_with_time_zone(RateLimits::WindowStart))
-                .col(integer(RateLimits::Hits))
-                .primary_key(
-                    Index::create()
-                        .col(RateLimits::Key)
-                        .col(RateLimits::WindowStart),
-                )
+                .col(string_len(RateLimits::Key, 64).primary_key())
+                .col(big_integer(RateLimits::Tat))
+                .col(boolean(RateLimits::Allowed))
                 .to_owned(),
         )
         .await

@@ -1,12 +1,14 @@
 //! Rate limits for the passkey ceremonies: per client address on every ceremony endpoint (the
-//! server shell applies it) and per account on sign-in. Counted in the database, in one-minute
-//! windows, so every instance of Alongside shares them; each count is one
-//! `INSERT … ON CONFLICT DO UPDATE … RETURNING` (two requests at once both count). Addresses
-//! are kept only as SHA-256 hashes, and windows older than [`KEEP`] are forgotten by the
-//! server's minute sweep.
-use chrono::{DateTime, Duration, TimeZone as _, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
-use sea_orm::{ConnectionTrait, DeriveIden};
+//! server shell applies it) and per account on sign-in. Kept in the database so every instance
+//! of Alongside shares them, as the generic cell rate algorithm (the one `governor` uses in
+//! memory): each key keeps one "theoretical arrival time"; an attempt is allowed when it is no
+//! more than a minute's worth of attempts ahead, so a burst of `limit` is allowed and then one
+//! more every `60 s / limit`. Each attempt is one `INSERT … ON CONFLICT DO UPDATE … RETURNING`,
+//! so two at once both count. Keys are kept only as SHA-256 hashes, and keys idle for
+//! [`KEEP`] are forgotten by the server's minute sweep. (No crate offers this over a shared
+//! SQL database, so it is written here.)
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 
 use crate::error::AppError;
 
@@ -26,63 +28,60 @@ impl Default for Limits {
     }
 }
 
-/// How long counts are kept.
+/// How long an idle key is kept.
 pub const KEEP: Duration = Duration::minutes(10);
 
-#[derive(DeriveIden)]
-enum RateLimits {
-    Table,
-    Key,
-    WindowStart,
-    Hits,
+/// The same statement for both databases: PostgreSQL numbers its parameters `$1`, SQLite `?1`.
+fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => sql.to_owned(),
+        _ => sql.replace('$', "?"),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// Counts one attempt for `key` (an address or account, with a prefix naming which) in the
-/// current minute. `Ok(false)` once the minute's attempts go over `limit`.
+/// Counts one attempt for `key` (an address or account, with a prefix naming which); `Ok(false)`
+/// when it goes over `limit` a minute.
 pub async fn allow(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     key: &str,
     limit: u32,
 ) -> Result<bool, AppError> {
-    let start = now.timestamp() - now.timestamp().rem_euclid(60);
-    let window = Utc
-        .timestamp_opt(start, 0)
-        .single()
-        .ok_or_else(|| AppError::internal("a time outside the calendar"))?;
-    let mut insert = Query::insert();
-    insert
-        .into_table(RateLimits::Table)
-        .columns([RateLimits::Key, RateLimits::WindowStart, RateLimits::Hits])
-        .values([
-            super::invitation::hash_token(key).into(),
-            window.into(),
-            1i32.into(),
-        ])
-        .map_err(AppError::internal)?
-        .on_conflict(
-            OnConflict::columns([RateLimits::Key, RateLimits::WindowStart])
-                .value(
-                    RateLimits::Hits,
-                    Expr::col((RateLimits::Table, RateLimits::Hits)).add(1),
-                )
-                .to_owned(),
-        )
-        .returning_col(RateLimits::Hits);
+    let now = now.timestamp_millis();
+    let every = 60_000 / i64::from(limit.max(1));
+    // How far ahead of now the arrival time may run: a minute's worth, less one interval.
+    let slack = 60_000 - every;
+    // $1 key, $2 now, $3 interval, $4 slack. Every right-hand side reads the row as it was.
+    let sql = "INSERT INTO rate_limits (key, tat, allowed) VALUES ($1, $2 + $3, TRUE) \
+         ON CONFLICT (key) DO UPDATE SET \
+         allowed = (CASE WHEN rate_limits.tat > $2 THEN rate_limits.tat ELSE $2 END) - $2 <= $4, \
+         tat = CASE WHEN (CASE WHEN rate_limits.tat > $2 THEN rate_limits.tat ELSE $2 END) - $2 <= $4 \
+               THEN (CASE WHEN rate_limits.tat > $2 THEN rate_limits.tat ELSE $2 END) + $3 \
+               ELSE rate_limits.tat END \
+         RETURNING allowed";
+    let values = vec![
+        super::invitation::hash_token(key).into(),
+        now.into(),
+        every.into(),
+        slack.into(),
+    ];
     let row = db
-        .query_one(&insert)
+        .query_one_raw(statement(db, sql, values))
         .await?
         .ok_or_else(|| AppError::internal("the count came back empty"))?;
-    let hits: i32 = row.try_get("", "hits")?;
-    Ok(u32::try_from(hits).unwrap_or(u32::MAX) <= limit)
+    Ok(row.try_get::<bool>("", "allowed")?)
 }
 
-/// Forgets counts older than [`KEEP`].
+/// Forgets keys idle for longer than [`KEEP`].
 pub async fn forget_old(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), AppError> {
-    let mut delete = Query::delete();
-    delete
-        .from_table(RateLimits::Table)
-        .and_where(Expr::col(RateLimits::WindowStart).lt(now - KEEP));
-    db.execute(&delete).await?;
+    let before = (now - KEEP).timestamp_millis();
+    db.execute_raw(statement(
+        db,
+        "DELETE FROM rate_limits WHERE tat < $1",
+        vec![before.into()],
+    ))
+    .await?;
     Ok(())
 }

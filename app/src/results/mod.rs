@@ -572,17 +572,31 @@ fn assessment_view(a: Option<Assessment>) -> impl IntoView {
 #[component]
 pub fn ResultsPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| load_results());
-    require_sign_in(move |_| {
+    require_sign_in(move |viewer| {
+        // To a carer, the person by name: "Mary Jones's results".
+        let other = viewer.acting_for.clone();
+        let heading = match &other {
+            Some(name) => format!("{name}'s results"),
+            None => "Your results".to_owned(),
+        };
         view! {
-            <PageHeading text="Your results" />
+            <PageHeading text=heading />
             <Suspense>
-                {move || Suspend::new(async move {
+                {move || {
+                    let other = other.clone();
+                    Suspend::new(async move {
                     match data.await {
                         Ok(list) if list.is_empty() => view! {
-                            <p class="nhsuk-body">"Your care team has not shared any results with you yet. They send them before your review, explained, once a clinician has looked at them."</p>
+                            <p class="nhsuk-body">{match &other {
+                                Some(name) => format!("{name}'s care team has not shared any results with them yet."),
+                                None => "Your care team has not shared any results with you yet. They send them before your review, explained, once a clinician has looked at them.".to_owned(),
+                            }}</p>
                         }.into_any(),
                         Ok(list) => view! {
-                            <p class="nhsuk-body">"The results your care team has shared with you, with what they mean."</p>
+                            <p class="nhsuk-body">{match &other {
+                                Some(name) => format!("The results {name}'s care team has shared with them, with what they mean."),
+                                None => "The results your care team has shared with you, with what they mean.".to_owned(),
+                            }}</p>
                             {list.into_iter().map(|r| view! {
                                 <div class="nhsuk-card">
                                     <div class="nhsuk-card__content">
@@ -598,7 +612,7 @@ pub fn ResultsPage() -> impl IntoView {
                         }.into_any(),
                         Err(err) => view! { <p class="nhsuk-body">{err.to_string()}</p> }.into_any(),
                     }
-                })}
+                })}}
             </Suspense>
         }
     })
@@ -611,13 +625,19 @@ pub fn ResultPage() -> impl IntoView {
         .get("code")
         .unwrap_or_default();
     let data = Resource::new_blocking(move || code.clone(), load_result);
-    require_sign_in(move |_| {
+    require_sign_in(move |viewer| {
+        let whose = match &viewer.acting_for {
+            Some(name) => format!("{name}'s"),
+            None => "Your".to_owned(),
+        };
         view! {
             <Suspense>
-                {move || Suspend::new(async move {
+                {move || {
+                    let whose = whose.clone();
+                    Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! {
-                            <div class="nhsuk-back-link"><a class="nhsuk-back-link__link" href="/results">"Your results"</a></div>
+                            <div class="nhsuk-back-link"><a class="nhsuk-back-link__link" href="/results">{format!("{whose} results")}</a></div>
                             <PageHeading text=d.summary.name.clone() />
                             <p class="nhsuk-body-l">{format!("{} on {}", d.summary.latest.text, d.summary.latest.date)}</p>
                             {assessment_view(d.summary.assessment.clone())}
@@ -632,7 +652,7 @@ pub fn ResultPage() -> impl IntoView {
                             <p class="nhsuk-body">{d.trend.clone()}</p>
                             <TrendChart points=d.points.clone() />
                             <table class="nhsuk-table">
-                                <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("All your {} results", d.summary.name)}</caption>
+                                <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("All {} {} results", if whose == "Your" { "your".to_owned() } else { whose.clone() }, d.summary.name)}</caption>
                                 <thead class="nhsuk-table__head">
                                     <tr class="nhsuk-table__row">
                                         <th class="nhsuk-table__header" scope="col">"Date"</th>
@@ -651,10 +671,10 @@ pub fn ResultPage() -> impl IntoView {
                         }.into_any(),
                         Err(_) => view! {
                             <PageHeading text="Result not found" />
-                            <p class="nhsuk-body"><a href="/results">"Your results"</a></p>
+                            <p class="nhsuk-body"><a href="/results">{format!("{whose} results")}</a></p>
                         }.into_any(),
                     }
-                })}
+                })}}
             </Suspense>
         }
     })

@@ -691,3 +691,18 @@ db_test! {
         assert_eq!(status, 200);
     }
 }
+
+db_test! {
+    async fn a_carer_reads_the_persons_results_about_them_by_name(app) {
+        let ada = make_patient(&app, "Ada Tester", "9434765919").await;
+        let home = practice_of(&app, &ada).await;
+        let dr = member(&app, home, "clinician", "Dr Own").await;
+        adas_record(&app, &ada, &dr).await;
+        let sian = carer(&app, &ada, "Sian Tester", "read_results", "active", None).await;
+        let list = page(&app, &sian, "/results").await;
+        assert!(list.contains("Ada Tester&#x27;s results") || list.contains("Ada Tester's results"), "{list}");
+        assert!(!list.contains("Your results"), "{list}");
+        let mine = page(&app, &ada, "/results").await;
+        assert!(mine.contains("Your results"));
+    }
+}

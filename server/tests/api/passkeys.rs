@@ -548,13 +548,17 @@ db_test! {
             }
         };
         // 40 attempts from one address at the first instance, then 30 at the second: the
-        // second knows of the first 40, so only 20 more fit in the minute's 60.
+        // second knows of the first 40, so only 20 more fit in the burst of 60.
         let first = starts(app.base.clone(), 40).await;
         let other = starts(second_base.clone(), 30).await;
         assert!(first.iter().all(|s| *s == 200), "{first:?}");
         assert_eq!(other.iter().filter(|s| **s == 200).count(), 20, "{other:?}");
         assert_eq!(other.iter().filter(|s| **s == 429).count(), 10, "{other:?}");
-        // The next minute the address may try again.
+        // Then one more a second: two seconds later, two more, not three.
+        app.clock.advance(chrono::Duration::seconds(2));
+        let later = starts(second_base.clone(), 3).await;
+        assert_eq!(later, [200, 200, 429], "{later:?}");
+        // A minute later the whole burst is back.
         app.clock.advance(chrono::Duration::minutes(1));
         assert_eq!(starts(second_base, 1).await, [200]);
         // Counts are kept by hashed address only, and forgotten after ten minutes.
