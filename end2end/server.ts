@@ -12,6 +12,9 @@ import { join, resolve } from "node:path";
 
 export const root = resolve(__dirname, "..");
 export const binary = process.env.ALONGSIDE_BIN_FOR_E2E ?? join(root, "target/debug/alongside");
+// The site it serves; ALONGSIDE_SITE_FOR_E2E names a copy (repeated runs against one snapshot of
+// a build while the tree is rebuilt, say).
+export const site = process.env.ALONGSIDE_SITE_FOR_E2E ?? join(root, "target/site");
 
 export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -45,7 +48,7 @@ export type Server = {
 };
 
 /** Environment for a server on `port` keeping its data in `dataDir`. */
-export function serverEnv(port: number, dataDir: string, siteRoot = join(root, "target/site")): NodeJS.ProcessEnv {
+export function serverEnv(port: number, dataDir: string, siteRoot = site): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,

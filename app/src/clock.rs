@@ -43,6 +43,20 @@ impl Clock for ManualClock {
 
 pub type SharedClock = Arc<dyn Clock>;
 
+/// The date in a person's own time zone (Europe/London unless they chose another, or theirs is
+/// not a zone we know).
+#[cfg(feature = "ssr")]
+pub fn today_in(time_zone: &str, now: DateTime<Utc>) -> chrono::NaiveDate {
+    now.with_timezone(&zone(time_zone)).date_naive()
+}
+
+/// A person's time zone by its IANA name; Europe/London, where the service runs, for a name
+/// that is not a zone.
+#[cfg(feature = "ssr")]
+pub fn zone(time_zone: &str) -> chrono_tz::Tz {
+    time_zone.parse().unwrap_or(chrono_tz::Europe::London)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

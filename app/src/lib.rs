@@ -7,6 +7,8 @@
 )]
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
+pub mod access;
 pub mod accessibility;
 pub mod auth;
 pub mod care_team;
@@ -15,8 +17,6 @@ pub mod error;
 pub mod forms;
 pub mod nhs_number;
 pub mod plan;
-#[cfg(feature = "ssr")]
-pub mod policy;
 pub mod preparation;
 pub mod reminders;
 pub mod results;

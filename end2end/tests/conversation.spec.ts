@@ -202,6 +202,16 @@ test("a person shares their plan with a social care team and stops; an administr
   await expectAccessible(worker);
   const conversation = worker.url();
 
+  // Her own workspace: the people who shared with her, and no health tools; a health page
+  // she may not use is a plain-English page, never JSON.
+  await worker.goto(`${baseURL}/today`);
+  await expect(worker.getByRole("link", { name: "Caseload" })).toBeVisible();
+  await expect(worker.getByRole("link", { name: "Import results" })).toHaveCount(0);
+  await expect(worker.getByRole("link", { name: "Upcoming reviews" })).toHaveCount(0);
+  await expectAccessible(worker);
+  await worker.goto(`${baseURL}/team/results/import`);
+  await expect(worker.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+
   // She stops sharing: the team's next request finds nothing.
   await page.getByRole("button", { name: `Stop sharing with ${team}` }).click();
   await expect(page.locator("#notice")).toContainText("You have stopped sharing");

@@ -9,7 +9,7 @@ import {
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, root, startServer } from "../server";
+import { freePort, site, startServer } from "../server";
 
 test("the app installs, its service worker controls the page, and offline the shell and the offline page still load", async ({
   page,
@@ -186,7 +186,7 @@ test("a new version of the app waits for the person to tap Update, then takes ov
 
     // The same address, a new build: its stylesheet has a new name, so the worker is new too.
     await server.stop();
-    cpSync(join(root, "target/site"), newSite, { recursive: true });
+    cpSync(site, newSite, { recursive: true });
     const assets = JSON.parse(readFileSync(join(newSite, "assets.json"), "utf8"));
     const css = assets.css.replace(/\.css$/, "-next.css");
     copyFileSync(join(newSite, "pkg", assets.css), join(newSite, "pkg", css));

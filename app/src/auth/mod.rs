@@ -57,10 +57,23 @@ pub struct Viewer {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffTools {
     pub caseload: bool,
+    pub add_patients: bool,
     pub reviews: bool,
     pub import: bool,
     pub invitations: bool,
     pub members: bool,
+}
+
+impl StaffTools {
+    /// Whether the person has any care-team tool at all.
+    pub fn any(&self) -> bool {
+        self.caseload
+            || self.add_patients
+            || self.reviews
+            || self.import
+            || self.invitations
+            || self.members
+    }
 }
 
 /// The signed-in person, or `Unauthorized`.
@@ -76,13 +89,14 @@ pub async fn whoami() -> Result<Viewer, AppError> {
         .await?
         .ok_or(AppError::Unauthorized)?;
     let roles = passkeys::service::roles(&state, account_id).await?;
-    let may = |action| crate::policy::staff_may(&roles, action);
+    let may = |action| crate::access::staff_may(&roles, action);
     let tools = StaffTools {
-        caseload: may(crate::policy::Action::ListCaseload),
-        reviews: may(crate::policy::Action::ManageReviews),
-        import: may(crate::policy::Action::EnterResults),
-        invitations: crate::policy::may_reinvite(&roles),
-        members: may(crate::policy::Action::ManageMembers),
+        caseload: may(crate::access::Permission::ListCaseload),
+        add_patients: may(crate::access::Permission::AddPatients),
+        reviews: may(crate::access::Permission::ManageReviews),
+        import: may(crate::access::Permission::EnterResults),
+        invitations: crate::access::may_reinvite(&roles),
+        members: may(crate::access::Permission::ManageMembers),
     };
     Ok(Viewer {
         account_id: account.id,

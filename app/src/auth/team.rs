@@ -1,6 +1,6 @@
 //! The care team's invitations page: a new one-time link for someone of your organisation.
 //! Only administrators (and, for patients, the clinicians and care coordinators of their
-//! practice) may make one (`policy::reinvitable`). For a person who has no passkey yet it is a
+//! practice) may make one (`access::reinvitable`). For a person who has no passkey yet it is a
 //! sign-up link; for a person who has one, it is a *recovery* link, because whoever holds it
 //! can add a passkey to that account: it works only after a second member of the care team
 //! approves it, for 24 hours, and the person is told on their devices and in their access log.
@@ -104,12 +104,12 @@ pub mod service {
     use uuid::Uuid;
 
     use super::{NewLink, PendingRecovery, TeamInvitationsView, TeamPerson};
+    use crate::access::{self, Actor, Permission};
     use crate::auth::audit::{self, Entry};
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::auth::request_info;
     use crate::entities::{account, invitation as invitation_row, passkey, patient};
     use crate::error::AppError;
-    use crate::policy::{self, Action, Actor};
     use crate::state::AppState;
 
     pub(crate) const FLASH_KEY: &str = "new_invitation_link";
@@ -122,11 +122,11 @@ pub mod service {
         let now = state.clock.now();
         let me = Actor::new(actor, now);
         let roles = crate::auth::passkeys::service::roles(state, actor).await?;
-        if !policy::may_reinvite(&roles) {
+        if !access::may_reinvite(&roles) {
             return Err(AppError::NotFound);
         }
         // Exactly the people the policy lets this actor give a link to.
-        let ids = policy::reinvitable(&state.db, me, None).await?;
+        let ids = access::reinvitable(&state.db, me, None).await?;
         let accounts = account::Entity::find()
             .filter(account::Column::Id.is_in(ids.iter().copied()))
             .all(&state.db)
@@ -229,11 +229,11 @@ pub mod service {
         subject: Uuid,
     ) -> Result<bool, AppError> {
         let now = state.clock.now();
-        policy::check(
+        access::check(
             &state.db,
             Actor::new(actor, now),
-            Action::Reinvite,
-            policy::Subject::Account(subject),
+            Permission::Reinvite,
+            access::Subject::Account(subject),
         )
         .await?;
         let name = account::Entity::find_by_id(subject)
@@ -245,7 +245,7 @@ pub mod service {
             .filter(patient::Column::AccountId.eq(subject))
             .one(&state.db)
             .await?;
-        let orgs = policy::organisations_of(&state.db, subject).await?;
+        let orgs = access::organisations_of(&state.db, subject).await?;
         let txn = crate::state::begin_write(&state.db).await?;
         // Asked inside the transaction, so a passkey added meanwhile makes it a recovery link.
         let recovery = has_passkey(&txn, subject).await?;
@@ -319,11 +319,11 @@ pub mod service {
             .filter(|i| i.recovery && i.used_at.is_none() && i.expires_at > now)
             .ok_or(AppError::NotFound)?;
         // Whoever may make the link may approve it; the policy answers for the person.
-        policy::check(
+        access::check(
             &state.db,
             Actor::new(actor, now),
-            Action::Reinvite,
-            policy::Subject::Account(inv.account_id),
+            Permission::Reinvite,
+            access::Subject::Account(inv.account_id),
         )
         .await?;
         if inv.invited_by == Some(actor) {

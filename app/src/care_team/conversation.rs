@@ -69,8 +69,14 @@ pub async fn load_conversation(patient_id: Uuid) -> Result<ConversationView, App
 #[server(prefix = "/api/team", endpoint = "plan")]
 pub async fn load_team_plan(patient_id: Uuid) -> Result<PlanView, AppError> {
     let (state, staff) = super::staff().await?;
-    let ctx = service::plan_ctx(&state, staff, patient_id, crate::policy::Action::ReadPlan).await?;
-    service::touched(&state, staff, &ctx.patient, "plan_viewed").await?;
+    let ctx = service::plan_ctx(
+        &state,
+        staff,
+        patient_id,
+        crate::access::Permission::ReadPlan,
+    )
+    .await?;
+    service::touched(&state, staff, ctx.patient(), "plan_viewed").await?;
     crate::plan::service::plan(&state, &ctx).await
 }
 
@@ -98,9 +104,10 @@ pub async fn team_save_goal(
     let result = async {
         let (state, staff) = super::staff().await?;
         let pid = super::id_of(&patient_id)?;
-        let ctx = service::plan_ctx(&state, staff, pid, crate::policy::Action::ChangePlan).await?;
+        let ctx =
+            service::plan_ctx(&state, staff, pid, crate::access::Permission::ChangePlan).await?;
         let goal = crate::plan::service::save_goal(&state, &ctx, existing, &form).await?;
-        service::touched(&state, staff, &ctx.patient, "plan_changed").await?;
+        service::touched(&state, staff, ctx.patient(), "plan_changed").await?;
         Ok::<_, AppError>(goal)
     }
     .await;
@@ -126,9 +133,10 @@ pub async fn team_save_action(
     let result = async {
         let (state, staff) = super::staff().await?;
         let pid = super::id_of(&patient_id)?;
-        let ctx = service::plan_ctx(&state, staff, pid, crate::policy::Action::ChangePlan).await?;
+        let ctx =
+            service::plan_ctx(&state, staff, pid, crate::access::Permission::ChangePlan).await?;
         crate::plan::service::save_action(&state, &ctx, existing, &form).await?;
-        service::touched(&state, staff, &ctx.patient, "plan_changed").await
+        service::touched(&state, staff, ctx.patient(), "plan_changed").await
     }
     .await;
     let base = person_base(&patient_id);
@@ -185,10 +193,10 @@ pub mod service {
     use uuid::Uuid;
 
     use super::{AgreeForm, ConversationView, NOTE_LIMIT, NoteForm, NoteView};
+    use crate::access::{self, Actor, Capacity, Permission};
     use crate::entities::{account, organisation, patient, working_note};
     use crate::error::AppError;
     use crate::plan::service::{Agreeing, Ctx};
-    use crate::policy::{self, Action, Actor, Capacity};
     use crate::state::AppState;
 
     /// The plan context for a professional, once the policy allows `verb`. Someone acting on
@@ -197,14 +205,14 @@ pub mod service {
         state: &AppState,
         staff: Uuid,
         patient_id: Uuid,
-        verb: Action,
+        verb: Permission,
     ) -> Result<Ctx, AppError> {
         let p = patient::Entity::find_by_id(patient_id)
             .one(&state.db)
             .await?
             .ok_or(AppError::NotFound)?;
         let ctx = crate::plan::service::for_patient(state, staff, verb, p).await?;
-        if ctx.capacity != Capacity::Professional {
+        if ctx.capacity() != Capacity::Professional {
             return Err(AppError::NotFound);
         }
         Ok(ctx)
@@ -234,17 +242,18 @@ pub mod service {
     ) -> Result<ConversationView, AppError> {
         // Checks ReadRecord and writes "record viewed" to the person's log.
         let person = crate::care_team::service::person(state, staff, patient_id).await?;
-        let ctx = plan_ctx(state, staff, patient_id, Action::ReadPlan).await?;
+        let ctx = plan_ctx(state, staff, patient_id, Permission::ReadPlan).await?;
         let plan = crate::plan::service::plan(state, &ctx).await?;
         let actor = Actor::new(staff, state.clock.now());
-        let org = policy::acting_organisation(&state.db, actor, Action::WorkingNotes, &ctx.patient)
-            .await?;
+        let org =
+            access::acting_organisation(&state.db, actor, Permission::WorkingNotes, ctx.patient())
+                .await?;
         let organisation = organisation::Entity::find_by_id(org)
             .one(&state.db)
             .await?
             .map(|o| o.name)
             .unwrap_or_default();
-        let tz: chrono_tz::Tz = ctx.patient.time_zone.parse().unwrap_or_default();
+        let tz = crate::clock::zone(&ctx.patient().time_zone);
         let notes = working_note::Entity::find()
             .filter(working_note::Column::PatientId.eq(patient_id))
             .filter(working_note::Column::OrganisationId.eq(org))
@@ -263,14 +272,14 @@ pub mod service {
             })
             .collect();
         let allowed =
-            |verb| policy::check(&state.db, actor, verb, policy::Subject::Patient(patient_id));
+            |verb| access::check(&state.db, actor, verb, access::Subject::Patient(patient_id));
         Ok(ConversationView {
             person,
             plan,
             organisation,
             notes,
-            can_change: allowed(Action::ChangePlan).await.is_ok(),
-            can_agree: allowed(Action::AgreePlan).await.is_ok(),
+            can_change: allowed(Permission::ChangePlan).await.is_ok(),
+            can_agree: allowed(Permission::AgreePlan).await.is_ok(),
         })
     }
 
@@ -327,13 +336,13 @@ pub mod service {
 
     pub async fn agree(state: &AppState, staff: Uuid, form: &AgreeForm) -> Result<(), AppError> {
         let pid = crate::care_team::id_of(&form.patient_id)?;
-        let ctx = plan_ctx(state, staff, pid, Action::AgreePlan).await?;
-        let mut agreeing = read_agreement(form, ctx.today)?;
-        let org = policy::acting_organisation(
+        let ctx = plan_ctx(state, staff, pid, Permission::AgreePlan).await?;
+        let mut agreeing = read_agreement(form, ctx.today())?;
+        let org = access::acting_organisation(
             &state.db,
             Actor::new(staff, state.clock.now()),
-            Action::AgreePlan,
-            &ctx.patient,
+            Permission::AgreePlan,
+            ctx.patient(),
         )
         .await?;
         let org_name = organisation::Entity::find_by_id(org)
@@ -343,15 +352,15 @@ pub mod service {
             .unwrap_or_default();
         agreeing.written_by = format!("{}, {org_name}", name_of(state, staff).await?);
         crate::plan::service::agree(state, &ctx, agreeing).await?;
-        touched(state, staff, &ctx.patient, "plan_agreed").await
+        touched(state, staff, ctx.patient(), "plan_agreed").await
     }
 
     pub async fn add_note(state: &AppState, staff: Uuid, form: &NoteForm) -> Result<(), AppError> {
         let pid = crate::care_team::id_of(&form.patient_id)?;
-        let p = policy::patient_for(
+        let p = access::patient_for(
             &state.db,
             Actor::new(staff, state.clock.now()),
-            Action::WorkingNotes,
+            Permission::WorkingNotes,
             pid,
         )
         .await?;
@@ -365,10 +374,10 @@ pub mod service {
                 format!("The note must be {NOTE_LIMIT} characters or fewer"),
             ));
         }
-        let org = policy::acting_organisation(
+        let org = access::acting_organisation(
             &state.db,
             Actor::new(staff, state.clock.now()),
-            Action::WorkingNotes,
+            Permission::WorkingNotes,
             &p,
         )
         .await?;

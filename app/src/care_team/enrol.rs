@@ -41,6 +41,8 @@ pub struct LetterView {
     pub recovery: bool,
     /// This viewer may make a new link for them (the policy's `Reinvite`).
     pub may_reinvite: bool,
+    /// This viewer may open the person's record (an administrator may not): where "back" goes.
+    pub may_open_record: bool,
 }
 
 #[server(prefix = "/api/team", endpoint = "add_patient")]
@@ -178,12 +180,12 @@ pub mod service {
     use uuid::Uuid;
 
     use super::{ContactForm, LetterView, NewPatientForm, contact_problems};
+    use crate::access::{self, Actor, Permission};
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::clock::Clock;
     use crate::entities::{account, organisation, patient, patient_condition};
     use crate::error::AppError;
     use crate::nhs_number::NhsNumber;
-    use crate::policy::{self, Action, Actor, Subject};
     use crate::state::AppState;
 
     /// Checks the form, adds the person to `org`'s caseload with an account waiting for their
@@ -194,10 +196,10 @@ pub mod service {
         form: &ContactForm,
     ) -> Result<(), AppError> {
         let id = crate::care_team::id_of(&form.patient_id)?;
-        let p = policy::patient_for(
+        let p = access::patient_for(
             &state.db,
             Actor::new(staff, state.clock.now()),
-            Action::EditContact,
+            Permission::EditContact,
             id,
         )
         .await?;
@@ -344,22 +346,15 @@ pub mod service {
         staff: Uuid,
         form: &NewPatientForm,
     ) -> Result<(Uuid, String, String), AppError> {
-        let mut practice = None;
-        for org in policy::organisations_of(&state.db, staff).await? {
-            let allowed = policy::check(
-                &state.db,
-                Actor::new(staff, state.clock.now()),
-                Action::AddPatients,
-                Subject::Organisation(org),
-            )
-            .await
-            .is_ok();
-            if allowed {
-                practice = Some(org);
-                break;
-            }
-        }
-        let org = practice.ok_or(AppError::NotFound)?;
+        let org = access::orgs_where(
+            &state.db,
+            Actor::new(staff, state.clock.now()),
+            Permission::AddPatients,
+        )
+        .await?
+        .first()
+        .copied()
+        .ok_or(AppError::NotFound)?;
         let made = enrol(
             &state.db,
             state.clock.as_ref(),
@@ -382,16 +377,16 @@ pub mod service {
         Ok(made)
     }
 
-    /// The person's account, once the policy lets this staff member read their record.
+    /// The person's account, once the policy lets this staff member see their letter.
     pub async fn account_of(
         state: &AppState,
         staff: Uuid,
         patient_id: Uuid,
     ) -> Result<Uuid, AppError> {
-        policy::patient_for(
+        access::patient_for(
             &state.db,
             Actor::new(staff, state.clock.now()),
-            Action::ReadRecord,
+            Permission::ReadLetter,
             patient_id,
         )
         .await?
@@ -423,10 +418,10 @@ pub mod service {
         staff: Uuid,
         patient_id: Uuid,
     ) -> Result<LetterView, AppError> {
-        let p = policy::patient_for(
+        let p = access::patient_for(
             &state.db,
             Actor::new(staff, state.clock.now()),
-            Action::ReadRecord,
+            Permission::ReadLetter,
             patient_id,
         )
         .await?;
@@ -442,11 +437,11 @@ pub mod service {
         let (recovery, may_reinvite) = match p.account_id {
             Some(account) => (
                 crate::auth::team::service::has_passkey(&state.db, account).await?,
-                policy::check(
+                access::check(
                     &state.db,
                     Actor::new(staff, state.clock.now()),
-                    Action::Reinvite,
-                    policy::Subject::Account(account),
+                    Permission::Reinvite,
+                    access::Subject::Account(account),
                 )
                 .await
                 .is_ok(),
@@ -460,6 +455,14 @@ pub mod service {
             link: link.map(|(svg, link)| (link, svg)),
             recovery,
             may_reinvite,
+            may_open_record: access::check(
+                &state.db,
+                Actor::new(staff, state.clock.now()),
+                Permission::ReadRecord,
+                access::Subject::Patient(patient_id),
+            )
+            .await
+            .is_ok(),
         })
     }
 }
@@ -526,7 +529,11 @@ pub fn LetterPage() -> impl IntoView {
             let state = FormState::new("letter", &flash);
             view! {
                 <Notice flash=flash.clone() />
-                <div class="app-no-print">{back_link(format!("/team/people/{}", v.patient_id), "Back to their page")}</div>
+                <div class="app-no-print">{if v.may_open_record {
+                    back_link(format!("/team/people/{}", v.patient_id), "Back to their page")
+                } else {
+                    back_link("/today".to_owned(), "Back to Today")
+                }}</div>
                 <PageHeading text=format!("Invitation letter for {}", v.name) />
                 <ErrorSummary state=state />
                 {body}

@@ -142,6 +142,7 @@ pub mod service {
     use uuid::Uuid;
 
     use super::{InviteMemberForm, MemberForm, MemberRow, MembersView, ROLES};
+    use crate::access::{self, Actor, Permission, Subject};
     use crate::auth::audit;
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::auth::team::NewLink;
@@ -150,33 +151,28 @@ pub mod service {
         account, invitation as invitation_row, membership, organisation, passkey,
     };
     use crate::error::AppError;
-    use crate::policy::{self, Action, Actor, Subject};
     use crate::state::AppState;
 
     /// The first organisation the actor administers; `NotFound` for everyone else.
     async fn administered(state: &AppState, actor: Uuid) -> Result<Uuid, AppError> {
-        for org in policy::organisations_of(&state.db, actor).await? {
-            let allowed = policy::check(
-                &state.db,
-                Actor::new(actor, state.clock.now()),
-                Action::ManageMembers,
-                Subject::Organisation(org),
-            )
-            .await;
-            if allowed.is_ok() {
-                return Ok(org);
-            }
-        }
-        Err(AppError::NotFound)
+        access::orgs_where(
+            &state.db,
+            Actor::new(actor, state.clock.now()),
+            Permission::ManageMembers,
+        )
+        .await?
+        .first()
+        .copied()
+        .ok_or(AppError::NotFound)
     }
 
     /// The organisation named in a form, once the policy says the actor administers it.
     async fn managed(state: &AppState, actor: Uuid, org: &str) -> Result<Uuid, AppError> {
         let org = crate::care_team::id_of(org)?;
-        policy::check(
+        access::check(
             &state.db,
             Actor::new(actor, state.clock.now()),
-            Action::ManageMembers,
+            Permission::ManageMembers,
             Subject::Organisation(org),
         )
         .await?;

@@ -433,12 +433,14 @@ pub fn TeamPersonPage() -> impl IntoView {
     )
 }
 
-/// Import needs no data: it is a file upload. The flash carries the outcome.
+/// Import needs no data: it is a file upload. The flash carries the outcome. Only someone who
+/// may enter results somewhere sees the page.
 #[cfg(feature = "ssr")]
 async fn nothing() -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let (_, account) = crate::auth::session::require_account().await?;
-    if crate::policy::organisations_of(&state.db, account)
+    let actor = crate::access::Actor::new(account, state.clock.now());
+    if crate::access::orgs_where(&state.db, actor, crate::access::Permission::EnterResults)
         .await?
         .is_empty()
     {

@@ -6,16 +6,16 @@ use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder a
 use uuid::Uuid;
 
 use super::{PersonLink, ReviewRow, ReviewsView, StaffResult, TeamPersonView};
+use crate::access::{self, Actor, Permission, Subject};
 use crate::entities::{observation, patient, patient_condition, plan, preparation_pack, review};
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
-use crate::policy::{self, Action, Actor, Subject};
 use crate::preparation::service::{self as prep, review_view, when_words, zone};
 use crate::results::catalogue;
 use crate::state::AppState;
 
-async fn allowed(state: &AppState, staff: Uuid, action: Action, patient_id: Uuid) -> bool {
-    policy::check(
+async fn allowed(state: &AppState, staff: Uuid, action: Permission, patient_id: Uuid) -> bool {
+    access::check(
         &state.db,
         Actor::new(staff, state.clock.now()),
         action,
@@ -41,10 +41,10 @@ fn pack_status(pack: Option<&preparation_pack::Model>, p: &patient::Model) -> St
 pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppError> {
     // Those who book and run reviews (not, say, a social care worker whose caseload is only
     // the people who share with her).
-    let orgs = policy::orgs_where(
+    let orgs = access::orgs_where(
         &state.db,
-        policy::Actor::new(staff, state.clock.now()),
-        Action::ManageReviews,
+        access::Actor::new(staff, state.clock.now()),
+        Permission::ManageReviews,
     )
     .await?;
     if orgs.is_empty() {
@@ -74,7 +74,7 @@ pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppEr
         let Some(p) = people.iter().find(|p| p.id == r.patient_id) else {
             continue;
         };
-        if !allowed(state, staff, Action::ReadRecord, p.id).await {
+        if !allowed(state, staff, Permission::ReadRecord, p.id).await {
             continue;
         }
         let pack = packs.iter().find(|k| k.review_id == Some(r.id));
@@ -127,7 +127,7 @@ async fn unbooked(
         .await?;
     let mut links = Vec::new();
     for p in people {
-        if !allowed(state, staff, Action::ReadRecord, p.id).await {
+        if !allowed(state, staff, Permission::ReadRecord, p.id).await {
             continue;
         }
         let due = plans
@@ -161,10 +161,10 @@ pub async fn person(
     staff: Uuid,
     patient_id: Uuid,
 ) -> Result<TeamPersonView, AppError> {
-    let p = policy::patient_for(
+    let p = access::patient_for(
         &state.db,
         Actor::new(staff, state.clock.now()),
-        Action::ReadRecord,
+        Permission::ReadRecord,
         patient_id,
     )
     .await?;
@@ -206,7 +206,7 @@ pub async fn person(
         .await?
         .and_then(|k| k.released_at);
     // Social care sees only the results the person has been shown.
-    let every_result = allowed(state, staff, Action::ReadUnreleasedResults, p.id).await;
+    let every_result = allowed(state, staff, Permission::ReadUnreleasedResults, p.id).await;
     let observations: Vec<observation::Model> = observation::Entity::find()
         .filter(observation::Column::PatientId.eq(p.id))
         .order_by_asc(observation::Column::TakenAt)
@@ -270,12 +270,12 @@ pub async fn person(
         pack_status: pack_status(pack.as_ref(), &p),
         pack: pack_view,
         results,
-        can_manage: allowed(state, staff, Action::ManageReviews, p.id).await,
-        can_release: allowed(state, staff, Action::ReleaseResults, p.id).await,
-        can_enter: allowed(state, staff, Action::EnterResults, p.id).await,
-        can_target: allowed(state, staff, Action::SetTargets, p.id).await,
-        can_edit_contact: allowed(state, staff, Action::EditContact, p.id).await,
-        can_record_carer: allowed(state, staff, Action::RecordCarerGrant, p.id).await,
+        can_manage: allowed(state, staff, Permission::ManageReviews, p.id).await,
+        can_release: allowed(state, staff, Permission::ReleaseResults, p.id).await,
+        can_enter: allowed(state, staff, Permission::EnterResults, p.id).await,
+        can_target: allowed(state, staff, Permission::SetTargets, p.id).await,
+        can_edit_contact: allowed(state, staff, Permission::EditContact, p.id).await,
+        can_record_carer: allowed(state, staff, Permission::RecordCarerGrant, p.id).await,
         carers,
         phone: p.phone.clone().unwrap_or_default(),
         email: p.email.clone().unwrap_or_default(),

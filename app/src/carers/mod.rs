@@ -130,7 +130,7 @@ pub struct SwitchForm {
 
 #[server(prefix = "/api/carers", endpoint = "list")]
 pub async fn load_carers() -> Result<CarersView, AppError> {
-    let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::ManageCarers).await?;
+    let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageCarers).await?;
     let session = crate::auth::session::from_request().await?;
     service::list(&state, &session, &ctx).await
 }
@@ -138,7 +138,7 @@ pub async fn load_carers() -> Result<CarersView, AppError> {
 #[server(prefix = "/api/carers", endpoint = "invite")]
 pub async fn invite_carer(#[server(flatten)] form: InviteCarerForm) -> Result<(), AppError> {
     let result = async {
-        let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::ManageCarers).await?;
+        let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageCarers).await?;
         let session = crate::auth::session::from_request().await?;
         service::invite(&state, &session, &ctx, &form).await
     }
@@ -158,7 +158,7 @@ pub async fn invite_carer(#[server(flatten)] form: InviteCarerForm) -> Result<()
 pub async fn change_scopes(#[server(flatten)] form: GrantForm) -> Result<(), AppError> {
     let form_id = format!("grant-{}", form.grant_id.trim());
     let result = async {
-        let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::ManageCarers).await?;
+        let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageCarers).await?;
         service::set_scopes(&state, &ctx, &form).await
     }
     .await;
@@ -177,8 +177,8 @@ pub async fn change_scopes(#[server(flatten)] form: GrantForm) -> Result<(), App
 pub async fn revoke(#[server(flatten)] form: GrantForm) -> Result<(), AppError> {
     let form_id = format!("grant-{}", form.grant_id.trim());
     let result = async {
-        let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::ManageCarers).await?;
-        service::end(&state, ctx.actor, Some(ctx.patient.id), &form).await
+        let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageCarers).await?;
+        service::end(&state, ctx.actor(), Some(ctx.patient().id), &form).await
     }
     .await;
     crate::forms::finish(
@@ -223,7 +223,7 @@ pub async fn end_grant(#[server(flatten)] form: GrantForm) -> Result<(), AppErro
     let result = async {
         let state = crate::state::app_state()?;
         let (_, staff) = crate::auth::session::require_account().await?;
-        let actor = crate::policy::Actor::new(staff, state.clock.now());
+        let actor = crate::access::Actor::new(staff, state.clock.now());
         service::end(&state, actor, None, &form).await
     }
     .await;

@@ -14,6 +14,7 @@ use super::{
     AccessLogView, CarersView, GrantForm, GrantView, HelpedPerson, InviteCarerForm, LEGAL_BASES,
     LogEntry, PeopleView, SCOPES,
 };
+use crate::access::{self, Actor, Capacity, Permission};
 use crate::auth::audit::{self, Entry};
 use crate::auth::invitation::{self, NewInvitation, Purpose};
 use crate::auth::team::NewLink;
@@ -22,7 +23,6 @@ use crate::entities::{account, audit_event, carer_grant, invitation as invitatio
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::plan::service::Ctx;
-use crate::policy::{self, Action, Actor, Capacity};
 use crate::state::AppState;
 
 /// Grants that were invited become active once the carer has a passkey (called in the same
@@ -116,16 +116,16 @@ pub async fn acting_for_name(
 }
 
 /// A carer's request is written to the person's access log, naming the carer.
-pub async fn log_carer(state: &AppState, ctx: &Ctx, verb: Action) -> Result<(), AppError> {
-    if ctx.capacity != Capacity::Carer {
+pub async fn log_carer(state: &AppState, ctx: &Ctx, verb: Permission) -> Result<(), AppError> {
+    if ctx.capacity() != Capacity::Carer {
         return Ok(());
     }
     let action = match verb {
-        Action::ReadPlan => "carer_viewed_plan",
-        Action::ReadResults => "carer_viewed_results",
-        Action::ChangePlan => "carer_changed_plan",
-        Action::LogActions => "carer_logged_action",
-        Action::AnswerAgenda => "carer_opened_agenda",
+        Permission::ReadPlan => "carer_viewed_plan",
+        Permission::ReadResults => "carer_viewed_results",
+        Permission::ChangePlan => "carer_changed_plan",
+        Permission::LogActions => "carer_logged_action",
+        Permission::AnswerAgenda => "carer_opened_agenda",
         _ => "carer_opened_record",
     };
     let origin = crate::auth::request_info::current();
@@ -133,8 +133,8 @@ pub async fn log_carer(state: &AppState, ctx: &Ctx, verb: Action) -> Result<(), 
         &state.db,
         state.clock.as_ref(),
         Entry {
-            actor: Some(ctx.actor.account_id),
-            subject: ctx.patient.account_id,
+            actor: Some(ctx.actor().account_id),
+            subject: ctx.patient().account_id,
             action,
             success: true,
             origin: &origin,
@@ -153,7 +153,7 @@ fn scopes_of(rest: &std::collections::BTreeMap<String, String>) -> Vec<&'static 
 }
 
 pub async fn list(state: &AppState, session: &Session, ctx: &Ctx) -> Result<CarersView, AppError> {
-    let p = &ctx.patient;
+    let p = ctx.patient();
     let today = today_for(p, state.clock.now());
     let grants = carer_grant::Entity::find()
         .filter(carer_grant::Column::PatientId.eq(p.id))
@@ -365,12 +365,12 @@ pub async fn invite(
     ctx: &Ctx,
     form: &InviteCarerForm,
 ) -> Result<(), AppError> {
-    let new = read_new(form, ctx.today, false)?;
+    let new = read_new(form, ctx.today(), false)?;
     create_grant(
         state,
         session,
-        &ctx.patient,
-        ctx.actor.account_id,
+        ctx.patient(),
+        ctx.actor().account_id,
         "patient",
         new,
     )
@@ -385,7 +385,7 @@ pub async fn record(
 ) -> Result<(), AppError> {
     let id = Uuid::parse_str(form.patient_id.trim()).map_err(|_| AppError::NotFound)?;
     let actor = Actor::new(staff, state.clock.now());
-    let person = policy::patient_for(&state.db, actor, Action::RecordCarerGrant, id).await?;
+    let person = access::patient_for(&state.db, actor, Permission::RecordCarerGrant, id).await?;
     let new = read_new(form, today_for(&person, actor.at), true)?;
     create_grant(state, session, &person, staff, "professional", new).await
 }
@@ -407,14 +407,15 @@ async fn grant_for(
         Some(p) if p == g.patient_id => Ok(g),
         Some(_) => Err(AppError::NotFound),
         None => {
-            policy::patient_for(&state.db, actor, Action::RecordCarerGrant, g.patient_id).await?;
+            access::patient_for(&state.db, actor, Permission::RecordCarerGrant, g.patient_id)
+                .await?;
             Ok(g)
         }
     }
 }
 
 pub async fn set_scopes(state: &AppState, ctx: &Ctx, form: &GrantForm) -> Result<(), AppError> {
-    let g = grant_for(state, ctx.actor, Some(ctx.patient.id), &form.grant_id).await?;
+    let g = grant_for(state, ctx.actor(), Some(ctx.patient().id), &form.grant_id).await?;
     if g.status == "revoked" {
         return Err(AppError::NotFound);
     }
@@ -432,7 +433,7 @@ pub async fn set_scopes(state: &AppState, ctx: &Ctx, form: &GrantForm) -> Result
     audit::account_event(
         &txn,
         state.clock.as_ref(),
-        ctx.actor.account_id,
+        ctx.actor().account_id,
         g.carer_account_id,
         "carer_scopes_changed",
     )

@@ -4,14 +4,14 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::input::{AboutMe, ActionForm, Contact, Contingency, GoalForm, SupportForm};
-use super::{ActionView, ChangeView, PlanView, TodayView};
+use super::{ActionView, HistoryView, PlanView, TodayView};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
     super::service::{self, Ctx},
+    crate::access::Permission as Verb,
     crate::forms::finish,
-    crate::policy::Action as Verb,
     crate::state::AppState,
 };
 
@@ -42,7 +42,7 @@ pub async fn my_plan() -> Result<PlanView, AppError> {
 }
 
 #[server(prefix = "/api/plan", endpoint = "history")]
-pub async fn plan_history() -> Result<Vec<ChangeView>, AppError> {
+pub async fn plan_history() -> Result<HistoryView, AppError> {
     let (state, ctx) = ctx(Verb::ReadPlan).await?;
     service::history(&state, &ctx).await
 }
@@ -167,7 +167,7 @@ pub async fn log_action(
     let result = async {
         let (state, ctx) = ctx(Verb::LogActions).await?;
         let day = if day.trim().is_empty() {
-            ctx.today.to_string()
+            ctx.today().to_string()
         } else {
             day.clone()
         };

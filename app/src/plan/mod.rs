@@ -191,6 +191,13 @@ pub struct ChangeView {
     pub changes: Vec<input::FieldChange>,
 }
 
+/// A plan's history, newest first, and who is looking.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub viewing: Viewing,
+    pub changes: Vec<ChangeView>,
+}
+
 /// Who is looking at a person's pages, so the pages speak to them rightly ("Your plan", or
 /// "Margaret's plan" for a carer) and offer only what the policy lets them do.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -94,10 +94,10 @@ fn updated_line(updated: Option<Updated>) -> impl IntoView {
     updated.map(|u| view! { <p class="nhsuk-body-s app-updated">{u.describe()}</p> })
 }
 
-pub(crate) fn back_link(href: String, text: &'static str) -> impl IntoView {
+pub(crate) fn back_link(href: String, text: impl Into<String>) -> impl IntoView {
     view! {
         <div class="nhsuk-back-link app-no-print">
-            <a class="nhsuk-back-link__link" href=href>{text}</a>
+            <a class="nhsuk-back-link__link" href=href>{text.into()}</a>
         </div>
     }
 }
@@ -885,11 +885,13 @@ pub fn SupportPage() -> impl IntoView {
 pub fn HistoryPage() -> impl IntoView {
     render(
         load(plan_history),
-        |changes: Vec<super::ChangeView>, _flash: Flash| {
+        |history: super::HistoryView, _flash: Flash| {
+            let changes = history.changes;
+            let whose = history.viewing.whose_lower();
             view! {
-                {back_link("/plan".into(), "Back to your plan")}
-                <PageHeading text="Changes to your plan" />
-                <p class="nhsuk-body">"Every change to your plan, newest first: who made it, when, and what it was before."</p>
+                {back_link("/plan".into(), format!("Back to {whose} plan"))}
+                <PageHeading text=format!("Changes to {whose} plan") />
+                <p class="nhsuk-body">{format!("Every change to {whose} plan, newest first: who made it, when, and what it was before.")}</p>
                 {changes.is_empty().then(|| view! { <p class="nhsuk-body">"No changes yet."</p> })}
                 <ol class="nhsuk-list app-history">
                     {changes.into_iter().map(|c| {

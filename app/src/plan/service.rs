@@ -18,15 +18,15 @@ use super::input::{
 };
 use super::schedule::{self, Frequency, Outcome, Progress};
 use super::{
-    ActionView, Agreement, ChangeView, ContactView, DayLog, GoalView, PlanView, SupportView,
-    TodayView, Updated, Viewing, condition_name,
+    ActionView, Agreement, ChangeView, ContactView, DayLog, GoalView, HistoryView, PlanView,
+    SupportView, TodayView, Updated, Viewing, condition_name,
 };
+use crate::access::{self, Actor, Capacity, Permission as Verb};
 use crate::entities::{
     about_me, account, action_log, contingency, contingency_contact, goal, patient,
     patient_condition, plan, plan_action, plan_change, support_item,
 };
 use crate::error::AppError;
-use crate::policy::{self, Action as Verb, Actor, Capacity, Subject};
 use crate::state::AppState;
 
 /// How far back logs are read for streaks: a streak longer than this shows as this long.
@@ -36,14 +36,10 @@ pub const BACKDATE_DAYS: u64 = 7;
 const PICTURE_WEEKS: u32 = 8;
 const PROGRESS_WEEKS: u32 = 4;
 
-/// Who is acting on whose plan, as the policy allowed.
-#[derive(Clone, Debug)]
-pub struct Ctx {
-    pub patient: patient::Model,
-    pub actor: Actor,
-    pub capacity: Capacity,
-    pub today: NaiveDate,
-}
+/// Who is acting on whose plan, as the access layer allowed (made only there).
+pub use crate::access::PatientCtx as Ctx;
+/// The date in the person's own time zone.
+pub use crate::clock::today_in;
 
 /// The plan the signed-in account is working on (for now their own; #7 adds the person a carer
 /// has chosen), once the policy allows `verb`. Anyone else gets `NotFound`.
@@ -72,20 +68,7 @@ pub async fn for_patient(
     patient: patient::Model,
 ) -> Result<Ctx, AppError> {
     let actor = Actor::new(account_id, state.clock.now());
-    let capacity = policy::check(&state.db, actor, verb, Subject::Patient(patient.id)).await?;
-    let today = today_in(&patient.time_zone, state.clock.now());
-    Ok(Ctx {
-        patient,
-        actor,
-        capacity,
-        today,
-    })
-}
-
-/// The date in the person's own time zone (Europe/London unless they chose another).
-pub fn today_in(time_zone: &str, now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Europe::London);
-    now.with_timezone(&tz).date_naive()
+    access::open_patient(&state.db, actor, verb, patient).await
 }
 
 async fn record_change(
@@ -99,16 +82,16 @@ async fn record_change(
 ) -> Result<(), AppError> {
     plan_change::ActiveModel {
         id: Set(Uuid::new_v4()),
-        patient_id: Set(ctx.patient.id),
+        patient_id: Set(ctx.patient().id),
         at: Set(state.clock.now()),
-        actor_account_id: Set(Some(ctx.actor.account_id)),
+        actor_account_id: Set(Some(ctx.actor().account_id)),
         // Looked up only when something changes, not on every read.
-        actor_name: Set(account::Entity::find_by_id(ctx.actor.account_id)
+        actor_name: Set(account::Entity::find_by_id(ctx.actor().account_id)
             .one(txn)
             .await?
             .map(|a| a.display_name)
             .unwrap_or_default()),
-        actor_kind: Set(ctx.capacity.code().to_owned()),
+        actor_kind: Set(ctx.capacity().code().to_owned()),
         section: Set(section.to_owned()),
         record_id: Set(record_id),
         summary: Set(summary),
@@ -138,7 +121,7 @@ fn about_me_of(row: Option<about_me::Model>) -> AboutMe {
 pub async fn save_about_me(state: &AppState, ctx: &Ctx, raw: &AboutMe) -> Result<(), AppError> {
     let new = AboutMe::parse(raw)?;
     let txn = crate::state::begin_write(&state.db).await?;
-    let row = about_me::Entity::find_by_id(ctx.patient.id)
+    let row = about_me::Entity::find_by_id(ctx.patient().id)
         .one(&txn)
         .await?;
     let old = about_me_of(row.clone());
@@ -150,7 +133,7 @@ pub async fn save_about_me(state: &AppState, ctx: &Ctx, raw: &AboutMe) -> Result
     let mut model = match row {
         Some(r) => r.into_active_model(),
         None => about_me::ActiveModel {
-            patient_id: Set(ctx.patient.id),
+            patient_id: Set(ctx.patient().id),
             ..Default::default()
         },
     };
@@ -234,7 +217,7 @@ fn goal_form_of(row: &goal::Model) -> GoalForm {
 
 async fn own_goal(db: &impl ConnectionTrait, ctx: &Ctx, id: Uuid) -> Result<goal::Model, AppError> {
     goal::Entity::find_by_id(id)
-        .filter(goal::Column::PatientId.eq(ctx.patient.id))
+        .filter(goal::Column::PatientId.eq(ctx.patient().id))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -247,7 +230,7 @@ pub async fn save_goal(
     id: Option<Uuid>,
     raw: &GoalForm,
 ) -> Result<Uuid, AppError> {
-    let allowed = conditions_of(state, ctx.patient.id).await?;
+    let allowed = conditions_of(state, ctx.patient().id).await?;
     let new = Goal::parse(raw, &allowed)?;
     let txn = crate::state::begin_write(&state.db).await?;
     let (id, old, mut model) = match id {
@@ -259,7 +242,7 @@ pub async fn save_goal(
             let id = Uuid::new_v4();
             let model = goal::ActiveModel {
                 id: Set(id),
-                patient_id: Set(ctx.patient.id),
+                patient_id: Set(ctx.patient().id),
                 created_at: Set(state.clock.now()),
                 ..Default::default()
             };
@@ -289,7 +272,7 @@ pub async fn save_goal(
     };
     record_change(&txn, state, ctx, "goals", Some(id), summary, &changes).await?;
     // Action reminders start with the first action, and stop when none is in progress.
-    crate::reminders::service::sync_patient(&txn, state.clock.now(), ctx.patient.id).await?;
+    crate::reminders::service::sync_patient(&txn, state.clock.now(), ctx.patient().id).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -347,7 +330,7 @@ async fn own_action(
     id: Uuid,
 ) -> Result<plan_action::Model, AppError> {
     plan_action::Entity::find_by_id(id)
-        .filter(plan_action::Column::PatientId.eq(ctx.patient.id))
+        .filter(plan_action::Column::PatientId.eq(ctx.patient().id))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -374,9 +357,9 @@ pub async fn save_action(
             let id = Uuid::new_v4();
             let model = plan_action::ActiveModel {
                 id: Set(id),
-                patient_id: Set(ctx.patient.id),
+                patient_id: Set(ctx.patient().id),
                 goal_id: Set(goal_id),
-                starts_on: Set(ctx.today),
+                starts_on: Set(ctx.today()),
                 created_at: Set(state.clock.now()),
                 ..Default::default()
             };
@@ -419,8 +402,8 @@ pub async fn save_action(
 fn loggable_day(ctx: &Ctx, action: &plan_action::Model, day: &str) -> Result<NaiveDate, AppError> {
     let day = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::field("day", "Choose a day from the list"))?;
-    let earliest = ctx.today - Days::new(BACKDATE_DAYS);
-    if day > ctx.today {
+    let earliest = ctx.today() - Days::new(BACKDATE_DAYS);
+    if day > ctx.today() {
         return Err(AppError::field(
             "day",
             "You cannot record a day that has not happened yet",
@@ -488,7 +471,7 @@ pub async fn log_action(
         Some(row) if !may_change_entry(ctx, &row) => {
             return Err(AppError::Conflict(format!(
                 "{} has already recorded this day. Only they can change it.",
-                ctx.patient.given_name
+                ctx.patient().given_name
             )));
         }
         Some(row) => {
@@ -496,7 +479,7 @@ pub async fn log_action(
             model.outcome = Set(outcome.code().to_owned());
             model.note = Set(note);
             model.logged_at = Set(state.clock.now());
-            model.logged_by = Set(Some(ctx.actor.account_id));
+            model.logged_by = Set(Some(ctx.actor().account_id));
             if client_id.is_some() {
                 model.client_id = Set(client_id);
             }
@@ -506,12 +489,12 @@ pub async fn log_action(
             action_log::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 action_id: Set(action.id),
-                patient_id: Set(ctx.patient.id),
+                patient_id: Set(ctx.patient().id),
                 day: Set(day),
                 outcome: Set(outcome.code().to_owned()),
                 note: Set(note),
                 logged_at: Set(state.clock.now()),
-                logged_by: Set(Some(ctx.actor.account_id)),
+                logged_by: Set(Some(ctx.actor().account_id)),
                 client_id: Set(client_id),
             }
             .insert(&txn)
@@ -525,7 +508,7 @@ pub async fn log_action(
 /// Whether this actor may change (or take back) a recorded day: the person any of their own
 /// plan's entries; a carer only the entries they made.
 pub fn may_change_entry(ctx: &Ctx, row: &action_log::Model) -> bool {
-    ctx.capacity == Capacity::Patient || row.logged_by == Some(ctx.actor.account_id)
+    ctx.capacity() == Capacity::Patient || row.logged_by == Some(ctx.actor().account_id)
 }
 
 /// Takes back what was recorded for a day, within the same 7-day window.
@@ -541,22 +524,22 @@ pub async fn undo_log(
         .filter(action_log::Column::ActionId.eq(action.id))
         .filter(action_log::Column::Day.eq(day));
     // A carer takes back only what they recorded themself; the person, anything on their plan.
-    if ctx.capacity != Capacity::Patient {
-        only = only.filter(action_log::Column::LoggedBy.eq(ctx.actor.account_id));
+    if ctx.capacity() != Capacity::Patient {
+        only = only.filter(action_log::Column::LoggedBy.eq(ctx.actor().account_id));
     }
     let deleted = only.exec(&state.db).await?;
     if deleted.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    if ctx.capacity == Capacity::Carer {
+    if ctx.capacity() == Capacity::Carer {
         // The person's access log names who took the day back, not just who logged.
         let origin = crate::auth::request_info::current();
         crate::auth::audit::record(
             &state.db,
             state.clock.as_ref(),
             crate::auth::audit::Entry {
-                actor: Some(ctx.actor.account_id),
-                subject: ctx.patient.account_id,
+                actor: Some(ctx.actor().account_id),
+                subject: ctx.patient().account_id,
                 action: "carer_undid_log",
                 success: true,
                 origin: &origin,
@@ -587,7 +570,7 @@ pub async fn save_contingency(
 ) -> Result<(), AppError> {
     let new = Contingency::parse(raw)?;
     let txn = crate::state::begin_write(&state.db).await?;
-    let row = contingency::Entity::find_by_id(ctx.patient.id)
+    let row = contingency::Entity::find_by_id(ctx.patient().id)
         .one(&txn)
         .await?;
     let changes = diff(Some(&contingency_of(row.clone())), &new);
@@ -598,7 +581,7 @@ pub async fn save_contingency(
     let mut model = match row {
         Some(r) => r.into_active_model(),
         None => contingency::ActiveModel {
-            patient_id: Set(ctx.patient.id),
+            patient_id: Set(ctx.patient().id),
             ..Default::default()
         },
     };
@@ -631,7 +614,7 @@ pub async fn add_contact(state: &AppState, ctx: &Ctx, raw: &Contact) -> Result<(
     let id = Uuid::new_v4();
     contingency_contact::ActiveModel {
         id: Set(id),
-        patient_id: Set(ctx.patient.id),
+        patient_id: Set(ctx.patient().id),
         name: Set(new.name.clone()),
         role: Set(new.role.clone()),
         phone: Set(new.phone.clone()),
@@ -657,7 +640,7 @@ pub async fn add_contact(state: &AppState, ctx: &Ctx, raw: &Contact) -> Result<(
 pub async fn remove_contact(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<(), AppError> {
     let txn = crate::state::begin_write(&state.db).await?;
     let row = contingency_contact::Entity::find_by_id(id)
-        .filter(contingency_contact::Column::PatientId.eq(ctx.patient.id))
+        .filter(contingency_contact::Column::PatientId.eq(ctx.patient().id))
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -705,7 +688,7 @@ pub async fn add_support(state: &AppState, ctx: &Ctx, raw: &SupportForm) -> Resu
     let id = Uuid::new_v4();
     support_item::ActiveModel {
         id: Set(id),
-        patient_id: Set(ctx.patient.id),
+        patient_id: Set(ctx.patient().id),
         goal_id: Set(new.goal),
         name: Set(new.name.clone()),
         why: Set(new.why.clone()),
@@ -740,7 +723,7 @@ pub async fn set_support_status(
     }
     let txn = crate::state::begin_write(&state.db).await?;
     let row = support_item::Entity::find_by_id(id)
-        .filter(support_item::Column::PatientId.eq(ctx.patient.id))
+        .filter(support_item::Column::PatientId.eq(ctx.patient().id))
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -783,7 +766,7 @@ type LogRow = (Uuid, NaiveDate, String, Option<String>, Option<Uuid>);
 
 /// All logs of the person's actions since the streak horizon, by action: one query.
 async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
-    let since = ctx.today - Days::new(STREAK_HORIZON_DAYS);
+    let since = ctx.today() - Days::new(STREAK_HORIZON_DAYS);
     // Only the columns the pages use: this is the one query whose size grows with history.
     let rows: Vec<LogRow> = action_log::Entity::find()
         .select_only()
@@ -794,7 +777,7 @@ async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
             action_log::Column::Note,
             action_log::Column::LoggedBy,
         ])
-        .filter(action_log::Column::PatientId.eq(ctx.patient.id))
+        .filter(action_log::Column::PatientId.eq(ctx.patient().id))
         .filter(action_log::Column::Day.gte(since))
         .order_by_asc(action_log::Column::Day)
         .into_tuple()
@@ -804,7 +787,7 @@ async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
     let others: Vec<Uuid> = rows
         .iter()
         .filter_map(|r| r.4)
-        .filter(|by| Some(*by) != ctx.patient.account_id)
+        .filter(|by| Some(*by) != ctx.patient().account_id)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -812,7 +795,7 @@ async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
         HashMap::new()
     } else {
         let carers: Vec<Uuid> = crate::entities::carer_grant::Entity::find()
-            .filter(crate::entities::carer_grant::Column::PatientId.eq(ctx.patient.id))
+            .filter(crate::entities::carer_grant::Column::PatientId.eq(ctx.patient().id))
             .filter(crate::entities::carer_grant::Column::CarerAccountId.is_in(others.clone()))
             .all(&state.db)
             .await?
@@ -837,7 +820,8 @@ async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
     let mut logs: Logs = HashMap::new();
     for (action_id, day, outcome, note, by) in rows {
         if let Some(outcome) = Outcome::parse(&outcome) {
-            let may_undo = ctx.capacity == Capacity::Patient || by == Some(ctx.actor.account_id);
+            let may_undo =
+                ctx.capacity() == Capacity::Patient || by == Some(ctx.actor().account_id);
             let by = by.and_then(|b| names.get(&b).cloned());
             logs.entry(action_id)
                 .or_default()
@@ -912,11 +896,11 @@ fn day_label(day: NaiveDate, today: NaiveDate) -> String {
 
 /// Whether the viewer may record days (the person, or a carer allowed to log).
 async fn may_log(state: &AppState, ctx: &Ctx) -> Result<bool, AppError> {
-    if ctx.capacity == Capacity::Patient {
+    if ctx.capacity() == Capacity::Patient {
         return Ok(true);
     }
     Ok(
-        policy::permitted(&state.db, ctx.actor, &ctx.patient, &[Verb::LogActions])
+        access::permitted(&state.db, ctx.actor(), ctx.patient(), &[Verb::LogActions])
             .await?
             .contains(&Verb::LogActions),
     )
@@ -994,12 +978,12 @@ async fn last_update(
 
 async fn goals_with_actions(state: &AppState, ctx: &Ctx) -> Result<Vec<GoalView>, AppError> {
     let goals = goal::Entity::find()
-        .filter(goal::Column::PatientId.eq(ctx.patient.id))
+        .filter(goal::Column::PatientId.eq(ctx.patient().id))
         .order_by_asc(goal::Column::CreatedAt)
         .all(&state.db)
         .await?;
     let actions = plan_action::Entity::find()
-        .filter(plan_action::Column::PatientId.eq(ctx.patient.id))
+        .filter(plan_action::Column::PatientId.eq(ctx.patient().id))
         .order_by_asc(plan_action::Column::CreatedAt)
         .all(&state.db)
         .await?;
@@ -1017,7 +1001,7 @@ async fn goals_with_actions(state: &AppState, ctx: &Ctx) -> Result<Vec<GoalView>
                         a,
                         &g.title,
                         logs.get(&a.id).unwrap_or(&empty),
-                        ctx.today,
+                        ctx.today(),
                         may_log,
                     )
                 })
@@ -1050,10 +1034,10 @@ async fn goals_with_actions(state: &AppState, ctx: &Ctx) -> Result<Vec<GoalView>
 
 /// Who is looking, and what the pages may offer them (one batched policy question).
 pub async fn viewing(state: &AppState, ctx: &Ctx) -> Result<Viewing, AppError> {
-    let may = policy::permitted(
+    let may = access::permitted(
         &state.db,
-        ctx.actor,
-        &ctx.patient,
+        ctx.actor(),
+        ctx.patient(),
         &[
             Verb::ChangePlan,
             Verb::LogActions,
@@ -1063,8 +1047,8 @@ pub async fn viewing(state: &AppState, ctx: &Ctx) -> Result<Viewing, AppError> {
     )
     .await?;
     Ok(Viewing {
-        own: ctx.capacity == Capacity::Patient,
-        given_name: ctx.patient.given_name.clone(),
+        own: ctx.capacity() == Capacity::Patient,
+        given_name: ctx.patient().given_name.clone(),
         change_plan: may.contains(&Verb::ChangePlan),
         log_actions: may.contains(&Verb::LogActions),
         read_results: may.contains(&Verb::ReadResults),
@@ -1073,7 +1057,7 @@ pub async fn viewing(state: &AppState, ctx: &Ctx) -> Result<Viewing, AppError> {
 }
 
 pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
-    let p = &ctx.patient;
+    let p = ctx.patient();
     let about = about_me::Entity::find_by_id(p.id).one(&state.db).await?;
     let cont = contingency::Entity::find_by_id(p.id).one(&state.db).await?;
     let contacts = contingency_contact::Entity::find()
@@ -1101,7 +1085,7 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
             .unwrap_or_else(|_| p.nhs_number.clone()),
         date_of_birth: schedule::long_date(p.date_of_birth),
         conditions: conditions_of(state, p.id).await?,
-        today: ctx.today.to_string(),
+        today: ctx.today().to_string(),
         about_me: about_me_of(about),
         about_me_updated: last_update(state, p.id, "about_me").await?,
         goals_updated: last_update(state, p.id, "goals").await?,
@@ -1168,13 +1152,13 @@ async fn agreement_of(
         return Ok(None);
     };
     let changed_since = plan_change::Entity::find()
-        .filter(plan_change::Column::PatientId.eq(ctx.patient.id))
+        .filter(plan_change::Column::PatientId.eq(ctx.patient().id))
         .filter(plan_change::Column::At.gt(at))
         .filter(plan_change::Column::Section.ne(AGREED_SECTION))
         .one(&state.db)
         .await?
         .is_some();
-    let tz: chrono_tz::Tz = ctx.patient.time_zone.parse().unwrap_or_default();
+    let tz = crate::clock::zone(&ctx.patient().time_zone);
     Ok(Some(Agreement {
         on: schedule::long_date(at.with_timezone(&tz).date_naive()),
         written_by,
@@ -1201,10 +1185,10 @@ pub struct Agreeing {
 pub async fn agree(state: &AppState, ctx: &Ctx, a: Agreeing) -> Result<(), AppError> {
     let txn = crate::state::begin_write(&state.db).await?;
     plan::Entity::insert(plan::ActiveModel {
-        patient_id: Set(ctx.patient.id),
+        patient_id: Set(ctx.patient().id),
         review_date: Set(Some(a.next_review)),
         agreed_at: Set(Some(state.clock.now())),
-        agreed_by: Set(Some(ctx.actor.account_id)),
+        agreed_by: Set(Some(ctx.actor().account_id)),
         written_by: Set(Some(a.written_by.clone())),
         agreed_with: Set(Some(a.with.clone())),
         representative: Set(a.representative.clone()),
@@ -1258,22 +1242,26 @@ fn change_view(c: plan_change::Model) -> ChangeView {
 }
 
 /// The plan's history, newest first.
-pub async fn history(state: &AppState, ctx: &Ctx) -> Result<Vec<ChangeView>, AppError> {
-    Ok(plan_change::Entity::find()
-        .filter(plan_change::Column::PatientId.eq(ctx.patient.id))
+pub async fn history(state: &AppState, ctx: &Ctx) -> Result<HistoryView, AppError> {
+    let changes = plan_change::Entity::find()
+        .filter(plan_change::Column::PatientId.eq(ctx.patient().id))
         .order_by_desc(plan_change::Column::At)
         .limit(500)
         .all(&state.db)
         .await?
         .into_iter()
         .map(change_view)
-        .collect())
+        .collect();
+    Ok(HistoryView {
+        viewing: viewing(state, ctx).await?,
+        changes,
+    })
 }
 
 /// The Today page: due actions, the next review, news from the care team. A fixed number of
 /// queries, however long the person's history.
 pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
-    let p = &ctx.patient;
+    let p = ctx.patient();
     let actions = plan_action::Entity::find()
         .filter(plan_action::Column::PatientId.eq(p.id))
         .filter(plan_action::Column::Status.eq("in_progress"))
@@ -1299,7 +1287,7 @@ pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
                 a,
                 title,
                 logs.get(&a.id).unwrap_or(&empty),
-                ctx.today,
+                ctx.today(),
                 may_log,
             )
         })
@@ -1318,8 +1306,8 @@ pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
     let viewing = viewing(state, ctx).await?;
     Ok(TodayView {
         viewing,
-        today: ctx.today.to_string(),
-        today_label: ctx.today.format("%A %-d %B").to_string(),
+        today: ctx.today().to_string(),
+        today_label: ctx.today().format("%A %-d %B").to_string(),
         due,
         has_actions: !actions.is_empty(),
         review_date: review
@@ -1343,7 +1331,7 @@ pub async fn action(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<ActionView,
             &row,
             &goal.title,
             logs.get(&id).map(Vec::as_slice).unwrap_or(&[]),
-            ctx.today,
+            ctx.today(),
             viewing.log_actions,
         )
     })

@@ -81,6 +81,9 @@ pub struct PackView {
 pub struct PreparationView {
     pub review: Option<ReviewView>,
     pub pack: Option<PackView>,
+    /// Who is looking: the person, or a carer helping them get ready.
+    #[serde(default)]
+    pub viewing: crate::plan::Viewing,
 }
 
 /// The agenda form: `answer_<position>` fields, and which button was pressed.
@@ -95,28 +98,43 @@ pub struct AgendaForm {
 
 #[server(prefix = "/api/preparation", endpoint = "mine")]
 pub async fn load_preparation() -> Result<PreparationView, AppError> {
-    let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::AnswerAgenda).await?;
+    let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::AnswerAgenda).await?;
     service::preparation(&state, &ctx).await
 }
 
 #[server(prefix = "/api/preparation", endpoint = "answers")]
 pub async fn save_agenda(#[server(flatten)] form: AgendaForm) -> Result<(), AppError> {
     let send = form.intent == "send";
+    // A carer answering for the person is told about the person's answers, by name.
+    let mut whose: Option<String> = None;
     let result = async {
-        let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::AnswerAgenda).await?;
+        let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::AnswerAgenda).await?;
+        if ctx.capacity() != crate::access::Capacity::Patient {
+            whose = Some(ctx.patient().given_name.clone());
+        }
         service::save_answers(&state, &ctx, &form.answers, send).await
     }
     .await;
-    let notice = if send {
-        "Your answers are sent to your care team. You can still change them until your review."
-    } else {
-        "Your answers are saved. Only you can see them until you send them."
+    let notice = match (send, whose) {
+        (true, None) => {
+            "Your answers are sent to your care team. You can still change them until your review."
+                .to_owned()
+        }
+        (false, None) => {
+            "Your answers are saved. The care team sees them only when you send them.".to_owned()
+        }
+        (true, Some(name)) => format!(
+            "{name}'s answers are sent to the care team. They can still change until the review."
+        ),
+        (false, Some(name)) => {
+            format!("{name}'s answers are saved. The care team sees them only once they are sent.")
+        }
     };
     crate::forms::finish(
         result,
         "agenda",
         &form.answers,
-        notice,
+        &notice,
         "/preparation",
         "/preparation",
     )
@@ -129,13 +147,19 @@ pub fn PreparationPage() -> impl IntoView {
         load(load_preparation),
         |v: PreparationView, flash: Flash| {
             let state = FormState::new("agenda", &flash);
+            let who = v.viewing.clone();
+            let whose = who.whose();
             let review = match v.review.clone() {
-            None => view! {
+            None if who.own => view! {
                 <p class="nhsuk-body">"You do not have a review booked yet. Your care team will tell you when it is."</p>
             }
             .into_any(),
+            None => view! {
+                <p class="nhsuk-body">{format!("{} does not have a review booked yet. The care team will tell {} when it is.", who.given_name, who.given_name)}</p>
+            }
+            .into_any(),
             Some(r) => view! {
-                <h2 class="nhsuk-heading-m">"Your review"</h2>
+                <h2 class="nhsuk-heading-m">{format!("{whose} review")}</h2>
                 <dl class="nhsuk-summary-list">
                     <div class="nhsuk-summary-list__row">
                         <dt class="nhsuk-summary-list__key">"When"</dt>
@@ -161,16 +185,31 @@ pub fn PreparationPage() -> impl IntoView {
         };
             let pack = match (v.review.is_some(), v.pack.clone()) {
             (false, _) => ().into_any(),
-            (true, None) => view! {
+            (true, None) if who.own => view! {
                 <p class="nhsuk-body">"About 2 weeks before your review, your care team will send your results, explained, and some questions to help you think about what you want to talk about."</p>
             }
             .into_any(),
-            (true, Some(pack)) => agenda_form(pack, state.clone()).into_any(),
+            (true, None) => view! {
+                <p class="nhsuk-body">{format!("About 2 weeks before the review, the care team will send {} results, explained, and some questions to help {} think about what to talk about.", who.whose_lower(), who.given_name)}</p>
+            }
+            .into_any(),
+            (true, Some(pack)) => agenda_form(pack, &who, state.clone()).into_any(),
         };
+            let (heading, intro) = if who.own {
+                ("Get ready for your review".to_owned(), "Your review is a conversation about what matters to you. Thinking about it first helps you get the most from it.".to_owned())
+            } else {
+                (
+                    format!("Get ready for {} review", who.whose_lower()),
+                    format!(
+                        "{whose} review is a conversation about what matters to {}. Thinking about it first helps {} get the most from it.",
+                        who.given_name, who.given_name
+                    ),
+                )
+            };
             view! {
                 <Notice flash=flash.clone() />
-                <PageHeading text="Get ready for your review" />
-                <p class="nhsuk-body">"Your review is a conversation about what matters to you. Thinking about it first helps you get the most from it."</p>
+                <PageHeading text=heading />
+                <p class="nhsuk-body">{intro}</p>
                 {review}
                 {pack}
             }
@@ -178,23 +217,61 @@ pub fn PreparationPage() -> impl IntoView {
     )
 }
 
-fn agenda_form(pack: PackView, state: FormState) -> impl IntoView {
-    let status = match (&pack.submitted, pack.editable) {
-        (Some(sent), true) => {
+fn agenda_form(pack: PackView, who: &crate::plan::Viewing, state: FormState) -> impl IntoView {
+    let own = who.own;
+    let status = match (&pack.submitted, pack.editable, own) {
+        (Some(sent), true, true) => {
             format!("{sent}. You can still change your answers until your review starts.")
         }
-        (Some(sent), false) => format!("{sent}."),
-        (None, true) => {
-            "Your answers are a draft. Only you can see them until you send them.".to_owned()
+        (Some(sent), true, false) => {
+            format!("{sent}. The answers can still change until the review starts.")
         }
-        (None, false) => {
+        (Some(sent), false, _) => format!("{sent}."),
+        (None, true, true) => {
+            "Your answers are a draft. Your care team sees them only when you send them.".to_owned()
+        }
+        (None, true, false) => {
+            "These answers are a draft. The care team sees them only once they are sent.".to_owned()
+        }
+        (None, false, true) => {
             "Your review has started, so these answers can no longer change.".to_owned()
         }
+        (None, false, false) => {
+            "The review has started, so these answers can no longer change.".to_owned()
+        }
+    };
+    let whose = who.whose();
+    let whose_lower = who.whose_lower();
+    // The results link only for someone who may see the results.
+    let results_link = who.read_results.then(|| {
+        view! { <a href="/results">{format!("See {whose_lower} results, explained")}</a> }
+    });
+    let shared = if own {
+        format!(
+            "Your care team shared your latest results on {}. ",
+            pack.released_on
+        )
+    } else {
+        format!(
+            "The care team shared {whose_lower} latest results on {}. ",
+            pack.released_on
+        )
+    };
+    let talk = if own {
+        "What you want to talk about".to_owned()
+    } else {
+        format!("What {} wants to talk about", who.given_name)
+    };
+    let send_label = match (pack.submitted.is_some(), own) {
+        (true, true) => "Send my changes".to_owned(),
+        (true, false) => "Send the changes".to_owned(),
+        (false, true) => "Send to my care team".to_owned(),
+        (false, false) => format!("Send to {whose_lower} care team"),
     };
     let intro = view! {
-        <h2 class="nhsuk-heading-m">"Your results"</h2>
-        <p class="nhsuk-body">{format!("Your care team shared your latest results on {}. ", pack.released_on)}<a href="/results">"See your results, explained"</a></p>
-        <h2 class="nhsuk-heading-m">"What you want to talk about"</h2>
+        <h2 class="nhsuk-heading-m">{format!("{whose} results")}</h2>
+        <p class="nhsuk-body">{shared}{results_link}</p>
+        <h2 class="nhsuk-heading-m">{talk}</h2>
         <p class="nhsuk-body">"Answer as many or as few as you like. A few words is fine."</p>
         <p class="nhsuk-body" id="agenda-status"><strong>{status}</strong></p>
     };
@@ -231,7 +308,7 @@ fn agenda_form(pack: PackView, state: FormState) -> impl IntoView {
             <p class="nhsuk-body-s" id="autosave-status"></p>
             <div class="app-button-row">
                 <button type="submit" class="nhsuk-button" name="intent" value="send">
-                    {if sent { "Send my changes" } else { "Send to my care team" }}
+                    {send_label}
                 </button>
                 {(!sent).then(|| view! {
                     " "

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{AgendaAnswerView, PackView, PreparationView, ReviewForm, ReviewView};
 pub use super::{MODES, mode_name};
+use crate::access::{self, Actor, Permission};
 use crate::auth::audit;
 use crate::entities::{
     account, agenda_answer, agenda_prompt, organisation, patient, patient_condition, plan,
@@ -21,7 +22,6 @@ use crate::entities::{
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::plan::service::Ctx;
-use crate::policy::{self, Action, Actor};
 use crate::state::AppState;
 
 /// The Year of Care prompts a practice asks unless it has written its own.
@@ -66,7 +66,7 @@ const MAX_ANSWER: usize = 3000;
 
 /// The person's time zone (London unless they chose another).
 pub fn zone(p: &patient::Model) -> chrono_tz::Tz {
-    p.time_zone.parse().unwrap_or(chrono_tz::Europe::London)
+    crate::clock::zone(&p.time_zone)
 }
 
 /// "Tuesday 1 December 2026 at 10:30", in the person's time zone.
@@ -266,7 +266,7 @@ pub async fn release_due(
 
 /// A care-team member releases the person's pack now (sooner than it would go by itself).
 pub async fn release(state: &AppState, staff: Uuid, patient_id: Uuid) -> Result<(), AppError> {
-    let p = staff_patient(state, staff, Action::ReleaseResults, patient_id).await?;
+    let p = staff_patient(state, staff, Permission::ReleaseResults, patient_id).await?;
     let txn = crate::state::begin_write(&state.db).await?;
     let next = upcoming(&txn, patient_id).await?;
     release_pack(&txn, state.clock.now(), &p, next.as_ref(), Some(staff)).await?;
@@ -395,10 +395,10 @@ async fn set_plan_review(
 async fn staff_patient(
     state: &AppState,
     staff: Uuid,
-    action: Action,
+    action: Permission,
     patient_id: Uuid,
 ) -> Result<patient::Model, AppError> {
-    policy::patient_for(
+    access::patient_for(
         &state.db,
         Actor::new(staff, state.clock.now()),
         action,
@@ -414,7 +414,7 @@ pub async fn schedule(
     patient_id: Uuid,
     form: &ReviewForm,
 ) -> Result<Uuid, AppError> {
-    let p = staff_patient(state, staff, Action::ManageReviews, patient_id).await?;
+    let p = staff_patient(state, staff, Permission::ManageReviews, patient_id).await?;
     let now = state.clock.now();
     let booking = check_booking(&p, form, now)?;
     let txn = crate::state::begin_write(&state.db).await?;
@@ -465,7 +465,7 @@ async fn managed_review(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let p = staff_patient(state, staff, Action::ManageReviews, r.patient_id).await?;
+    let p = staff_patient(state, staff, Permission::ManageReviews, r.patient_id).await?;
     Ok((r, p))
 }
 
@@ -652,8 +652,8 @@ pub async fn pack_view(
 /// The person's preparation page. Opening it marks the pack as opened for the care team.
 pub async fn preparation(state: &AppState, ctx: &Ctx) -> Result<PreparationView, AppError> {
     let now = state.clock.now();
-    release_due(&state.db, now, Some(ctx.patient.id)).await?;
-    let review = upcoming(&state.db, ctx.patient.id).await?;
+    release_due(&state.db, now, Some(ctx.patient().id)).await?;
+    let review = upcoming(&state.db, ctx.patient().id).await?;
     let pack = match &review {
         Some(r) => pack_for(&state.db, r.id).await?,
         None => None,
@@ -665,13 +665,14 @@ pub async fn preparation(state: &AppState, ctx: &Ctx) -> Result<PreparationView,
                 row.opened_at = Set(Some(now));
                 row.update(&state.db).await?;
             }
-            Some(pack_view(&state.db, now, &ctx.patient, pack).await?)
+            Some(pack_view(&state.db, now, ctx.patient(), pack).await?)
         }
         None => None,
     };
     Ok(PreparationView {
-        review: review.as_ref().map(|r| review_view(&ctx.patient, r)),
+        review: review.as_ref().map(|r| review_view(ctx.patient(), r)),
         pack: pack_view,
+        viewing: crate::plan::service::viewing(state, ctx).await?,
     })
 }
 
@@ -684,7 +685,7 @@ pub async fn save_answers(
     send: bool,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
-    let review = upcoming(&state.db, ctx.patient.id)
+    let review = upcoming(&state.db, ctx.patient().id)
         .await?
         .ok_or(AppError::NotFound)?;
     let pack = pack_for(&state.db, review.id)
@@ -736,17 +737,17 @@ pub async fn save_answers(
             let mut active: agenda_answer::ActiveModel = row.into();
             active.answer = Set(text);
             active.updated_at = Set(Some(now));
-            active.updated_by = Set(Some(ctx.actor.account_id));
+            active.updated_by = Set(Some(ctx.actor().account_id));
             active.update(&txn).await?;
         }
     }
     if send {
         let mut active: preparation_pack::ActiveModel = pack.into();
         active.submitted_at = Set(Some(now));
-        active.submitted_by = Set(Some(ctx.actor.account_id));
+        active.submitted_by = Set(Some(ctx.actor().account_id));
         active.update(&txn).await?;
         // No more "you have not answered the questions".
-        crate::reminders::service::sync_patient(&txn, now, ctx.patient.id).await?;
+        crate::reminders::service::sync_patient(&txn, now, ctx.patient().id).await?;
     }
     txn.commit().await?;
     Ok(())

@@ -221,10 +221,20 @@ pub async fn open_reminder(id: Uuid) -> Result<OpenView, AppError> {
     service::open(&state, &session, account, id).await
 }
 
-fn kind_options() -> Vec<(String, String)> {
+/// The kinds in words for this reader: about their own review and plan, or (for a carer with
+/// no plan of their own) about the reviews and plans of the people they help.
+fn kind_options(own_plan: bool) -> Vec<(String, String)> {
     KINDS
         .iter()
-        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+        .map(|(c, l)| {
+            let words = if own_plan {
+                (*l).to_owned()
+            } else {
+                l.replace("your review", "their review")
+                    .replace("your plan", "their plan")
+            };
+            ((*c).to_owned(), words)
+        })
         .collect()
 }
 
@@ -281,6 +291,13 @@ pub fn RemindersPage() -> impl IntoView {
                 )
             })
             .collect();
+        let whose = if v.own_plan { "your" } else { "their" };
+        let agenda_label = if v.own_plan {
+            "How long before your review should we remind you about the questions?"
+        } else {
+            "How long before their review should we remind you about the questions?"
+        };
+        let actions_legend = format!("When to remind you about {whose} actions");
         let time_labels = [
             "First time",
             "Second time (optional)",
@@ -290,7 +307,11 @@ pub fn RemindersPage() -> impl IntoView {
             <Notice flash=flash.clone() />
             {back_link("/today".into(), "Back to Today")}
             <PageHeading text="Reminders" />
-            <p class="nhsuk-body">"Alongside can remind you about your review and the things in your plan."</p>
+            <p class="nhsuk-body">{if v.own_plan {
+                "Alongside can remind you about your review and the things in your plan."
+            } else {
+                "Alongside can remind you about the reviews and plans of the people you help."
+            }}</p>
             <p class="nhsuk-body">"A reminder never says anything about your health. It says \"you have a reminder\". You open Alongside to see what it is about."</p>
 
             <h2 class="nhsuk-heading-m">"Reminders on this device"</h2>
@@ -318,11 +339,11 @@ pub fn RemindersPage() -> impl IntoView {
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/reminders/choices" data-enhance="" id="choices" novalidate>
                 <Checkboxes state=state.clone() name="kind" legend="Remind me".into()
-                    options=kind_options() chosen=c.kinds.clone() />
-                <Select state=state.clone() name="agenda_days" label="How long before your review should we remind you about the questions?"
+                    options=kind_options(v.own_plan) chosen=c.kinds.clone() />
+                <Select state=state.clone() name="agenda_days" label=agenda_label
                     options=days value=c.agenda_days.clone() />
                 <fieldset class="nhsuk-fieldset">
-                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">"When to remind you about your actions"</legend>
+                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{actions_legend}</legend>
                     <div class="nhsuk-hint">"Use the 24-hour clock, for example 09:00 or 18:30. You get one reminder at each time, whatever is due."</div>
                     {["time_1", "time_2", "time_3"].into_iter().zip(time_labels).enumerate().map(|(i, (name, label))| {
                         let value = c.times.get(i).cloned().unwrap_or_default();

@@ -20,9 +20,9 @@ use uuid::Uuid;
 
 use super::schedule::{after_quiet, retry_delay};
 use super::service::{action_of, preferences_for};
+use crate::access::{self, Actor, Capacity, Subject};
 use crate::entities::{patient, preparation_pack, push_subscription, reminder_job, review};
 use crate::error::AppError;
-use crate::policy::{self, Actor, Capacity, Subject};
 
 pub const SCHEDULED: &str = "scheduled";
 pub const SENDING: &str = "sending";
@@ -249,7 +249,7 @@ async fn plan_one(
             return Ok(Plan::Drop("no person"));
         };
         // Asked again now: a grant narrowed or ended since the job was written stops it.
-        match policy::check(
+        match access::check(
             db,
             Actor::new(job.account_id, now),
             action,

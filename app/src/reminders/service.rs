@@ -21,13 +21,13 @@ use super::schedule::{Quiet, after_quiet, at_local, end_of_day, local_day, next_
 use super::{
     ChoicesForm, ChoicesView, DeviceForm, DeviceView, MAX_ACTION_TIMES, OpenView, RemindersView,
 };
+use crate::access::{self, Actor, Permission, Subject};
 use crate::auth::audit::{self, Entry};
 use crate::entities::{
     carer_grant, patient, plan_action, preparation_pack, push_subscription, reminder_job,
     reminder_preference, review,
 };
 use crate::error::AppError;
-use crate::policy::{self, Action, Actor, Subject};
 use crate::state::AppState;
 
 pub const DEFAULT_TIME_ZONE: &str = "Europe/London";
@@ -95,7 +95,7 @@ impl Preferences {
                 .filter_map(parse_time)
                 .collect(),
             quiet,
-            tz: row.time_zone.parse().unwrap_or(chrono_tz::Europe::London),
+            tz: crate::clock::zone(&row.time_zone),
         }
     }
 
@@ -328,11 +328,11 @@ pub async fn view(state: &AppState, account: Uuid) -> Result<RemindersView, AppE
         let actor = Actor::new(account, now);
         let mut kinds = Vec::new();
         for (action, words) in [
-            (Action::RemindAboutReview, "their review"),
-            (Action::RemindAboutPreparation, "getting ready for it"),
-            (Action::RemindAboutActions, "their actions"),
+            (Permission::RemindAboutReview, "their review"),
+            (Permission::RemindAboutPreparation, "getting ready for it"),
+            (Permission::RemindAboutActions, "their actions"),
         ] {
-            if policy::check(&state.db, actor, action, Subject::Patient(p.id))
+            if access::check(&state.db, actor, action, Subject::Patient(p.id))
                 .await
                 .is_ok()
             {
@@ -614,11 +614,11 @@ pub fn target_of(kind: &str) -> &'static str {
 }
 
 /// The policy action a reminder kind needs.
-pub fn action_of(kind: &str) -> Option<Action> {
+pub fn action_of(kind: &str) -> Option<Permission> {
     match kind {
-        "review_tomorrow" => Some(Action::RemindAboutReview),
-        "pack_ready" | "agenda_due" => Some(Action::RemindAboutPreparation),
-        "actions" => Some(Action::RemindAboutActions),
+        "review_tomorrow" => Some(Permission::RemindAboutReview),
+        "pack_ready" | "agenda_due" => Some(Permission::RemindAboutPreparation),
+        "actions" => Some(Permission::RemindAboutActions),
         _ => None,
     }
 }
@@ -642,7 +642,7 @@ pub async fn open(
         });
     };
     let actor = Actor::new(account, state.clock.now());
-    policy::check(&state.db, actor, action, Subject::Patient(person)).await?;
+    access::check(&state.db, actor, action, Subject::Patient(person)).await?;
     let current = crate::carers::service::current_person(state, session, account)
         .await?
         .map(|p| p.id);
@@ -746,7 +746,7 @@ fn desired_for(
     now: DateTime<Utc>,
     person: &patient::Model,
     account: Uuid,
-    allowed: &[Action],
+    allowed: &[Permission],
     prefs: &Preferences,
     next_review: Option<&review::Model>,
     pack: Option<&preparation_pack::Model>,
@@ -757,7 +757,7 @@ fn desired_for(
     let mut out = Vec::new();
     if let Some(r) = next_review {
         let day = local_day(tz, r.starts_at);
-        if allowed.contains(&Action::RemindAboutReview) && prefs.review_tomorrow {
+        if allowed.contains(&Permission::RemindAboutReview) && prefs.review_tomorrow {
             let due = quiet(at_local(tz, day - Duration::days(1), hm(REVIEW_EVE)).max(now));
             if due < r.starts_at {
                 out.push(Desired {
@@ -778,7 +778,7 @@ fn desired_for(
         }
         if let Some(pack) = pack
             && let Some(released) = pack.released_at
-            && allowed.contains(&Action::RemindAboutPreparation)
+            && allowed.contains(&Permission::RemindAboutPreparation)
         {
             if prefs.pack_ready && released + PACK_READY_FRESH > now {
                 out.push(Desired {
@@ -813,7 +813,7 @@ fn desired_for(
             }
         }
     }
-    if has_actions && allowed.contains(&Action::RemindAboutActions) {
+    if has_actions && allowed.contains(&Permission::RemindAboutActions) {
         out.extend(next_action_job(now, person.id, account, prefs));
     }
     out
@@ -910,7 +910,7 @@ pub async fn sync_patient(
     let Some(person) = patient::Entity::find_by_id(patient_id).one(db).await? else {
         return Ok(());
     };
-    let mut recipients = policy::reminder_recipients(db, now, &person).await?;
+    let mut recipients = access::reminder_recipients(db, now, &person).await?;
     // Only accounts with a device to send to get jobs at all.
     let with_devices: HashSet<Uuid> = push_subscription::Entity::find()
         .filter(push_subscription::Column::AccountId.is_in(recipients.iter().map(|(a, _)| *a)))

@@ -44,14 +44,14 @@ pub fn kind_words(kind: &str) -> &'static str {
 
 #[server(prefix = "/api/sharing", endpoint = "view")]
 pub async fn load_sharing() -> Result<SharingView, AppError> {
-    let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::ManageSharing).await?;
+    let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageSharing).await?;
     service::view(&state, &ctx).await
 }
 
 #[server(prefix = "/api/sharing", endpoint = "share")]
 pub async fn share(#[server(flatten)] form: ShareForm) -> Result<(), AppError> {
     let result = async {
-        let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::ManageSharing).await?;
+        let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageSharing).await?;
         service::share(&state, &ctx, &form.organisation).await
     }
     .await;
@@ -69,7 +69,7 @@ pub async fn share(#[server(flatten)] form: ShareForm) -> Result<(), AppError> {
 #[server(prefix = "/api/sharing", endpoint = "stop")]
 pub async fn stop_sharing(#[server(flatten)] form: ShareForm) -> Result<(), AppError> {
     let result = async {
-        let (state, ctx) = crate::plan::api::ctx(crate::policy::Action::ManageSharing).await?;
+        let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageSharing).await?;
         service::stop(&state, &ctx, &form.organisation).await
     }
     .await;
@@ -121,17 +121,17 @@ pub mod service {
             .order_by_asc(organisation::Column::Name)
             .all(&state.db)
             .await?;
-        let consents = active(&state.db, ctx.patient.id).await?;
+        let consents = active(&state.db, ctx.patient().id).await?;
         let practice = orgs
             .iter()
-            .find(|o| o.id == ctx.patient.organisation_id)
+            .find(|o| o.id == ctx.patient().organisation_id)
             .map(|o| o.name.clone())
             .unwrap_or_default();
         let shared = consents
             .iter()
             .filter_map(|c| {
                 let o = orgs.iter().find(|o| o.id == c.organisation_id)?;
-                let tz: chrono_tz::Tz = ctx.patient.time_zone.parse().unwrap_or_default();
+                let tz = crate::clock::zone(&ctx.patient().time_zone);
                 Some(SharedOrg {
                     id: o.id,
                     name: named(o),
@@ -141,7 +141,7 @@ pub mod service {
             .collect();
         let choices = orgs
             .iter()
-            .filter(|o| o.id != ctx.patient.organisation_id)
+            .filter(|o| o.id != ctx.patient().organisation_id)
             .filter(|o| !consents.iter().any(|c| c.organisation_id == o.id))
             .map(|o| (o.id.to_string(), named(o)))
             .collect();
@@ -159,9 +159,9 @@ pub mod service {
         let org = organisation::Entity::find_by_id(id)
             .one(&txn)
             .await?
-            .filter(|o| o.id != ctx.patient.organisation_id)
+            .filter(|o| o.id != ctx.patient().organisation_id)
             .ok_or_else(choose)?;
-        if active(&txn, ctx.patient.id)
+        if active(&txn, ctx.patient().id)
             .await?
             .iter()
             .any(|c| c.organisation_id == org.id)
@@ -173,10 +173,10 @@ pub mod service {
         }
         share_consent::ActiveModel {
             id: Set(Uuid::new_v4()),
-            patient_id: Set(ctx.patient.id),
+            patient_id: Set(ctx.patient().id),
             organisation_id: Set(org.id),
             granted_at: Set(state.clock.now()),
-            granted_by: Set(ctx.actor.account_id),
+            granted_by: Set(ctx.actor().account_id),
             withdrawn_at: Set(None),
         }
         .insert(&txn)
@@ -187,7 +187,7 @@ pub mod service {
             state.clock.as_ref(),
             Entry {
                 detail: Some(org.name),
-                ..Entry::own(ctx.actor.account_id, "sharing_started", &origin)
+                ..Entry::own(ctx.actor().account_id, "sharing_started", &origin)
             },
         )
         .await?;
@@ -198,7 +198,7 @@ pub mod service {
     pub async fn stop(state: &AppState, ctx: &Ctx, organisation: &str) -> Result<(), AppError> {
         let id = Uuid::parse_str(organisation.trim()).map_err(|_| AppError::NotFound)?;
         let txn = crate::state::begin_write(&state.db).await?;
-        let found = active(&txn, ctx.patient.id)
+        let found = active(&txn, ctx.patient().id)
             .await?
             .into_iter()
             .filter(|c| c.organisation_id == id)
@@ -222,7 +222,7 @@ pub mod service {
             state.clock.as_ref(),
             Entry {
                 detail: name,
-                ..Entry::own(ctx.actor.account_id, "sharing_stopped", &origin)
+                ..Entry::own(ctx.actor().account_id, "sharing_stopped", &origin)
             },
         )
         .await?;

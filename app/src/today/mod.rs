@@ -20,7 +20,7 @@ pub fn TodayPage() -> impl IntoView {
     );
     require_sign_in(move |viewer| {
         let tools = viewer.tools;
-        let staff = tools.caseload;
+        let staff = tools.any();
         // Sharing and carers are the person's own choices, never a carer's.
         let own = viewer.acting_for.is_none();
         let carer = viewer.roles.iter().any(|r| r == "carer");
@@ -90,7 +90,8 @@ pub fn TodayPage() -> impl IntoView {
                                 {staff.then(|| view! {
                                     <h2 class="nhsuk-heading-m">"Care team"</h2>
                                     <ul class="nhsuk-list">
-                                        <li><a href="/team">"Caseload"</a></li>
+                                        {tools.caseload.then(|| view! { <li><a href="/team">"Caseload"</a></li> })}
+                                        {tools.add_patients.then(|| view! { <li><a href="/team/patients/new">"Add a person"</a></li> })}
                                         {tools.reviews.then(|| view! { <li><a href="/team/reviews">"Upcoming reviews"</a></li> })}
                                         {tools.import.then(|| view! { <li><a href="/team/results/import">"Import results"</a></li> })}
                                         {tools.invitations.then(|| view! { <li><a href="/team/invitations">"Invitation links"</a></li> })}

@@ -706,3 +706,24 @@ db_test! {
         assert!(mine.contains("Your results"));
     }
 }
+
+db_test! {
+    async fn a_carer_helping_the_person_get_ready_is_told_about_the_persons_review_and_history_by_name(app) {
+        let ada = make_patient(&app, "Ada Tester", "9434765919").await;
+        let sian = carer(&app, &ada, "Sian Tester", "read_plan answer_agenda", "active", None).await;
+        let prep = page(&app, &sian, "/preparation").await;
+        assert!(prep.contains("Get ready for Ada&#x27;s review") || prep.contains("Get ready for Ada's review"), "{prep}");
+        assert!(prep.contains("Ada does not have a review booked yet"), "{prep}");
+        assert!(!prep.contains("Your review") && !prep.contains("You do not have"), "{prep}");
+        let history = page(&app, &sian, "/plan/history").await;
+        assert!(history.contains("Changes to Ada&#x27;s plan") || history.contains("Changes to Ada's plan"), "{history}");
+        assert!(!history.contains("your plan"), "{history}");
+        // The person still reads about their own.
+        let own = page(&app, &ada, "/preparation").await;
+        assert!(own.contains("Get ready for your review") && own.contains("You do not have a review booked yet"), "{own}");
+        assert!(page(&app, &ada, "/plan/history").await.contains("Changes to your plan"));
+        // A carer with no plan of their own is asked about the reminders of the people they help.
+        let reminders = page(&app, &sian, "/account/reminders").await;
+        assert!(reminders.contains("The day before their review") && !reminders.contains("your review"), "{reminders}");
+    }
+}

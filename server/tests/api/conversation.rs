@@ -211,6 +211,91 @@ async fn check_matrix(
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// What each role of the person's own practice may do, from the one role table (`access`):
+/// the expected cells of the role matrix below.
+fn role_allows(role: &str, resource: &str) -> bool {
+    let caring = role != "org_admin";
+    let planning = matches!(
+        role,
+        "clinician" | "care_coordinator" | "social_care_worker"
+    );
+    match resource {
+        "record page" | "conversation page" | "record (API)" | "plan (API)" | "write a note" => {
+            caring
+        }
+        "add a goal" | "agree the plan" => planning,
+        "book a review" => matches!(role, "clinician" | "care_coordinator"),
+        "add a result" | "import page" => {
+            matches!(
+                role,
+                "clinician" | "care_coordinator" | "healthcare_assistant"
+            )
+        }
+        // A new link for a person: an administrator, or the clinicians and coordinators who look
+        // after them; never a healthcare assistant or social care worker.
+        "new link" => matches!(role, "clinician" | "care_coordinator" | "org_admin"),
+        other => panic!("unknown resource {other}"),
+    }
+}
+
+db_test! {
+    async fn each_role_of_the_practice_gets_exactly_what_the_role_table_allows_and_lists_agree_with_checks(app) {
+        let person = make_patient(&app, "Rita Roles", "9434765870").await;
+        let home = practice_of(&app, &person).await;
+        let roles = ["clinician", "care_coordinator", "healthcare_assistant", "social_care_worker", "org_admin"];
+        let mut staff = Vec::new();
+        for role in roles {
+            staff.push((role, member(&app, home, role, &format!("Staff {role}")).await));
+        }
+        let mut wrong = Vec::new();
+        let id = person.patient_id.to_string();
+        let missing = Uuid::new_v4().to_string();
+        for (role, who) in &staff {
+            for resource in RESOURCES.iter().copied().chain(["new link", "import page"]) {
+                let (status, body) = match resource {
+                    "new link" => post_json(&app, who, "/api/team/new_letter", &[("patient_id", &id)]).await,
+                    "import page" => get(&app, who, "/team/results/import").await,
+                    _ => attempt(&app, who, resource, &id).await,
+                };
+                assert!(status < 500, "{role} / {resource}: {status} {body:.300}");
+                let ok = status != 404;
+                if ok != role_allows(role, resource) {
+                    wrong.push(format!("{role} / {resource}: got {status} {body:.200}"));
+                }
+                if !ok && resource != "import page" {
+                    let (status2, absent) = match resource {
+                        "new link" => post_json(&app, who, "/api/team/new_letter", &[("patient_id", &missing)]).await,
+                        _ => attempt(&app, who, resource, &missing).await,
+                    };
+                    if (status, &body) != (status2, &absent) {
+                        wrong.push(format!("{role} / {resource}: refusal differs from a missing record"));
+                    }
+                }
+            }
+            // The list: the caseload names the person exactly when a check lets this role
+            // open their record (so its links never end in "not found").
+            let (status, caseload) = post_json(&app, who, "/api/team/caseload", &[]).await;
+            let listed = status == 200 && caseload.contains(&id);
+            if listed != role_allows(role, "record page") {
+                wrong.push(format!("{role}: caseload lists the person = {listed}, record page allowed = {}: {status} {caseload:.300}", role_allows(role, "record page")));
+            }
+        }
+        // The result added above has not been shown to the person: health staff see it, social
+        // care does not (only what the person has been shown).
+        for (role, who) in &staff {
+            let (status, record) = post_json(&app, who, "/api/team/conversation", &[("patient_id", &id)]).await;
+            if status != 200 {
+                continue;
+            }
+            let sees = record.contains("\"code\":\"hba1c\"");
+            if sees != (*role != "social_care_worker") {
+                wrong.push(format!("{role}: sees the unreleased HbA1c = {sees}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+}
+
 db_test! {
     async fn staff_see_a_person_only_in_their_practice_or_with_the_persons_consent(app) {
         let person = make_patient(&app, "Ada Tester", "9434765919").await;

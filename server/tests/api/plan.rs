@@ -431,7 +431,7 @@ db_test! {
         let mut counts = Vec::new();
         for account in [margaret.account_id.unwrap(), newcomer.account_id] {
             statements.store(0, Ordering::SeqCst);
-            let ctx = app::plan::service::context(&state, account, app::policy::Action::ReadPlan).await.expect("context");
+            let ctx = app::plan::service::context(&state, account, app::access::Permission::ReadPlan).await.expect("context");
             let today = app::plan::service::today(&state, &ctx).await.expect("today");
             assert!(!today.due.is_empty());
             counts.push(statements.load(Ordering::SeqCst));

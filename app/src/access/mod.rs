@@ -1,4 +1,4 @@
-//! The one door for access decisions: "may this actor do this to that person's record?".
+//! The access layer, the one door for access decisions: "may this actor do this to that person's record?".
 //! Handlers and server functions ask here and nowhere else. The person owns their record; staff
 //! of their own practice work on it in the roles below; staff of another organisation only
 //! while the person's consent to share with it stands (#6); carers come with #7. A refusal
@@ -8,6 +8,44 @@ use uuid::Uuid;
 
 use crate::entities::{carer_grant, membership, patient, share_consent};
 use crate::error::AppError;
+
+mod context;
+pub use context::{PatientCtx, open_patient};
+
+/// A care-team role in an organisation, stored as its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Clinician,
+    CareCoordinator,
+    HealthcareAssistant,
+    SocialCareWorker,
+    OrgAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Clinician,
+        Role::CareCoordinator,
+        Role::HealthcareAssistant,
+        Role::SocialCareWorker,
+        Role::OrgAdmin,
+    ];
+
+    /// The code stored in `memberships.role`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Clinician => "clinician",
+            Role::CareCoordinator => "care_coordinator",
+            Role::HealthcareAssistant => "healthcare_assistant",
+            Role::SocialCareWorker => "social_care_worker",
+            Role::OrgAdmin => "org_admin",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
 
 /// Who is asking, and when (a carer's grant may have ended by then).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +61,7 @@ impl Actor {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum Permission {
     /// Give someone a new link: a sign-up link, or (for an account that has a passkey) a
     /// recovery link that a second member must approve. See [`reinvitable`].
     Reinvite,
@@ -52,6 +90,8 @@ pub enum Action {
     SetTargets,
     /// See an organisation's caseload.
     ListCaseload,
+    /// See a person's sign-up letter (name, practice, link), and ask for a new one.
+    ReadLetter,
     /// Add people to an organisation's caseload and invite them.
     AddPatients,
     /// Mark the plan agreed with the person (or their representative) in the conversation.
@@ -79,80 +119,73 @@ pub enum Action {
 }
 
 /// The reminder actions, for asking who may receive each.
-pub const REMINDER_ACTIONS: [Action; 3] = [
-    Action::RemindAboutReview,
-    Action::RemindAboutPreparation,
-    Action::RemindAboutActions,
+pub const REMINDER_ACTIONS: [Permission; 3] = [
+    Permission::RemindAboutReview,
+    Permission::RemindAboutPreparation,
+    Permission::RemindAboutActions,
 ];
 
 /// Which care-team roles may do what to a person of their organisation.
-fn staff_roles(action: Action) -> &'static [&'static str] {
-    const ALL: &[&str] = &[
-        "clinician",
-        "care_coordinator",
-        "healthcare_assistant",
-        "social_care_worker",
-        "org_admin",
-    ];
+fn staff_roles(action: Permission) -> &'static [Role] {
+    use Role::*;
     // An administrator who does not also care for people manages the team, not records.
-    const CARING: &[&str] = &[
-        "clinician",
-        "care_coordinator",
-        "healthcare_assistant",
-        "social_care_worker",
+    const CARING: &[Role] = &[
+        Clinician,
+        CareCoordinator,
+        HealthcareAssistant,
+        SocialCareWorker,
     ];
     // The people who hold care and support planning conversations.
-    const PLANNING: &[&str] = &["clinician", "care_coordinator", "social_care_worker"];
+    const PLANNING: &[Role] = &[Clinician, CareCoordinator, SocialCareWorker];
     match action {
-        Action::ReadRecord | Action::ReadPlan | Action::WorkingNotes => CARING,
+        Permission::ReadRecord | Permission::ReadPlan | Permission::WorkingNotes => CARING,
         // A result goes first to the clinicians who explain it; social care sees what the
         // person has been shown.
-        Action::ReadUnreleasedResults => &["clinician", "care_coordinator", "healthcare_assistant"],
-        Action::ChangePlan | Action::AgreePlan => PLANNING,
-        Action::ManageMembers => &["org_admin"],
-        Action::RecordCarerGrant => &["clinician", "care_coordinator", "social_care_worker"],
-        Action::EditContact => &[
-            "clinician",
-            "care_coordinator",
-            "healthcare_assistant",
-            "org_admin",
-        ],
-        Action::ReleaseResults | Action::ManageReviews => &["clinician", "care_coordinator"],
+        Permission::ReadUnreleasedResults => &[Clinician, CareCoordinator, HealthcareAssistant],
+        Permission::ChangePlan | Permission::AgreePlan => PLANNING,
+        Permission::ManageMembers => &[OrgAdmin],
+        Permission::RecordCarerGrant => &[Clinician, CareCoordinator, SocialCareWorker],
+        Permission::EditContact => &[Clinician, CareCoordinator, HealthcareAssistant, OrgAdmin],
+        Permission::ReleaseResults | Permission::ManageReviews => &[Clinician, CareCoordinator],
         // Healthcare assistants take bloods and blood pressures, so they enter results too.
-        Action::EnterResults => &["clinician", "care_coordinator", "healthcare_assistant"],
+        Permission::EnterResults => &[Clinician, CareCoordinator, HealthcareAssistant],
         // A target is a clinical decision, agreed with the person.
-        Action::SetTargets => &["clinician"],
-        Action::ListCaseload => ALL,
-        Action::AddPatients => &[
-            "clinician",
-            "care_coordinator",
-            "healthcare_assistant",
-            "org_admin",
-        ],
+        Permission::SetTargets => &[Clinician],
+        // The caseload lists the people whose records the list's reader may open.
+        Permission::ListCaseload => CARING,
+        // An administrator adds people and gives them their letter and link, with the staff
+        // who enrol people; the letter holds no health data.
+        Permission::ReadLetter => &[Clinician, CareCoordinator, HealthcareAssistant, OrgAdmin],
+        Permission::AddPatients => &[Clinician, CareCoordinator, HealthcareAssistant, OrgAdmin],
         _ => &[],
     }
 }
 
+/// The role codes that may do `action`, for filtering memberships in the database.
+fn role_codes(action: Permission) -> impl Iterator<Item = &'static str> {
+    staff_roles(action).iter().map(|r| r.code())
+}
+
 /// What a carer's grant must include for each action (#7). Seeing the plan comes with
 /// logging and changing it: no one is asked to change what they cannot see.
-fn carer_scopes(action: Action) -> &'static [&'static str] {
+fn carer_scopes(action: Permission) -> &'static [&'static str] {
     match action {
-        Action::ReadPlan => &["read_plan", "log_actions", "change_plan"],
-        Action::LogActions => &["log_actions"],
-        Action::ChangePlan => &["change_plan"],
-        Action::ReadResults => &["read_results"],
-        Action::AnswerAgenda => &["answer_agenda"],
+        Permission::ReadPlan => &["read_plan", "log_actions", "change_plan"],
+        Permission::LogActions => &["log_actions"],
+        Permission::ChangePlan => &["change_plan"],
+        Permission::ReadResults => &["read_results"],
+        Permission::AnswerAgenda => &["answer_agenda"],
         _ => &[],
     }
 }
 
 /// A reminder reaches a carer only with the "get reminders" scope *and* the scope for what it
 /// is about: no one is reminded of something they may not see or do.
-fn carer_reminder_scopes(action: Action) -> Option<&'static str> {
+fn carer_reminder_scopes(action: Permission) -> Option<&'static str> {
     match action {
-        Action::RemindAboutReview => Some("reminders"),
-        Action::RemindAboutPreparation => Some("answer_agenda"),
-        Action::RemindAboutActions => Some("log_actions"),
+        Permission::RemindAboutReview => Some("reminders"),
+        Permission::RemindAboutPreparation => Some("answer_agenda"),
+        Permission::RemindAboutActions => Some("log_actions"),
         _ => None,
     }
 }
@@ -162,12 +195,12 @@ fn grant_is_live(
     person: &patient::Model,
     at: chrono::DateTime<chrono::Utc>,
 ) -> bool {
-    let tz: chrono_tz::Tz = person.time_zone.parse().unwrap_or_default();
+    let tz = crate::clock::zone(&person.time_zone);
     let today = at.with_timezone(&tz).date_naive();
     g.status == "active" && g.ends_on.is_none_or(|d| d >= today)
 }
 
-fn grant_allows(g: &carer_grant::Model, action: Action) -> bool {
+fn grant_allows(g: &carer_grant::Model, action: Permission) -> bool {
     let scopes: Vec<&str> = g.scopes.split_whitespace().collect();
     match carer_reminder_scopes(action) {
         Some(about) => scopes.contains(&"reminders") && scopes.contains(&about),
@@ -178,16 +211,12 @@ fn grant_allows(g: &carer_grant::Model, action: Action) -> bool {
     }
 }
 
-/// The actor's grant for this person, if it is active today and covers `action`.
-pub async fn carer_grant(
+/// The actor's grants for this person that are live at the actor's time (active, not ended).
+async fn live_grants(
     db: &impl ConnectionTrait,
     actor: Actor,
-    action: Action,
     person: &patient::Model,
-) -> Result<Option<carer_grant::Model>, AppError> {
-    if carer_scopes(action).is_empty() && carer_reminder_scopes(action).is_none() {
-        return Ok(None);
-    }
+) -> Result<Vec<carer_grant::Model>, AppError> {
     Ok(carer_grant::Entity::find()
         .filter(carer_grant::Column::CarerAccountId.eq(actor.account_id))
         .filter(carer_grant::Column::PatientId.eq(person.id))
@@ -195,7 +224,24 @@ pub async fn carer_grant(
         .all(db)
         .await?
         .into_iter()
-        .find(|g| grant_is_live(g, person, actor.at) && grant_allows(g, action)))
+        .filter(|g| grant_is_live(g, person, actor.at))
+        .collect())
+}
+
+/// The actor's grant for this person, if it is active today and covers `action`.
+pub async fn carer_grant(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Permission,
+    person: &patient::Model,
+) -> Result<Option<carer_grant::Model>, AppError> {
+    if carer_scopes(action).is_empty() && carer_reminder_scopes(action).is_none() {
+        return Ok(None);
+    }
+    Ok(live_grants(db, actor, person)
+        .await?
+        .into_iter()
+        .find(|g| grant_allows(g, action)))
 }
 
 /// Everyone who may be reminded about this person right now, with the reminder actions each
@@ -206,8 +252,8 @@ pub async fn reminder_recipients(
     db: &impl ConnectionTrait,
     at: chrono::DateTime<chrono::Utc>,
     person: &patient::Model,
-) -> Result<Vec<(Uuid, Vec<Action>)>, AppError> {
-    let mut out: Vec<(Uuid, Vec<Action>)> = person
+) -> Result<Vec<(Uuid, Vec<Permission>)>, AppError> {
+    let mut out: Vec<(Uuid, Vec<Permission>)> = person
         .account_id
         .map(|a| (a, REMINDER_ACTIONS.to_vec()))
         .into_iter()
@@ -221,7 +267,7 @@ pub async fn reminder_recipients(
         if !grant_is_live(&g, person, at) || out.iter().any(|(a, _)| *a == g.carer_account_id) {
             continue;
         }
-        let allowed: Vec<Action> = REMINDER_ACTIONS
+        let allowed: Vec<Permission> = REMINDER_ACTIONS
             .into_iter()
             .filter(|action| grant_allows(&g, *action))
             .collect();
@@ -239,33 +285,66 @@ pub async fn permitted(
     db: &impl ConnectionTrait,
     actor: Actor,
     person: &patient::Model,
-    actions: &[Action],
-) -> Result<Vec<Action>, AppError> {
+    actions: &[Permission],
+) -> Result<Vec<Permission>, AppError> {
     if person.account_id == Some(actor.account_id) {
         return Ok(actions.to_vec());
     }
-    let grants: Vec<carer_grant::Model> = carer_grant::Entity::find()
-        .filter(carer_grant::Column::CarerAccountId.eq(actor.account_id))
-        .filter(carer_grant::Column::PatientId.eq(person.id))
-        .filter(carer_grant::Column::Status.eq("active"))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|g| grant_is_live(g, person, actor.at))
-        .collect();
+    let grants = live_grants(db, actor, person).await?;
+    // Staff may read and change a plan through their organisation: their memberships and the
+    // person's sharing are read once, only if a grant did not already answer.
+    let mut staff: Option<StaffFacts> = None;
     let mut out = Vec::new();
     for action in actions {
-        let by_grant = grants.iter().any(|g| grant_allows(g, *action));
-        let as_staff = !by_grant
-            && matches!(action, Action::ReadPlan | Action::ChangePlan)
-            && acting_organisation(db, actor, *action, person)
-                .await
-                .is_ok();
-        if by_grant || as_staff {
+        let mut allowed = grants.iter().any(|g| grant_allows(g, *action));
+        if !allowed && matches!(action, Permission::ReadPlan | Permission::ChangePlan) {
+            if staff.is_none() {
+                staff = Some((
+                    memberships_of(db, actor.account_id).await?,
+                    shared_orgs(db, person.id).await?,
+                ));
+            }
+            if let Some((memberships, shared)) = &staff {
+                let roles = staff_roles(*action);
+                allowed = memberships.iter().any(|(org, role)| {
+                    roles.contains(role) && (*org == person.organisation_id || shared.contains(org))
+                });
+            }
+        }
+        if allowed {
             out.push(*action);
         }
     }
     Ok(out)
+}
+
+/// An actor's memberships and the organisations a person shares with.
+type StaffFacts = (Vec<(Uuid, Role)>, Vec<Uuid>);
+
+/// Every (organisation, role) an account holds.
+async fn memberships_of(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Vec<(Uuid, Role)>, AppError> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(account_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| Role::parse(&m.role).map(|r| (m.organisation_id, r)))
+        .collect())
+}
+
+/// The organisations a person shares their record with now (consent given, not withdrawn).
+async fn shared_orgs(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+    Ok(share_consent::Entity::find()
+        .filter(share_consent::Column::PatientId.eq(patient_id))
+        .filter(share_consent::Column::WithdrawnAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.organisation_id)
+        .collect())
 }
 
 /// Whose record an action touches.
@@ -312,11 +391,11 @@ pub async fn organisations_of(
 async fn member_orgs(
     db: &impl ConnectionTrait,
     account_id: Uuid,
-    roles: Option<&[&str]>,
+    roles: Option<&[Role]>,
 ) -> Result<Vec<Uuid>, AppError> {
     let mut query = membership::Entity::find().filter(membership::Column::AccountId.eq(account_id));
     if let Some(roles) = roles {
-        query = query.filter(membership::Column::Role.is_in(roles.iter().copied()));
+        query = query.filter(membership::Column::Role.is_in(roles.iter().map(|r| r.code())));
     }
     let mut orgs: Vec<Uuid> = query
         .all(db)
@@ -333,22 +412,22 @@ async fn member_orgs(
 pub async fn check(
     db: &impl ConnectionTrait,
     actor: Actor,
-    action: Action,
+    action: Permission,
     subject: Subject,
 ) -> Result<Capacity, AppError> {
     match (action, subject) {
         (
-            Action::ReadPlan
-            | Action::ChangePlan
-            | Action::LogActions
-            | Action::ReadResults
-            | Action::AnswerAgenda
-            | Action::ManageSharing
-            | Action::ManageCarers
-            | Action::ReadAccessLog
-            | Action::RemindAboutReview
-            | Action::RemindAboutPreparation
-            | Action::RemindAboutActions,
+            Permission::ReadPlan
+            | Permission::ChangePlan
+            | Permission::LogActions
+            | Permission::ReadResults
+            | Permission::AnswerAgenda
+            | Permission::ManageSharing
+            | Permission::ManageCarers
+            | Permission::ReadAccessLog
+            | Permission::RemindAboutReview
+            | Permission::RemindAboutPreparation
+            | Permission::RemindAboutActions,
             Subject::Patient(id),
         ) => {
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
@@ -362,7 +441,7 @@ pub async fn check(
                 return Ok(Capacity::Carer);
             }
             match action {
-                Action::ReadPlan | Action::ChangePlan => {
+                Permission::ReadPlan | Permission::ChangePlan => {
                     acting_organisation(db, actor, action, &p).await?;
                     Ok(Capacity::Professional)
                 }
@@ -370,10 +449,10 @@ pub async fn check(
             }
         }
         (
-            Action::ReadRecord
-            | Action::ReadUnreleasedResults
-            | Action::AgreePlan
-            | Action::WorkingNotes,
+            Permission::ReadRecord
+            | Permission::ReadUnreleasedResults
+            | Permission::AgreePlan
+            | Permission::WorkingNotes,
             Subject::Patient(id),
         ) => {
             // Staff of the person's practice, or of an organisation the person shares with.
@@ -384,12 +463,13 @@ pub async fn check(
             Ok(Capacity::Professional)
         }
         (
-            Action::ReleaseResults
-            | Action::ManageReviews
-            | Action::EnterResults
-            | Action::SetTargets
-            | Action::EditContact
-            | Action::RecordCarerGrant,
+            Permission::ReleaseResults
+            | Permission::ManageReviews
+            | Permission::EnterResults
+            | Permission::SetTargets
+            | Permission::EditContact
+            | Permission::ReadLetter
+            | Permission::RecordCarerGrant,
             Subject::Patient(id),
         ) => {
             // Only the person's own practice runs their reviews and results, whatever they
@@ -400,10 +480,10 @@ pub async fn check(
             staff_of(db, actor, p.organisation_id, action).await
         }
         (
-            Action::ListCaseload | Action::AddPatients | Action::ManageMembers,
+            Permission::ListCaseload | Permission::AddPatients | Permission::ManageMembers,
             Subject::Organisation(org),
         ) => staff_of(db, actor, org, action).await,
-        (Action::Reinvite, Subject::Account(subject_account)) => {
+        (Permission::Reinvite, Subject::Account(subject_account)) => {
             // The same rule as the list the invitations page shows.
             if reinvitable(db, actor, Some(subject_account))
                 .await?
@@ -433,9 +513,9 @@ pub async fn reinvitable(
         .filter(membership::Column::AccountId.eq(actor.account_id))
         .all(db)
         .await?;
-    let orgs_where = |roles: &[&str]| -> Vec<Uuid> {
+    let orgs_where = |roles: &[Role]| -> Vec<Uuid> {
         mine.iter()
-            .filter(|m| roles.contains(&m.role.as_str()))
+            .filter(|m| Role::parse(&m.role).is_some_and(|r| roles.contains(&r)))
             .map(|m| m.organisation_id)
             .collect()
     };
@@ -476,30 +556,30 @@ pub async fn reinvitable(
 pub async fn orgs_where(
     db: &impl ConnectionTrait,
     actor: Actor,
-    action: Action,
+    action: Permission,
 ) -> Result<Vec<Uuid>, AppError> {
     member_orgs(db, actor.account_id, Some(staff_roles(action))).await
 }
 
 /// Who may give new links to an organisation's staff (and its patients).
-const REINVITE_STAFF: &[&str] = &["org_admin"];
+const REINVITE_STAFF: &[Role] = &[Role::OrgAdmin];
 /// Who may give new links to the patients of their own practice.
-const REINVITE_PATIENTS: &[&str] = &["org_admin", "clinician", "care_coordinator"];
+const REINVITE_PATIENTS: &[Role] = &[Role::OrgAdmin, Role::Clinician, Role::CareCoordinator];
 
 /// Whether any of these roles may ever give someone a new link (for showing the page).
 pub fn may_reinvite(roles: &[String]) -> bool {
     roles
         .iter()
-        .any(|r| REINVITE_PATIENTS.contains(&r.as_str()))
+        .any(|r| Role::parse(r).is_some_and(|r| REINVITE_PATIENTS.contains(&r)))
 }
 
 /// Whether a care-team member holding these roles may do `action` for some person of their
 /// organisation: what the screens offer (menus, buttons) comes from here, so they never show
 /// a control the policy would refuse.
-pub fn staff_may(roles: &[String], action: Action) -> bool {
+pub fn staff_may(roles: &[String], action: Permission) -> bool {
     roles
         .iter()
-        .any(|r| staff_roles(action).contains(&r.as_str()))
+        .any(|r| Role::parse(r).is_some_and(|r| staff_roles(action).contains(&r)))
 }
 
 /// The organisation in whose name a staff member may do `action` to this person: their own
@@ -508,12 +588,12 @@ pub fn staff_may(roles: &[String], action: Action) -> bool {
 pub async fn acting_organisation(
     db: &impl ConnectionTrait,
     actor: Actor,
-    action: Action,
+    action: Permission,
     person: &patient::Model,
 ) -> Result<Uuid, AppError> {
     let orgs: Vec<Uuid> = membership::Entity::find()
         .filter(membership::Column::AccountId.eq(actor.account_id))
-        .filter(membership::Column::Role.is_in(staff_roles(action).iter().copied()))
+        .filter(membership::Column::Role.is_in(role_codes(action)))
         .all(db)
         .await?
         .into_iter()
@@ -552,12 +632,12 @@ async fn staff_of(
     db: &impl ConnectionTrait,
     actor: Actor,
     org: Uuid,
-    action: Action,
+    action: Permission,
 ) -> Result<Capacity, AppError> {
     let member = membership::Entity::find()
         .filter(membership::Column::AccountId.eq(actor.account_id))
         .filter(membership::Column::OrganisationId.eq(org))
-        .filter(membership::Column::Role.is_in(staff_roles(action).iter().copied()))
+        .filter(membership::Column::Role.is_in(role_codes(action)))
         .one(db)
         .await?;
     if member.is_some() {
@@ -571,7 +651,7 @@ async fn staff_of(
 pub async fn patient_for(
     db: &impl ConnectionTrait,
     actor: Actor,
-    action: Action,
+    action: Permission,
     patient_id: Uuid,
 ) -> Result<patient::Model, AppError> {
     check(db, actor, action, Subject::Patient(patient_id)).await?;
