@@ -73,10 +73,13 @@ test("an administrator makes a sign-up link for a newcomer, and a recovery link 
   page,
   browser,
 }, testInfo) => {
-  const name = `Admin Tester ${testInfo.project.name}`;
-  const newcomer = `New Member ${testInfo.project.name}`;
-  const colleague = `Second Admin ${testInfo.project.name}`;
-  const approver = `Third Admin ${testInfo.project.name}`;
+  // Names of their own in each project and each repeat (`--repeat-each`), since the page lists
+  // every link of the practice.
+  const tag = `${testInfo.project.name} ${testInfo.repeatEachIndex}`;
+  const name = `Admin Tester ${tag}`;
+  const newcomer = `New Member ${tag}`;
+  const colleague = `Second Admin ${tag}`;
+  const approver = `Third Admin ${tag}`;
   await addVirtualAuthenticator(page);
   await page.goto(newInvitation(name));
   await page.getByRole("button", { name: "Create a passkey" }).click();
