@@ -7,7 +7,6 @@
 )]
 #![recursion_limit = "256"]
 
-#[cfg(feature = "ssr")]
 pub mod access;
 pub mod accessibility;
 pub mod auth;

@@ -2,6 +2,7 @@ import {
   test,
   expect,
   addDailyAction,
+  bookReviewAndSendPack,
   expectAccessible,
   signUpPatient,
   signUpWithLink,
@@ -130,6 +131,65 @@ test("a carer who may only see the plan is shown the person's plan in the third 
   await carer.goto(actionPage.replace(/^https?:\/\/[^/]+/, baseURL ?? ""));
   await expect(carer.getByRole("heading", { level: 1 })).toHaveText("Walk to the corner");
   await expect(carer.getByRole("button", { name: /Undo|Done|Partly|Not today|Save/ })).toHaveCount(0);
+  await expectAccessible(carer);
+  await phone.close();
+});
+
+test("a carer who helps the person get ready answers for them, and every page names the person, never 'you'", async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const tag = testInfo.project.name.replace(/[^a-z]/gi, "");
+  const given = `Ife${tag}`;
+  await signUpPatient(page, given);
+  await addDailyAction(page, "Sleep better", "Bed by eleven");
+  await bookReviewAndSendPack(browser, given, "Nurse Okafor", "Room 4");
+
+  // He may see the plan, answer the questions and be reminded; not see results.
+  await page.goto(`${baseURL}/carers`);
+  await waitForEnhancedForms(page);
+  await page.getByLabel("Their full name").fill(`Tunde ${tag}`);
+  await page.getByLabel("How they are related").fill("Son");
+  await page.getByRole("checkbox", { name: "See the plan" }).check();
+  await page.getByRole("checkbox", { name: "Answer the questions before a review" }).check();
+  await page.getByRole("checkbox", { name: "Get reminders" }).check();
+  await page.getByRole("button", { name: "Invite" }).click();
+  const link = (await page.locator(".app-link-text").textContent())?.trim() ?? "";
+
+  const phone = await browser.newContext({ viewport: { width: 412, height: 915 } });
+  const carer = await phone.newPage();
+  await signUpWithLink(carer, link);
+
+  // Get ready: her review, her questions; no results link he could not follow.
+  await carer.goto(`${baseURL}/preparation`);
+  await expect(carer.getByRole("heading", { level: 1 })).toHaveText(`Get ready for ${given}'s review`);
+  await expect(carer.getByRole("heading", { name: `${given}'s review`, exact: true })).toBeVisible();
+  await expect(carer.getByText("Room 4")).toBeVisible();
+  await expect(carer.getByRole("heading", { name: `What ${given} wants to talk about` })).toBeVisible();
+  await expect(carer.getByRole("link", { name: /results, explained/ })).toHaveCount(0);
+  // (The questions themselves speak to the person, as she answers them too.)
+  await expect(carer.locator("h1, h2, p").filter({ hasText: /\byour (review|care team|results)\b/i })).toHaveCount(0);
+  await expectAccessible(carer);
+  await waitForEnhancedForms(carer);
+  await carer.getByLabel("What is important to you right now?").fill("Sleeping through the night");
+  await carer.getByRole("button", { name: `Send to ${given}'s care team` }).click();
+  await expect(carer.locator("#notice")).toContainText(`${given}'s answers are sent to the care team.`);
+
+  // The person sees what he wrote for her, as her own draft to change.
+  await page.goto(`${baseURL}/preparation`);
+  await expect(page.getByLabel("What is important to you right now?")).toHaveValue("Sleeping through the night");
+
+  // The plan's history is hers, told about her.
+  await carer.goto(`${baseURL}/plan/history`);
+  await expect(carer.getByRole("heading", { level: 1 })).toHaveText(`Changes to ${given}'s plan`);
+  await expect(carer.getByText("Bed by eleven").first()).toBeVisible();
+  await expectAccessible(carer);
+
+  // Reminders about her review say "their review", not "your review".
+  await carer.goto(`${baseURL}/account/reminders`);
+  await expect(carer.getByText("The day before their review")).toBeVisible();
+  await expect(carer.getByText("your review")).toHaveCount(0);
   await expectAccessible(carer);
   await phone.close();
 });

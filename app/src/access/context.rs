@@ -4,6 +4,7 @@
 //! per request and shared by everything the request does.
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
+use uuid::Uuid;
 
 use super::{Actor, Capacity, Permission, Subject};
 use crate::entities::patient;
@@ -55,5 +56,63 @@ pub async fn open_patient(
         actor,
         capacity,
         today,
+    })
+}
+
+/// An organisation's work (its caseload, its members, adding people to it), opened by one actor
+/// for one permission: the organisations where the actor holds a role that allows it, never
+/// none. Staff services take one instead of raw ids, so none can be called for an organisation
+/// the actor does not work in, in a role that allows what the service does.
+#[derive(Clone, Debug)]
+pub struct StaffCtx {
+    actor: Actor,
+    permission: Permission,
+    orgs: Vec<Uuid>,
+}
+
+impl StaffCtx {
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    /// The permission the organisations were opened for.
+    pub fn permission(&self) -> Permission {
+        self.permission
+    }
+
+    /// Every organisation the actor may do this in (at least one).
+    pub fn orgs(&self) -> &[Uuid] {
+        &self.orgs
+    }
+
+    /// The organisation the work is for: the one named when it was opened, else the first.
+    pub fn organisation(&self) -> Uuid {
+        // `open_staff` never makes one with no organisation.
+        self.orgs.first().copied().unwrap_or_default()
+    }
+}
+
+/// Opens the actor's work for `permission`: in `org` when one is named (a form says which
+/// organisation), else in every organisation where they may. `NotFound` when there is none.
+pub async fn open_staff(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    permission: Permission,
+    org: Option<Uuid>,
+) -> Result<StaffCtx, AppError> {
+    let orgs = match org {
+        Some(org) => {
+            super::check(db, actor, permission, Subject::Organisation(org)).await?;
+            vec![org]
+        }
+        None => super::orgs_where(db, actor, permission).await?,
+    };
+    if orgs.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(StaffCtx {
+        actor,
+        permission,
+        orgs,
     })
 }

@@ -908,7 +908,10 @@ pub mod service {
         }
         let is_carer = crate::entities::carer_grant::Entity::find()
             .filter(crate::entities::carer_grant::Column::CarerAccountId.eq(account_id))
-            .filter(crate::entities::carer_grant::Column::Status.eq("active"))
+            .filter(
+                crate::entities::carer_grant::Column::Status
+                    .eq(crate::access::GrantStatus::Active.code()),
+            )
             .one(&state.db)
             .await?
             .is_some();

@@ -53,7 +53,15 @@ pub async fn add_patient(#[server(flatten)] form: NewPatientForm) -> Result<(), 
         let (session, account) = crate::auth::session::require_account().await?;
         let mut form = form.clone();
         form.conditions = crate::plan::input::ticked(&form.rest, "conditions");
-        let (patient_id, name, link) = service::add(&state, account, &form).await?;
+        let actor = crate::access::Actor::new(account, state.clock.now());
+        let ctx = crate::access::open_staff(
+            &state.db,
+            actor,
+            crate::access::Permission::AddPatients,
+            None,
+        )
+        .await?;
+        let (patient_id, name, link) = service::add(&state, &ctx, &form).await?;
         session
             .insert(crate::auth::team::service::FLASH_KEY, (name, link))
             .await
@@ -180,7 +188,7 @@ pub mod service {
     use uuid::Uuid;
 
     use super::{ContactForm, LetterView, NewPatientForm, contact_problems};
-    use crate::access::{self, Actor, Permission};
+    use crate::access::{self, Actor, Permission, StaffCtx};
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::clock::Clock;
     use crate::entities::{account, organisation, patient, patient_condition};
@@ -343,18 +351,10 @@ pub mod service {
     /// A care-team member adds a person to their practice.
     pub async fn add(
         state: &AppState,
-        staff: Uuid,
+        ctx: &StaffCtx,
         form: &NewPatientForm,
     ) -> Result<(Uuid, String, String), AppError> {
-        let org = access::orgs_where(
-            &state.db,
-            Actor::new(staff, state.clock.now()),
-            Permission::AddPatients,
-        )
-        .await?
-        .first()
-        .copied()
-        .ok_or(AppError::NotFound)?;
+        let (org, staff) = (ctx.organisation(), ctx.actor().account_id);
         let made = enrol(
             &state.db,
             state.clock.as_ref(),

@@ -8,21 +8,12 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::access::Role;
 use crate::auth::team::NewLink;
 use crate::error::AppError;
-use crate::forms::{
-    Checkboxes, ErrorSummary, Flash, FormState, Notice, Radios, TextField, options,
-};
+use crate::forms::{Checkboxes, ErrorSummary, Flash, FormState, Notice, Radios, TextField};
 use crate::plan::pages::{back_link, load, render};
 use crate::shell::PageHeading;
-
-pub const ROLES: [(&str, &str); 5] = [
-    ("clinician", "Clinician"),
-    ("care_coordinator", "Care coordinator"),
-    ("healthcare_assistant", "Healthcare assistant"),
-    ("social_care_worker", "Social care worker"),
-    ("org_admin", "Organisation administrator"),
-];
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberRow {
@@ -61,25 +52,25 @@ pub struct MemberForm {
 }
 
 pub fn role_name(code: &str) -> &'static str {
-    ROLES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("Member", |(_, n)| n)
+    Role::parse(code).map_or("Member", Role::label)
 }
 
 #[server(prefix = "/api/team", endpoint = "members")]
 pub async fn load_members() -> Result<MembersView, AppError> {
-    let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
-    service::view(&state, &session, account).await
+    let (state, session, ctx) =
+        super::open_staff(crate::access::Permission::ManageMembers, None).await?;
+    service::view(&state, &session, &ctx).await
 }
 
 #[server(prefix = "/api/team", endpoint = "member_invite")]
 pub async fn invite_member(#[server(flatten)] form: InviteMemberForm) -> Result<(), AppError> {
     let result = async {
-        let state = crate::state::app_state()?;
-        let (session, account) = crate::auth::session::require_account().await?;
-        service::invite(&state, &session, account, &form).await
+        let (state, session, ctx) = super::open_staff(
+            crate::access::Permission::ManageMembers,
+            Some(&form.organisation_id),
+        )
+        .await?;
+        service::invite(&state, &session, &ctx, &form).await
     }
     .await;
     crate::forms::finish(
@@ -97,8 +88,12 @@ pub async fn invite_member(#[server(flatten)] form: InviteMemberForm) -> Result<
 pub async fn change_roles(#[server(flatten)] form: MemberForm) -> Result<(), AppError> {
     let form_id = format!("roles-{}", form.account_id.trim());
     let result = async {
-        let (state, account) = super::staff().await?;
-        service::set_roles(&state, account, &form).await
+        let (state, _, ctx) = super::open_staff(
+            crate::access::Permission::ManageMembers,
+            Some(&form.organisation_id),
+        )
+        .await?;
+        service::set_roles(&state, &ctx, &form).await
     }
     .await;
     crate::forms::finish(
@@ -116,8 +111,12 @@ pub async fn change_roles(#[server(flatten)] form: MemberForm) -> Result<(), App
 pub async fn remove_member(#[server(flatten)] form: MemberForm) -> Result<(), AppError> {
     let form_id = format!("roles-{}", form.account_id.trim());
     let result = async {
-        let (state, account) = super::staff().await?;
-        service::remove(&state, account, &form).await
+        let (state, _, ctx) = super::open_staff(
+            crate::access::Permission::ManageMembers,
+            Some(&form.organisation_id),
+        )
+        .await?;
+        service::remove(&state, &ctx, &form).await
     }
     .await;
     crate::forms::finish(
@@ -141,8 +140,9 @@ pub mod service {
     use tower_sessions::Session;
     use uuid::Uuid;
 
-    use super::{InviteMemberForm, MemberForm, MemberRow, MembersView, ROLES};
-    use crate::access::{self, Actor, Permission, Subject};
+    use super::{InviteMemberForm, MemberForm, MemberRow, MembersView};
+    use crate::access::Role;
+    use crate::access::StaffCtx;
     use crate::auth::audit;
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::auth::team::NewLink;
@@ -153,38 +153,12 @@ pub mod service {
     use crate::error::AppError;
     use crate::state::AppState;
 
-    /// The first organisation the actor administers; `NotFound` for everyone else.
-    async fn administered(state: &AppState, actor: Uuid) -> Result<Uuid, AppError> {
-        access::orgs_where(
-            &state.db,
-            Actor::new(actor, state.clock.now()),
-            Permission::ManageMembers,
-        )
-        .await?
-        .first()
-        .copied()
-        .ok_or(AppError::NotFound)
-    }
-
-    /// The organisation named in a form, once the policy says the actor administers it.
-    async fn managed(state: &AppState, actor: Uuid, org: &str) -> Result<Uuid, AppError> {
-        let org = crate::care_team::id_of(org)?;
-        access::check(
-            &state.db,
-            Actor::new(actor, state.clock.now()),
-            Permission::ManageMembers,
-            Subject::Organisation(org),
-        )
-        .await?;
-        Ok(org)
-    }
-
     pub async fn view(
         state: &AppState,
         session: &Session,
-        actor: Uuid,
+        ctx: &StaffCtx,
     ) -> Result<MembersView, AppError> {
-        let org = administered(state, actor).await?;
+        let (org, actor) = (ctx.organisation(), ctx.actor().account_id);
         let name = organisation::Entity::find_by_id(org)
             .one(&state.db)
             .await?
@@ -212,12 +186,11 @@ pub mod service {
         let members = accounts
             .into_iter()
             .map(|a| MemberRow {
-                roles: ROLES
+                roles: Role::ALL
                     .iter()
-                    .filter(|(code, _)| {
-                        rows.iter().any(|m| m.account_id == a.id && m.role == *code)
-                    })
-                    .map(|(code, _)| (*code).to_owned())
+                    .map(|r| r.code())
+                    .filter(|code| rows.iter().any(|m| m.account_id == a.id && m.role == *code))
+                    .map(str::to_owned)
                     .collect(),
                 signed_up: with_keys.contains(&a.id),
                 is_me: a.id == actor,
@@ -239,10 +212,10 @@ pub mod service {
     pub async fn invite(
         state: &AppState,
         session: &Session,
-        actor: Uuid,
+        ctx: &StaffCtx,
         form: &InviteMemberForm,
     ) -> Result<(), AppError> {
-        let org = managed(state, actor, &form.organisation_id).await?;
+        let (org, actor) = (ctx.organisation(), ctx.actor().account_id);
         let name = form.name.trim();
         let mut errors = std::collections::BTreeMap::new();
         if name.is_empty() {
@@ -253,7 +226,7 @@ pub mod service {
                 vec!["Their name must be 200 characters or fewer".to_owned()],
             );
         }
-        if !ROLES.iter().any(|(c, _)| *c == form.role) {
+        if Role::parse(&form.role).is_none() {
             errors.insert("role".to_owned(), vec!["Choose their role".to_owned()]);
         }
         if !errors.is_empty() {
@@ -315,7 +288,7 @@ pub mod service {
     ) -> Result<bool, AppError> {
         Ok(membership::Entity::find()
             .filter(membership::Column::OrganisationId.eq(org))
-            .filter(membership::Column::Role.eq("org_admin"))
+            .filter(membership::Column::Role.eq(Role::OrgAdmin.code()))
             .filter(membership::Column::AccountId.ne(without))
             .one(db)
             .await?
@@ -339,13 +312,13 @@ pub mod service {
 
     pub async fn set_roles(
         state: &AppState,
-        actor: Uuid,
+        ctx: &StaffCtx,
         form: &MemberForm,
     ) -> Result<(), AppError> {
-        let org = managed(state, actor, &form.organisation_id).await?;
-        let chosen: Vec<&str> = ROLES
+        let (org, actor) = (ctx.organisation(), ctx.actor().account_id);
+        let chosen: Vec<&str> = Role::ALL
             .iter()
-            .map(|(c, _)| *c)
+            .map(|r| r.code())
             .filter(|c| form.rest.contains_key(&format!("roles_{c}")))
             .collect();
         if chosen.is_empty() {
@@ -356,7 +329,7 @@ pub mod service {
         }
         let txn = crate::state::begin_write(&state.db).await?;
         let who = member_of(&txn, org, &form.account_id).await?;
-        if !chosen.contains(&"org_admin") && !keeps_an_admin(&txn, org, who).await? {
+        if !chosen.contains(&Role::OrgAdmin.code()) && !keeps_an_admin(&txn, org, who).await? {
             return Err(AppError::field(
                 "roles",
                 "The organisation needs at least one administrator",
@@ -390,8 +363,12 @@ pub mod service {
         Ok(())
     }
 
-    pub async fn remove(state: &AppState, actor: Uuid, form: &MemberForm) -> Result<(), AppError> {
-        let org = managed(state, actor, &form.organisation_id).await?;
+    pub async fn remove(
+        state: &AppState,
+        ctx: &StaffCtx,
+        form: &MemberForm,
+    ) -> Result<(), AppError> {
+        let (org, actor) = (ctx.organisation(), ctx.actor().account_id);
         let txn = crate::state::begin_write(&state.db).await?;
         let who = member_of(&txn, org, &form.account_id).await?;
         if !keeps_an_admin(&txn, org, who).await? {
@@ -443,7 +420,7 @@ fn member_card(m: MemberRow, org: Uuid, flash: &Flash) -> AnyView {
                     <input type="hidden" name="organisation_id" value=org.to_string() />
                     <input type="hidden" name="account_id" value=m.account_id.to_string() />
                     <Checkboxes state=state.clone() name="roles" legend=format!("Roles for {}", m.name)
-                        options=options(&ROLES) chosen=m.roles.clone() />
+                        options=Role::options() chosen=m.roles.clone() />
                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save roles"</button>
                 </form>
                 <form method="post" action="/api/team/member_remove" data-enhance="">
@@ -487,7 +464,7 @@ pub fn MembersPage() -> impl IntoView {
             <form method="post" action="/api/team/member_invite" data-enhance="" id="invite" novalidate>
                 <input type="hidden" name="organisation_id" value=org.to_string() />
                 <TextField state=state.clone() name="name" label="Full name".into() value=String::new() autocomplete="off" />
-                <Radios state=state.clone() name="role" legend="Role".into() options=options(&ROLES) value=String::new() />
+                <Radios state=state.clone() name="role" legend="Role".into() options=Role::options() value=String::new() />
                 <button type="submit" class="nhsuk-button">"Invite"</button>
             </form>
             <h2 class="nhsuk-heading-m">"Members"</h2>

@@ -117,6 +117,28 @@ async fn staff() -> Result<(crate::state::AppState, Uuid), AppError> {
     Ok((state, account))
 }
 
+/// The signed-in staff member's work for `permission`, opened by the access layer: in the
+/// organisation a form names (`org`), else wherever they may.
+#[cfg(feature = "ssr")]
+async fn open_staff(
+    permission: crate::access::Permission,
+    org: Option<&str>,
+) -> Result<
+    (
+        crate::state::AppState,
+        tower_sessions::Session,
+        crate::access::StaffCtx,
+    ),
+    AppError,
+> {
+    let state = crate::state::app_state()?;
+    let (session, account) = crate::auth::session::require_account().await?;
+    let org = org.map(id_of).transpose()?;
+    let actor = crate::access::Actor::new(account, state.clock.now());
+    let ctx = crate::access::open_staff(&state.db, actor, permission, org).await?;
+    Ok((state, session, ctx))
+}
+
 #[cfg(feature = "ssr")]
 fn id_of(text: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(text.trim()).map_err(|_| AppError::NotFound)

@@ -16,16 +16,6 @@ pub mod pages;
 
 pub use pages::{AccessLogPage, CarersPage, PeoplePage};
 
-/// What a grant can allow, in the words the person sees.
-pub const SCOPES: [(&str, &str); 6] = [
-    ("read_plan", "See the plan"),
-    ("read_results", "See results"),
-    ("log_actions", "Log what was done"),
-    ("answer_agenda", "Answer the questions before a review"),
-    ("change_plan", "Change goals and actions"),
-    ("reminders", "Get reminders"),
-];
-
 /// Why the care team may record a grant for someone who cannot decide for themself.
 pub const LEGAL_BASES: [(&str, &str); 5] = [
     ("consent", "The person's own consent"),
@@ -36,10 +26,7 @@ pub const LEGAL_BASES: [(&str, &str); 5] = [
 ];
 
 pub fn scope_name(code: &str) -> &'static str {
-    SCOPES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("", |(_, n)| n)
+    crate::access::Scope::parse(code).map_or("", crate::access::Scope::label)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

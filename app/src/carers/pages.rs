@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 
 use super::{
-    AccessLogView, CarersView, GrantView, LogEntry, PeopleView, SCOPES, load_access_log,
-    load_carers, load_people,
+    AccessLogView, CarersView, GrantView, LogEntry, PeopleView, load_access_log, load_carers,
+    load_people,
 };
-use crate::forms::{Checkboxes, ErrorSummary, Flash, FormState, Notice, TextField, options};
+use crate::access::Scope;
+use crate::forms::{Checkboxes, ErrorSummary, Flash, FormState, Notice, TextField};
 use crate::plan::pages::{back_link, load, render};
 use crate::shell::PageHeading;
 
@@ -31,7 +32,7 @@ fn grant_card(g: GrantView, flash: &Flash) -> AnyView {
                     <form method="post" action="/api/carers/scopes" data-enhance="" novalidate>
                         <input type="hidden" name="grant_id" value=id.clone() />
                         <Checkboxes state=state.clone() name="scopes" legend=format!("What {} can do", g.carer_name)
-                            options=options(&SCOPES) chosen=g.scopes.clone() />
+                            options=Scope::options() chosen=g.scopes.clone() />
                         <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save"</button>
                     </form>
                     <form method="post" action="/api/carers/revoke" data-enhance="">
@@ -54,7 +55,7 @@ pub(crate) fn invite_fields(state: &FormState) -> AnyView {
         <TextField state=state.clone() name="relationship" label="How they are related".into()
             hint="For example: daughter, husband, friend." value=String::new() class="nhsuk-input--width-20" />
         <Checkboxes state=state.clone() name="scopes" legend="What can they do?".into()
-            hint="Logging or changing the plan includes seeing it." options=options(&SCOPES) chosen=Vec::new() />
+            hint="Logging or changing the plan includes seeing it." options=Scope::options() chosen=Vec::new() />
         <TextField state=state.clone() name="ends_on" label="Until (optional)".into()
             hint="Leave empty to keep it until you stop it." kind="date" class="nhsuk-input--width-10" value=String::new() />
     }

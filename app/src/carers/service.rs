@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use super::{
     AccessLogView, CarersView, GrantForm, GrantView, HelpedPerson, InviteCarerForm, LEGAL_BASES,
-    LogEntry, PeopleView, SCOPES,
+    LogEntry, PeopleView,
 };
-use crate::access::{self, Actor, Capacity, Permission};
+use crate::access::{self, Actor, Capacity, GrantStatus, Permission, Scope};
 use crate::auth::audit::{self, Entry};
 use crate::auth::invitation::{self, NewInvitation, Purpose};
 use crate::auth::team::NewLink;
@@ -33,10 +33,13 @@ pub async fn activate(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
     carer_grant::Entity::update_many()
-        .col_expr(carer_grant::Column::Status, Expr::value("active"))
+        .col_expr(
+            carer_grant::Column::Status,
+            Expr::value(GrantStatus::Active.code()),
+        )
         .col_expr(carer_grant::Column::ActivatedAt, Expr::value(now))
         .filter(carer_grant::Column::CarerAccountId.eq(account_id))
-        .filter(carer_grant::Column::Status.eq("invited"))
+        .filter(carer_grant::Column::Status.eq(GrantStatus::Invited.code()))
         .exec(db)
         .await?;
     Ok(())
@@ -46,9 +49,9 @@ fn today_for(p: &patient::Model, now: chrono::DateTime<chrono::Utc>) -> NaiveDat
     crate::plan::service::today_in(&p.time_zone, now)
 }
 
-/// Whether a grant works today.
+/// Whether a grant works today: the access layer's rule.
 fn live(g: &carer_grant::Model, today: NaiveDate) -> bool {
-    g.status == "active" && g.ends_on.is_none_or(|d| d >= today)
+    crate::access::grant_works_on(g, today)
 }
 
 /// The person this account is working on: the one a carer chose (while their grant still
@@ -85,7 +88,7 @@ async fn people_of(
     let now = state.clock.now();
     let grants = carer_grant::Entity::find()
         .filter(carer_grant::Column::CarerAccountId.eq(account))
-        .filter(carer_grant::Column::Status.eq("active"))
+        .filter(carer_grant::Column::Status.eq(GrantStatus::Active.code()))
         .all(&state.db)
         .await?;
     let people = patient::Entity::find()
@@ -144,11 +147,11 @@ pub async fn log_carer(state: &AppState, ctx: &Ctx, verb: Permission) -> Result<
     .await
 }
 
-fn scopes_of(rest: &std::collections::BTreeMap<String, String>) -> Vec<&'static str> {
-    SCOPES
+fn scopes_of(rest: &std::collections::BTreeMap<String, String>) -> Vec<Scope> {
+    Scope::ALL
         .iter()
-        .map(|(c, _)| *c)
-        .filter(|c| rest.contains_key(&format!("scopes_{c}")))
+        .copied()
+        .filter(|s| rest.contains_key(&format!("scopes_{}", s.code())))
         .collect()
 }
 
@@ -184,9 +187,8 @@ pub fn grant_view(
     today: NaiveDate,
 ) -> GrantView {
     let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
-    let status = match g.status.as_str() {
-        "invited" => "Invited, not signed up yet".to_owned(),
-        "revoked" => "Stopped".to_owned(),
+    let status = match GrantStatus::parse(&g.status) {
+        Some(s @ (GrantStatus::Invited | GrantStatus::Revoked)) => s.label().to_owned(),
         _ => match g.ends_on {
             Some(d) if d < today => format!("Ended on {}", long_date(d)),
             _ => "Active".to_owned(),
@@ -207,7 +209,7 @@ pub fn grant_view(
         carer_name: name(&g.carer_account_id),
         relationship: g.relationship.clone(),
         scopes: g.scopes.split_whitespace().map(str::to_owned).collect(),
-        live: g.status != "revoked" && g.ends_on.is_none_or(|d| d >= today),
+        live: g.status != GrantStatus::Revoked.code() && g.ends_on.is_none_or(|d| d >= today),
         status,
         ends_on: g.ends_on.map(long_date),
         granted_by,
@@ -217,7 +219,7 @@ pub fn grant_view(
 struct NewGrant<'a> {
     name: &'a str,
     relationship: &'a str,
-    scopes: Vec<&'static str>,
+    scopes: Vec<Scope>,
     ends_on: Option<NaiveDate>,
     legal_basis: Option<&'static str>,
 }
@@ -306,8 +308,8 @@ async fn create_grant(
         patient_id: Set(person.id),
         carer_account_id: Set(carer),
         relationship: Set(new.relationship.to_owned()),
-        scopes: Set(new.scopes.join(" ")),
-        status: Set("invited".to_owned()),
+        scopes: Set(Scope::join(&new.scopes)),
+        status: Set(GrantStatus::Invited.code().to_owned()),
         ends_on: Set(new.ends_on),
         granted_by: Set(by),
         granted_by_kind: Set(by_kind.to_owned()),
@@ -414,9 +416,29 @@ async fn grant_for(
     }
 }
 
+/// Changes a grant only while it has not been stopped: one conditional statement in the
+/// caller's transaction, so stopping it twice at once (the person and the care team) stops it
+/// once and records one ending, and a change never lands on a stopped grant.
+async fn still_open(
+    txn: &impl ConnectionTrait,
+    grant_id: Uuid,
+    change: carer_grant::ActiveModel,
+) -> Result<(), AppError> {
+    let done = carer_grant::Entity::update_many()
+        .set(change)
+        .filter(carer_grant::Column::Id.eq(grant_id))
+        .filter(carer_grant::Column::Status.ne(GrantStatus::Revoked.code()))
+        .exec(txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
 pub async fn set_scopes(state: &AppState, ctx: &Ctx, form: &GrantForm) -> Result<(), AppError> {
     let g = grant_for(state, ctx.actor(), Some(ctx.patient().id), &form.grant_id).await?;
-    if g.status == "revoked" {
+    if g.status == GrantStatus::Revoked.code() {
         return Err(AppError::NotFound);
     }
     let scopes = scopes_of(&form.rest);
@@ -427,9 +449,15 @@ pub async fn set_scopes(state: &AppState, ctx: &Ctx, form: &GrantForm) -> Result
         ));
     }
     let txn = crate::state::begin_write(&state.db).await?;
-    let mut row: carer_grant::ActiveModel = g.clone().into();
-    row.scopes = Set(scopes.join(" "));
-    row.update(&txn).await?;
+    still_open(
+        &txn,
+        g.id,
+        carer_grant::ActiveModel {
+            scopes: Set(Scope::join(&scopes)),
+            ..Default::default()
+        },
+    )
+    .await?;
     audit::account_event(
         &txn,
         state.clock.as_ref(),
@@ -456,16 +484,22 @@ pub async fn end(
     if person.is_none() && reason.is_empty() {
         return Err(AppError::field("reason", "Say why the access is ending"));
     }
-    if g.status == "revoked" {
+    if g.status == GrantStatus::Revoked.code() {
         return Err(AppError::NotFound);
     }
     let txn = crate::state::begin_write(&state.db).await?;
-    let mut row: carer_grant::ActiveModel = g.clone().into();
-    row.status = Set("revoked".to_owned());
-    row.ended_at = Set(Some(actor.at));
-    row.ended_by = Set(Some(actor.account_id));
-    row.ended_reason = Set((!reason.is_empty()).then(|| reason.chars().take(500).collect()));
-    row.update(&txn).await?;
+    still_open(
+        &txn,
+        g.id,
+        carer_grant::ActiveModel {
+            status: Set(GrantStatus::Revoked.code().to_owned()),
+            ended_at: Set(Some(actor.at)),
+            ended_by: Set(Some(actor.account_id)),
+            ended_reason: Set((!reason.is_empty()).then(|| reason.chars().take(500).collect())),
+            ..Default::default()
+        },
+    )
+    .await?;
     // A link they have not used yet stops too.
     invitation_row::Entity::update_many()
         .col_expr(invitation_row::Column::ExpiresAt, Expr::value(actor.at))
@@ -505,10 +539,9 @@ pub async fn people(
                 patient_id: p.id,
                 name: format!("{} {}", p.given_name, p.family_name),
                 relationship: g.relationship,
-                scopes: g
-                    .scopes
-                    .split_whitespace()
-                    .map(super::scope_name)
+                scopes: Scope::parse_all(&g.scopes)
+                    .into_iter()
+                    .map(Scope::label)
                     .collect::<Vec<_>>()
                     .join(", "),
                 current: current == Some(p.id),

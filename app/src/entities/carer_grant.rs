@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// A carer's delegated access to a person's record. `status` is `invited` (until the carer
-/// sets up a passkey), `active` or `revoked`; a grant past `ends_on` counts as expired.
+/// A carer's delegated access to a person's record. `status` (`access::GrantStatus`) is
+/// `invited` (until the carer sets up a passkey), `active` or `revoked`; a grant past `ends_on`
+/// counts as expired.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "carer_grants")]
 pub struct Model {
@@ -11,7 +12,7 @@ pub struct Model {
     pub carer_account_id: Uuid,
     /// "Daughter", "Husband", "Friend".
     pub relationship: String,
-    /// Space-separated scope codes (see `carers::SCOPES`).
+    /// Space-separated scope codes (see `access::Scope`).
     pub scopes: String,
     pub status: String,
     /// The last day the grant works, in the person's time zone.

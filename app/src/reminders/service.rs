@@ -315,7 +315,7 @@ pub async fn view(state: &AppState, account: Uuid) -> Result<RemindersView, AppE
     let mut helping = Vec::new();
     for g in carer_grant::Entity::find()
         .filter(carer_grant::Column::CarerAccountId.eq(account))
-        .filter(carer_grant::Column::Status.eq("active"))
+        .filter(carer_grant::Column::Status.eq(crate::access::GrantStatus::Active.code()))
         .all(&state.db)
         .await?
     {
