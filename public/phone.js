@@ -2,6 +2,10 @@
 // - Logging an action with no signal. When the phone is offline, a "Done / Partly / Not today"
 //   tap is kept on this phone (localStorage, in order, each with its own id) and sent when the
 //   phone is back online; the server records each id once, so sending again never doubles it.
+//   A log leaves the phone only when the server has taken it, or has said it never can (and
+//   then the person is told which log and why). A server in trouble (5xx) or no connection:
+//   kept, and tried again by itself, waiting longer each time. Signed out (401): kept until
+//   the person signs in again.
 // - "Keep my plan on this phone" (off unless chosen): a copy of the plan and Today in the
 //   `alongside-plan` cache, which the service worker keeps fresh and shows when offline.
 // Signing out clears all of it (the server sends Clear-Site-Data).
@@ -14,7 +18,7 @@ const KEY = "alongside-log-queue";
 const queue = () => JSON.parse(localStorage.getItem(KEY) || "[]");
 const save = (items) => localStorage.setItem(KEY, JSON.stringify(items));
 
-function say(text) {
+function say(text, signInLink = false) {
   let box = document.getElementById("offline-status");
   if (!box) {
     box = document.createElement("div");
@@ -26,6 +30,13 @@ function say(text) {
     main.prepend(box);
   }
   box.textContent = text;
+  if (signInLink) {
+    const link = document.createElement("a");
+    // Signing in lands on Today, where this script sends what is kept.
+    link.href = "/";
+    link.textContent = "Sign in";
+    box.append(" ", link);
+  }
 }
 
 document.addEventListener(
@@ -41,35 +52,89 @@ document.addEventListener(
     const fields = Object.fromEntries(new FormData(form, event.submitter));
     fields.client_id = crypto.randomUUID();
     delete fields.back;
-    save([...queue(), fields]);
+    // The button's own name ("Done (Walk to the corner)") names the log if it must be reported.
+    const label = event.submitter?.getAttribute("aria-label") || event.submitter?.textContent?.trim() || "";
+    save([...queue(), { fields, label }]);
     say("Saved on this phone. It will be sent when you are back online.");
   },
   true,
 );
 
+// A queued item is { fields, label }; logs queued by an earlier version are the fields alone.
+const fieldsOf = (item) => item.fields ?? item;
+const labelOf = (item) => item.label || "A log";
+const withoutLog = (clientId) => save(queue().filter((item) => fieldsOf(item).client_id !== clientId));
+
+// What the server said about a log it will never take, in its own plain words.
+async function reason(response) {
+  try {
+    const body = await response.json();
+    if (typeof body?.Conflict === "string") return body.Conflict;
+    const messages = body?.Validation && Object.values(body.Validation)[0];
+    if (Array.isArray(messages) && messages.length > 0) return messages[0];
+    if (body === "NotFound") return "That action is no longer on the plan.";
+  } catch {
+    // Not an answer from Alongside: say so plainly below.
+  }
+  return "Alongside could not take it.";
+}
+
 let sending = false;
+let retryIn = 5_000;
+let retryTimer = null;
 async function send() {
   if (sending || !navigator.onLine) return;
   sending = true;
+  clearTimeout(retryTimer);
   let sent = 0;
+  let later = false;
+  let signIn = false;
+  const refused = [];
   try {
     for (let items = queue(); items.length > 0; items = queue()) {
+      const item = items[0];
+      const fields = fieldsOf(item);
       const response = await fetch("/api/plan/log", {
         method: "POST",
         headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams(items[0]),
+        body: new URLSearchParams(fields),
       });
-      // A refusal will not change by trying again (the action was stopped, the day is too old).
-      if (!response.ok && response.status < 400) break;
-      save(queue().slice(1));
-      if (response.ok) sent += 1;
+      if (response.ok) {
+        withoutLog(fields.client_id);
+        sent += 1;
+      } else if (response.status === 401) {
+        signIn = true;
+        break;
+      } else if (response.status >= 500 || response.status === 408 || response.status === 429) {
+        later = true;
+        break;
+      } else {
+        // This log can never be taken as it is (the action was stopped, the day is too old).
+        refused.push(`${labelOf(item)}: ${await reason(response)}`);
+        withoutLog(fields.client_id);
+      }
     }
   } catch {
-    // Still no connection: try again when the phone says it is online.
+    // No connection after all: keep everything and try again.
+    later = true;
   } finally {
     sending = false;
   }
-  if (sent > 0) say(sent === 1 ? "Sent. Your log is with your plan." : `Sent. ${sent} logs are with your plan.`);
+  const kept = queue().length;
+  const parts = [];
+  if (sent > 0) parts.push(sent === 1 ? "Sent. Your log is with your plan." : `Sent. ${sent} logs are with your plan.`);
+  if (refused.length > 0) {
+    parts.push(`${refused.length === 1 ? "A log" : `${refused.length} logs`} could not be saved, so the phone no longer keeps ${refused.length === 1 ? "it" : "them"}. ${refused.join(". ")}.`);
+  }
+  if (signIn) {
+    parts.push(`${kept === 1 ? "Your log is" : `${kept} logs are`} kept on this phone. Sign in again to send ${kept === 1 ? "it" : "them"}.`);
+  } else if (later && kept > 0) {
+    parts.push(`${kept === 1 ? "Your log is" : `${kept} logs are`} kept on this phone. Alongside could not take ${kept === 1 ? "it" : "them"} just now, so it will try again by itself.`);
+    retryTimer = setTimeout(send, retryIn);
+    retryIn = Math.min(retryIn * 2, 5 * 60_000);
+  }
+  if (!later) retryIn = 5_000;
+  if (parts.length > 0) say(parts.join(" "), signIn);
 }
 
 window.addEventListener("online", send);

@@ -29,6 +29,12 @@ pub enum AppError {
         "Something went wrong on our side. If it keeps happening, quote reference {request_id}."
     )]
     Internal { request_id: String },
+    /// The database cannot be reached (down, restarting, every connection busy): nothing was
+    /// changed, and trying again in a while will work.
+    #[error(
+        "Alongside is having trouble right now. What you saved is safe. Try again in a minute."
+    )]
+    Unavailable,
 }
 
 impl AppError {
@@ -58,6 +64,7 @@ impl AppError {
             Self::BadRequest => 400,
             Self::TooLarge => 413,
             Self::Internal { .. } => 500,
+            Self::Unavailable => 503,
         }
     }
 }
@@ -119,9 +126,57 @@ impl AppError {
     }
 }
 
+/// Whether the database could not be reached at all (as opposed to refusing a statement).
+#[cfg(feature = "ssr")]
+fn unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => matches!(
+            e.as_ref(),
+            sea_orm::sqlx::Error::Io(_)
+                | sea_orm::sqlx::Error::PoolTimedOut
+                | sea_orm::sqlx::Error::PoolClosed
+                | sea_orm::sqlx::Error::WorkerCrashed
+                | sea_orm::sqlx::Error::Tls(_)
+        ),
+        _ => false,
+    }
+}
+
+/// The session is loaded from the database on first use: a store that cannot reach it means
+/// the database is away, not a fault in the request.
+#[cfg(feature = "ssr")]
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        match err {
+            tower_sessions::session::Error::Store(
+                tower_sessions::session_store::Error::Backend(why),
+            ) => {
+                tracing::warn!(error = %why, "the session store cannot reach the database");
+                Self::Unavailable
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if unreachable(&err) {
+            tracing::warn!(error = %err, "the database cannot be reached");
+            return Self::Unavailable;
+        }
+        // A unique index refusing a second copy means someone (or a retry) saved the same
+        // thing at the same moment: never a 500. The code relies on `ON CONFLICT` where it
+        // can; this is the backstop.
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return Self::Conflict(
+                "This was saved at the same moment somewhere else. Check the page and try again."
+                    .into(),
+            );
+        }
         Self::internal(err)
     }
 }

@@ -96,7 +96,8 @@ test("an action logged with no signal is kept on the phone, sent once when back 
   await expect(page.locator("#offline-status")).toHaveText("Saved on this phone. It will be sent when you are back online.");
   const queued = await page.evaluate(() => JSON.parse(localStorage.getItem("alongside-log-queue") ?? "[]"));
   expect(queued).toHaveLength(1);
-  expect(queued[0].client_id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(queued[0].fields.client_id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(queued[0].label).toBe("Done (Water the plants)");
 
   await context.setOffline(false);
   await expect(page.locator("#offline-status")).toHaveText("Sent. Your log is with your plan.");
@@ -115,7 +116,7 @@ test("an action logged with no signal is kept on the phone, sent once when back 
       },
       [path, body] as const,
     );
-  expect((await post("/api/plan/log", { ...queued[0], outcome: "partly" })).status).toBe(200);
+  expect((await post("/api/plan/log", { ...queued[0].fields, outcome: "partly" })).status).toBe(200);
   const detail = JSON.parse((await post("/api/plan/action", { id: actionId })).body);
   const logged = detail.recent.filter((d: { outcome: string | null }) => d.outcome);
   expect(logged).toHaveLength(1);
@@ -218,4 +219,95 @@ test("a new version of the app waits for the person to tap Update, then takes ov
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(newSite, { recursive: true, force: true });
   }
+});
+
+test.describe("the offline queue when the server is in trouble", () => {
+  // The answers are played by the test (page.route), which a service worker would bypass.
+  test.use({ serviceWorkers: "block" });
+  // These tests make the server answer 401, 422 and 503 on purpose, so they use a page of
+  // their own rather than the fixture's, which fails a test on any such answer.
+
+  test("a log kept offline survives a server error and a lapsed sign-in, arrives once, and the person is told each time", async ({
+    context,
+    baseURL,
+  }, testInfo) => {
+    const page = await context.newPage();
+    await signUpPatient(page, `Kep${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
+    const actionId = (await addDailyAction(page, "Keep my plants alive", "Feed the plants")).split("/").pop() ?? "";
+    await page.goto(`${baseURL}/today`);
+    await waitForEnhancedForms(page);
+    await context.setOffline(true);
+    await page.getByRole("button", { name: "Done (Feed the plants)", exact: true }).click();
+    await expect(page.locator("#offline-status")).toHaveText("Saved on this phone. It will be sent when you are back online.");
+
+    // The first send meets a deploy (503), the next a session that has ended (401); after
+    // that the server answers for real.
+    const answers = [
+      { status: 503, body: "" },
+      { status: 401, body: JSON.stringify("Unauthorized") },
+    ];
+    let reached = 0;
+    await page.route("**/api/plan/log", async (route) => {
+      const answer = answers.shift();
+      if (answer) await route.fulfill({ status: answer.status, contentType: "application/json", body: answer.body });
+      else {
+        reached += 1;
+        await route.continue();
+      }
+    });
+    const kept = () => page.evaluate(() => JSON.parse(localStorage.getItem("alongside-log-queue") ?? "[]").length);
+
+    await context.setOffline(false);
+    await expect(page.locator("#offline-status")).toHaveText(
+      "Your log is kept on this phone. Alongside could not take it just now, so it will try again by itself.",
+    );
+    expect(await kept()).toBe(1);
+
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await expect(page.locator("#offline-status")).toContainText("Your log is kept on this phone. Sign in again to send it.");
+    await expect(page.locator("#offline-status").getByRole("link", { name: "Sign in" })).toHaveAttribute("href", "/");
+    expect(await kept()).toBe(1);
+
+    // Signed in again (here the session still stands): the page sends what the phone kept.
+    await page.reload();
+    await expect(page.locator("#offline-status")).toHaveText("Sent. Your log is with your plan.");
+    expect(await kept()).toBe(0);
+    expect(reached).toBe(1);
+    await page.unroute("**/api/plan/log");
+    const detail = await page.evaluate(async (id) => {
+      const res = await fetch("/api/plan/action", {
+        method: "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ id }),
+      });
+      return res.json();
+    }, actionId);
+    expect(detail.recent.filter((d: { outcome: string | null }) => d.outcome)).toHaveLength(1);
+  });
+
+  test("a log the server can never take is let go, and the person is told which and why", async ({
+    context,
+    baseURL,
+  }, testInfo) => {
+    const page = await context.newPage();
+    await signUpPatient(page, `Ref${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
+    await addDailyAction(page, "Keep my plants alive", "Repot the fern");
+    await page.goto(`${baseURL}/today`);
+    await waitForEnhancedForms(page);
+    await context.setOffline(true);
+    await page.getByRole("button", { name: "Done (Repot the fern)", exact: true }).click();
+    // Meanwhile the day slipped out of the 7 days a log may be backdated (played here).
+    await page.route("**/api/plan/log", (route) =>
+      route.fulfill({
+        status: 422,
+        contentType: "application/json",
+        body: JSON.stringify({ Validation: { day: ["You can only record today and the 7 days before"] } }),
+      }),
+    );
+    await context.setOffline(false);
+    await expect(page.locator("#offline-status")).toHaveText(
+      "A log could not be saved, so the phone no longer keeps it. Done (Repot the fern): You can only record today and the 7 days before.",
+    );
+    expect(await page.evaluate(() => localStorage.getItem("alongside-log-queue"))).toBe("[]");
+  });
 });

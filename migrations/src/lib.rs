@@ -12,6 +12,8 @@ mod m20261122_000007_carers;
 mod m20261202_000008_reminders;
 mod m20261203_000009_recovery;
 mod m20261203_000010_rate_limits;
+mod m20261203_000011_one_of_each;
+mod m20261203_000012_instances;
 
 pub struct Migrator;
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_reminders::Migration),
             Box::new(m20261203_000009_recovery::Migration),
             Box::new(m20261203_000010_rate_limits::Migration),
+            Box::new(m20261203_000011_one_of_each::Migration),
+            Box::new(m20261203_000012_instances::Migration),
         ]
     }
 }

@@ -82,8 +82,9 @@ async fn run(postgres: bool, scenario: Scenario) -> Option<Figures> {
         push_services: "http://127.0.0.1:*".into(),
         ..Config::default()
     };
-    let prepared =
-        server::prepare_with(config.clone(), shared, db.clone(), target).expect("prepare");
+    let prepared = server::prepare_with(config.clone(), shared, db.clone(), target)
+        .await
+        .expect("prepare");
     let mock = push_mock::MockPush::start(prepared.state.push.public_key(), false).await;
 
     // 10,000 people, each with a phone and (for the actions scenario) one daily action.

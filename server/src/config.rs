@@ -25,6 +25,8 @@ pub struct Config {
     pub reminder_worker: bool,
     pub reminder_concurrency: u32,
     pub reminder_max_attempts: u32,
+    pub db_pool_size: u32,
+    pub db_acquire_timeout_seconds: u32,
 }
 
 impl Default for Config {
@@ -45,6 +47,8 @@ impl Default for Config {
             reminder_worker: true,
             reminder_concurrency: 64,
             reminder_max_attempts: 6,
+            db_pool_size: 16,
+            db_acquire_timeout_seconds: 3,
         }
     }
 }
@@ -112,6 +116,14 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "reminder_max_attempts",
         "Tries before a reminder is given up on (kept as dead for `alongside reminders status`). [default: 6]",
     ),
+    (
+        "db_pool_size",
+        "Database connections this instance keeps open at most; with N instances, PostgreSQL must allow N times this. A SQLite file uses at most 8. [default: 16]",
+    ),
+    (
+        "db_acquire_timeout_seconds",
+        "How long a request waits for a database connection before the person is told Alongside is having trouble. [default: 3]",
+    ),
 ];
 
 pub fn settings_help() -> String {
@@ -132,6 +144,16 @@ pub fn settings_help() -> String {
 pub struct ConfigError(String);
 
 impl Config {
+    /// The connection pool these settings ask for.
+    pub fn db_pool(&self) -> crate::db::Pool {
+        crate::db::Pool {
+            size: self.db_pool_size,
+            acquire_timeout: std::time::Duration::from_secs(u64::from(
+                self.db_acquire_timeout_seconds,
+            )),
+        }
+    }
+
     /// Loads the layers. `file` is the `--config` path; without it `alongside.toml` in the
     /// working directory is read if present.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -185,6 +207,12 @@ impl Config {
         }
         if !(1..=20).contains(&self.reminder_max_attempts) {
             return Err(bad("reminder_max_attempts", "must be from 1 to 20"));
+        }
+        if !(1..=500).contains(&self.db_pool_size) {
+            return Err(bad("db_pool_size", "must be from 1 to 500"));
+        }
+        if !(1..=60).contains(&self.db_acquire_timeout_seconds) {
+            return Err(bad("db_acquire_timeout_seconds", "must be from 1 to 60"));
         }
         if !self.push_contact.is_empty()
             && !self.push_contact.starts_with("mailto:")

@@ -43,7 +43,40 @@ impl DbTarget {
     }
 }
 
+/// How many connections, and how long a request may wait for one (settings `db_pool_size`
+/// and `db_acquire_timeout_seconds`).
+#[derive(Clone, Copy, Debug)]
+pub struct Pool {
+    pub size: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Self {
+            size: 16,
+            acquire_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
 pub async fn connect(target: &DbTarget) -> Result<DatabaseConnection, DbErr> {
+    connect_with(target, Pool::default()).await
+}
+
+/// One connection of its own (for holding a session lock).
+pub async fn connect_one(target: &DbTarget) -> Result<DatabaseConnection, DbErr> {
+    connect_with(
+        target,
+        Pool {
+            size: 1,
+            ..Pool::default()
+        },
+    )
+    .await
+}
+
+pub async fn connect_with(target: &DbTarget, pool: Pool) -> Result<DatabaseConnection, DbErr> {
     let mut options = match target {
         DbTarget::Sqlite(path) => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -53,7 +86,7 @@ pub async fn connect(target: &DbTarget) -> Result<DatabaseConnection, DbErr> {
             }
             let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
             options
-                .max_connections(8)
+                .max_connections(pool.size.min(8))
                 .min_connections(1)
                 .map_sqlx_sqlite_opts(|o| {
                     o.journal_mode(SqliteJournalMode::Wal)
@@ -65,13 +98,13 @@ pub async fn connect(target: &DbTarget) -> Result<DatabaseConnection, DbErr> {
         }
         DbTarget::Postgres(url) => {
             let mut options = ConnectOptions::new(url.clone());
-            options.max_connections(16).min_connections(1);
+            options.max_connections(pool.size).min_connections(1);
             options
         }
     };
     options
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(pool.acquire_timeout)
         .sqlx_logging(false);
     Database::connect(options).await
 }

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod instances;
 pub mod reminders;
 pub mod seed;
 mod seed_plan;
@@ -53,6 +54,8 @@ pub struct ServerState {
     pub db_target: DbTarget,
     /// Sends push reminders (the workers share it, and with it its connections).
     pub push: Arc<reminders::Sender>,
+    /// This instance, among several on one database (its heartbeat, its leases).
+    pub instance: uuid::Uuid,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -70,16 +73,16 @@ pub struct Prepared {
 
 pub async fn prepare(config: Config, clock: SharedClock) -> anyhow::Result<Prepared> {
     let target = DbTarget::from_settings(&config.database_url, &config.data_dir);
-    let db = db::connect(&target)
+    let db = db::connect_with(&target, config.db_pool())
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database ({}): {e}", target.describe()))?;
-    db::migrate(&db)
+    instances::migrate(&db, &target)
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
-    prepare_with(config, clock, db, target)
+    prepare_with(config, clock, db, target).await
 }
 
-pub fn prepare_with(
+pub async fn prepare_with(
     config: Config,
     clock: SharedClock,
     db: DatabaseConnection,
@@ -89,7 +92,7 @@ pub fn prepare_with(
         anyhow::anyhow!("setting public_origin cannot be a passkey relying party: {e}")
     })?;
     let assets = assets::load(&config.site_root);
-    let vapid = reminders::vapid::load_or_create(&config.data_dir)?;
+    let vapid = reminders::vapid::shared(&db, &config.data_dir, clock.now()).await?;
     let push_public_key = vapid.public_key.clone();
     let push_services = config.push_services()?;
     let push = Arc::new(reminders::Sender::new(
@@ -130,6 +133,7 @@ pub fn prepare_with(
             app,
             db_target,
             push,
+            instance: uuid::Uuid::new_v4(),
         },
         store,
         config,
@@ -298,12 +302,34 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready to serve: the database answers, takes a write (this instance's heartbeat) within two
+/// seconds, and has every migration this build knows. `/healthz` only says the process lives.
 async fn readyz(State(state): State<ServerState>) -> Response {
-    if db::is_ready(&state.app.db, &state.db_target).await {
-        (StatusCode::OK, "ready").into_response()
-    } else {
-        tracing::warn!("readiness check failed: the database is not reachable");
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    match readiness(&state).await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(why) => {
+            tracing::warn!(why, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, why).into_response()
+        }
+    }
+}
+
+async fn readiness(state: &ServerState) -> Result<(), &'static str> {
+    let db = &state.app.db;
+    if !db::is_ready(db, &state.db_target).await {
+        return Err("database unavailable");
+    }
+    let beat = instances::beat(db, state.instance, state.app.clock.now());
+    if !matches!(
+        tokio::time::timeout(Duration::from_secs(2), beat).await,
+        Ok(Ok(()))
+    ) {
+        return Err("database not taking writes");
+    }
+    match instances::migrations_current(db).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("database migrations pending"),
+        Err(_) => Err("database unavailable"),
     }
 }
 
@@ -329,7 +355,11 @@ pub async fn spawn(prepared: Prepared) -> anyhow::Result<Running> {
     let cleanup = prepared
         .store
         .spawn_cleanup(Duration::from_secs(60), prepared.state.app.clone());
-    let packs = spawn_pack_release(prepared.state.app.clone(), Duration::from_secs(60));
+    let packs = spawn_pack_release(
+        prepared.state.app.clone(),
+        prepared.state.instance,
+        Duration::from_secs(60),
+    );
     let worker = prepared.config.reminder_worker.then(|| {
         reminders::Worker::new(
             prepared.state.app.clone(),
@@ -371,16 +401,30 @@ pub fn worker_settings(config: &Config) -> reminders::WorkerSettings {
     )
 }
 
-/// Sends preparation packs that have come due (N days before each review) every `every`. The
-/// pages also release due packs before they read them; this sweep means nobody has to visit.
-fn spawn_pack_release(app: app::state::AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+/// Sends preparation packs that have come due (N days before each review) every `every`. Only
+/// this sweep releases packs by themselves (pages only read), each once, in a transaction. With
+/// several instances, the one holding the sweep's lease runs it; if that instance stops, another
+/// takes the lease over once it expires (two intervals).
+fn spawn_pack_release(
+    app: app::state::AppState,
+    instance: uuid::Uuid,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         // Not at once: start-up (and a test's set-up) has the database to itself first.
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tick.tick().await;
             let now = app.clock.now();
-            match app::preparation::service::release_due(&app.db, now, None).await {
+            match instances::try_lease(&app.db, "pack_sweep", instance, now, every * 2).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not take the pack sweep's lease");
+                    continue;
+                }
+            }
+            match app::preparation::service::sweep_due_packs(&app.db, now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(packs = n, "preparation packs released"),
                 Err(err) => tracing::warn!(error = %err, "releasing due packs failed"),

@@ -373,10 +373,7 @@ pub fn require_sign_in<V: IntoView + 'static>(
                             view! { {banner}{content(viewer)} }.into_any()
                         }
                         Err(AppError::Unauthorized) => view! { <Redirect path="/" /> }.into_any(),
-                        Err(err) => view! {
-                            <PageHeading text="Sorry, there is a problem" />
-                            <p class="nhsuk-body">{err.to_string()}</p>
-                        }.into_any(),
+                        Err(err) => crate::plan::pages::problem_page(&err).into_any(),
                     }
                 })
             }}

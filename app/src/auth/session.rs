@@ -26,7 +26,7 @@ pub async fn current_account(session: &Session) -> Result<Option<Uuid>, AppError
     session
         .get::<Uuid>(ACCOUNT_KEY)
         .await
-        .map_err(AppError::internal)
+        .map_err(AppError::from)
 }
 
 /// The signed-in account, or `Unauthorized`.
@@ -44,11 +44,11 @@ pub async fn take<T: serde::de::DeserializeOwned>(
     session: &Session,
     key: &str,
 ) -> Result<Option<T>, AppError> {
-    let found = session.get_value(key).await.map_err(AppError::internal)?;
+    let found = session.get_value(key).await?;
     if found.is_none() {
         return Ok(None);
     }
-    session.remove::<T>(key).await.map_err(AppError::internal)
+    Ok(session.remove::<T>(key).await?)
 }
 
 pub async fn acting_for(session: &Session) -> Result<Option<Uuid>, AppError> {

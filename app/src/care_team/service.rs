@@ -52,7 +52,6 @@ pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppEr
     }
     let unbooked = unbooked(state, staff, &orgs).await?;
     let now = state.clock.now();
-    prep::release_due(&state.db, now, None).await?;
     let booked = review::Entity::find()
         .filter(review::Column::OrganisationId.is_in(orgs))
         .filter(review::Column::Status.eq("scheduled"))
@@ -171,7 +170,6 @@ pub async fn person(
     crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, &p, "record_viewed")
         .await?;
     let now = state.clock.now();
-    prep::release_due(&state.db, now, Some(p.id)).await?;
     let conditions = patient_condition::Entity::find()
         .filter(patient_condition::Column::PatientId.eq(p.id))
         .all(&state.db)

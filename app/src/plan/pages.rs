@@ -71,16 +71,29 @@ where
                                 <p class="nhsuk-body"><a href="/today">"Go to Today"</a></p>
                             }.into_any()
                             }
-                            Err(err) => view! {
-                                <PageHeading text="Sorry, there is a problem" />
-                                <p class="nhsuk-body">{err.to_string()}</p>
-                            }.into_any(),
+                            Err(err) => problem_page(&err).into_any(),
                         }
                     })
                 }}
             </Suspense>
         }
     })
+}
+
+/// A page that could not load says why in plain words, and answers with the error's status
+/// (so a database that is away gives 503 to load balancers and the service worker).
+pub(crate) fn problem_page(err: &AppError) -> impl IntoView + use<> {
+    // Pages render in async mode, so the status is still ours to set.
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
+    {
+        response.set_status(status);
+    }
+    view! {
+        <PageHeading text="Sorry, there is a problem" />
+        <p class="nhsuk-body">{err.to_string()}</p>
+    }
 }
 
 pub(crate) fn param_id(name: &str) -> Option<Uuid> {

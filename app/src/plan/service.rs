@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DatabaseTransaction,
     EntityTrait as _, IntoActiveModel as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
@@ -437,13 +438,7 @@ pub async fn log_action(
 ) -> Result<(), AppError> {
     let txn = crate::state::begin_write(&state.db).await?;
     let action = own_action(&txn, ctx, action_id).await?;
-    if let Some(client_id) = client_id
-        && action_log::Entity::find()
-            .filter(action_log::Column::ClientId.eq(client_id))
-            .one(&txn)
-            .await?
-            .is_some()
-    {
+    if arrived_before(&txn, client_id).await? {
         return Ok(());
     }
     let day = loggable_day(ctx, &action, day)?;
@@ -462,47 +457,71 @@ pub async fn log_action(
         ));
     }
     let note = (!note.is_empty()).then(|| note.to_owned());
-    let existing = action_log::Entity::find()
-        .filter(action_log::Column::ActionId.eq(action.id))
-        .filter(action_log::Column::Day.eq(day))
-        .one(&txn)
-        .await?;
-    match existing {
-        Some(row) if !may_change_entry(ctx, &row) => {
+    // Insert unless the day (or this client id) is already there, as one statement: two
+    // phones logging at once, or a retry racing its original, never make two rows and never
+    // fail on the unique index. Only then is an existing day changed.
+    let inserted = action_log::Entity::insert(action_log::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        action_id: Set(action.id),
+        patient_id: Set(ctx.patient().id),
+        day: Set(day),
+        outcome: Set(outcome.code().to_owned()),
+        note: Set(note.clone()),
+        logged_at: Set(state.clock.now()),
+        logged_by: Set(Some(ctx.actor().account_id)),
+        client_id: Set(client_id),
+    })
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
+    .exec_without_returning(&txn)
+    .await?;
+    if inserted == 0 {
+        if arrived_before(&txn, client_id).await? {
+            // This very log arrived a moment ago (a retry racing its original).
+            return Ok(());
+        }
+        let row = action_log::Entity::find()
+            .filter(action_log::Column::ActionId.eq(action.id))
+            .filter(action_log::Column::Day.eq(day))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflict(
+                    "This day was changed at the same moment somewhere else. Try again.".into(),
+                )
+            })?;
+        if !may_change_entry(ctx, &row) {
             return Err(AppError::Conflict(format!(
                 "{} has already recorded this day. Only they can change it.",
                 ctx.patient().given_name
             )));
         }
-        Some(row) => {
-            let mut model = row.into_active_model();
-            model.outcome = Set(outcome.code().to_owned());
-            model.note = Set(note);
-            model.logged_at = Set(state.clock.now());
-            model.logged_by = Set(Some(ctx.actor().account_id));
-            if client_id.is_some() {
-                model.client_id = Set(client_id);
-            }
-            model.update(&txn).await?;
+        let mut model = row.into_active_model();
+        model.outcome = Set(outcome.code().to_owned());
+        model.note = Set(note);
+        model.logged_at = Set(state.clock.now());
+        model.logged_by = Set(Some(ctx.actor().account_id));
+        if client_id.is_some() {
+            model.client_id = Set(client_id);
         }
-        None => {
-            action_log::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                action_id: Set(action.id),
-                patient_id: Set(ctx.patient().id),
-                day: Set(day),
-                outcome: Set(outcome.code().to_owned()),
-                note: Set(note),
-                logged_at: Set(state.clock.now()),
-                logged_by: Set(Some(ctx.actor().account_id)),
-                client_id: Set(client_id),
-            }
-            .insert(&txn)
-            .await?;
-        }
+        model.update(&txn).await?;
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Whether a log with this client id is already stored (a phone sending it again).
+async fn arrived_before(
+    txn: &DatabaseTransaction,
+    client_id: Option<Uuid>,
+) -> Result<bool, AppError> {
+    let Some(client_id) = client_id else {
+        return Ok(false);
+    };
+    Ok(action_log::Entity::find()
+        .filter(action_log::Column::ClientId.eq(client_id))
+        .one(txn)
+        .await?
+        .is_some())
 }
 
 /// Whether this actor may change (or take back) a recorded day: the person any of their own
@@ -1195,7 +1214,7 @@ pub async fn agree(state: &AppState, ctx: &Ctx, a: Agreeing) -> Result<(), AppEr
         ..Default::default()
     })
     .on_conflict(
-        sea_orm::sea_query::OnConflict::column(plan::Column::PatientId)
+        OnConflict::column(plan::Column::PatientId)
             .update_columns([
                 plan::Column::ReviewDate,
                 plan::Column::AgreedAt,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone as _, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _,
     QueryOrder as _, Set,
@@ -148,23 +148,11 @@ pub async fn release_pack(
     review: Option<&review::Model>,
     by: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
-    if let Some(r) = review
-        && let Some(pack) = preparation_pack::Entity::find()
-            .filter(preparation_pack::Column::ReviewId.eq(r.id))
-            .one(db)
-            .await?
-    {
-        let id = pack.id;
-        let mut pack: preparation_pack::ActiveModel = pack.into();
-        pack.released_at = Set(Some(now));
-        pack.released_by = Set(by);
-        pack.automatic = Set(by.is_none());
-        pack.update(db).await?;
-        crate::reminders::service::sync_patient(db, now, p.id).await?;
-        return Ok(id);
-    }
     let id = Uuid::new_v4();
-    preparation_pack::ActiveModel {
+    // One statement decides whether this is the review's first pack: the unique index on
+    // `review_id` makes a second release (two instances' sweeps, a click and the sweep) find
+    // the first pack instead of making another.
+    let inserted = preparation_pack::Entity::insert(preparation_pack::ActiveModel {
         id: Set(id),
         patient_id: Set(p.id),
         released_at: Set(Some(now)),
@@ -175,9 +163,34 @@ pub async fn release_pack(
         submitted_at: Set(None),
         submitted_by: Set(None),
         automatic: Set(by.is_none()),
-    }
-    .insert(db)
+    })
+    .on_conflict(
+        OnConflict::column(preparation_pack::Column::ReviewId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
     .await?;
+    if inserted == 0
+        && let Some(r) = review
+    {
+        // Released again (new results came in): the answers already written stay.
+        let pack = pack_for(db, r.id).await?.ok_or_else(|| {
+            AppError::Conflict("The review changed at the same moment. Try again.".into())
+        })?;
+        if by.is_none() {
+            // The sweep found a pack someone already released: nothing to do.
+            return Ok(pack.id);
+        }
+        let id = pack.id;
+        let mut pack: preparation_pack::ActiveModel = pack.into();
+        pack.released_at = Set(Some(now));
+        pack.released_by = Set(by);
+        pack.automatic = Set(false);
+        pack.update(db).await?;
+        crate::reminders::service::sync_patient(db, now, p.id).await?;
+        return Ok(id);
+    }
     if review.is_some() {
         let conditions = conditions_of(db, p.id).await?;
         let prompts = prompts_for(db, p.organisation_id, &conditions).await?;
@@ -225,14 +238,13 @@ async fn pack_for(
         .await?)
 }
 
-/// Releases the pack of a booked review by itself once the review is no more than the
-/// practice's N days away. Called before anything reads a person's pack or results, and by the
-/// server's background sweep, so it never depends on someone remembering.
-pub async fn release_due(
+/// The booked reviews whose packs are due (the review is no more than the practice's N days
+/// away) and not yet released, with their people.
+async fn due_reviews(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     patient_id: Option<Uuid>,
-) -> Result<usize, AppError> {
+) -> Result<Vec<(review::Model, patient::Model)>, AppError> {
     let mut query = review::Entity::find()
         .filter(review::Column::Status.eq("scheduled"))
         .filter(review::Column::StartsAt.gt(now))
@@ -242,26 +254,70 @@ pub async fn release_due(
         query = query.filter(review::Column::PatientId.eq(id));
     }
     let reviews = query.all(db).await?;
-    let mut released = 0;
-    for r in reviews {
-        let days = organisation::Entity::find_by_id(r.organisation_id)
-            .one(db)
-            .await?
-            .map(|o| o.pack_release_days)
-            .unwrap_or(14);
-        if r.starts_at - Duration::days(i64::from(days)) > now {
-            continue;
-        }
-        if pack_for(db, r.id).await?.is_some() {
-            continue;
-        }
-        let Some(p) = patient::Entity::find_by_id(r.patient_id).one(db).await? else {
-            continue;
-        };
-        release_pack(db, now, &p, Some(&r), None).await?;
-        released += 1;
+    if reviews.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(released)
+    let ids: Vec<Uuid> = reviews.iter().map(|r| r.id).collect();
+    let released: Vec<Uuid> = preparation_pack::Entity::find()
+        .filter(preparation_pack::Column::ReviewId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|k| k.review_id)
+        .collect();
+    let orgs = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(reviews.iter().map(|r| r.organisation_id)))
+        .all(db)
+        .await?;
+    let people = patient::Entity::find()
+        .filter(patient::Column::Id.is_in(reviews.iter().map(|r| r.patient_id)))
+        .all(db)
+        .await?;
+    Ok(reviews
+        .into_iter()
+        .filter(|r| !released.contains(&r.id))
+        .filter(|r| {
+            let days = orgs
+                .iter()
+                .find(|o| o.id == r.organisation_id)
+                .map_or(14, |o| o.pack_release_days);
+            r.starts_at - Duration::days(i64::from(days)) <= now
+        })
+        .filter_map(|r| {
+            let p = people.iter().find(|p| p.id == r.patient_id)?.clone();
+            Some((r, p))
+        })
+        .collect())
+}
+
+/// Releases the due packs of one person inside the caller's transaction (booking or moving a
+/// review releases at once when the review is already near).
+pub async fn release_due(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    patient_id: Uuid,
+) -> Result<usize, AppError> {
+    let due = due_reviews(db, now, Some(patient_id)).await?;
+    for (r, p) in &due {
+        release_pack(db, now, p, Some(r), None).await?;
+    }
+    Ok(due.len())
+}
+
+/// The server's sweep: releases every due pack by itself, each in its own transaction, so it
+/// never depends on someone remembering (or on anyone opening a page: pages only read). Two
+/// instances sweeping at once release each pack once (the unique index on `review_id`).
+pub async fn sweep_due_packs(
+    db: &sea_orm::DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let due = due_reviews(db, now, None).await?;
+    for (r, p) in &due {
+        let txn = crate::state::begin_write(db).await?;
+        release_pack(&txn, now, p, Some(r), None).await?;
+        txn.commit().await?;
+    }
+    Ok(due.len())
 }
 
 /// A care-team member releases the person's pack now (sooner than it would go by itself).
@@ -447,7 +503,7 @@ pub async fn schedule(
     .await?;
     let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
     set_plan_review(&txn, patient_id, Some(local_day), Some(booking.with_whom)).await?;
-    release_due(&txn, now, Some(patient_id)).await?;
+    release_due(&txn, now, patient_id).await?;
     crate::reminders::service::sync_patient(&txn, now, patient_id).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_booked").await?;
     txn.commit().await?;
@@ -473,10 +529,32 @@ fn still_booked(r: &review::Model) -> Result<(), AppError> {
     if r.status == "scheduled" {
         Ok(())
     } else {
-        Err(AppError::Conflict(
-            "This review has already been cancelled or held.".into(),
-        ))
+        Err(no_longer_booked())
     }
+}
+
+fn no_longer_booked() -> AppError {
+    AppError::Conflict("This review has already been cancelled or held.".into())
+}
+
+/// Changes a review only while it is still booked: one conditional statement inside the
+/// caller's transaction, so two people cancelling, holding or moving it at once change it
+/// once, and the second is told, whatever they read before.
+async fn change_booked(
+    txn: &impl ConnectionTrait,
+    review_id: Uuid,
+    change: review::ActiveModel,
+) -> Result<(), AppError> {
+    let done = review::Entity::update_many()
+        .set(change)
+        .filter(review::Column::Id.eq(review_id))
+        .filter(review::Column::Status.eq("scheduled"))
+        .exec(txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(no_longer_booked());
+    }
+    Ok(())
 }
 
 /// Moves a booked review to another time (or person, or place).
@@ -491,16 +569,22 @@ pub async fn move_review(
     let now = state.clock.now();
     let booking = check_booking(&p, form, now)?;
     let txn = crate::state::begin_write(&state.db).await?;
-    let mut row: review::ActiveModel = r.into();
-    row.starts_at = Set(booking.starts_at);
-    row.with_whom = Set(booking.with_whom.clone());
-    row.mode = Set(booking.mode);
-    row.place = Set(booking.place);
-    row.updated_at = Set(now);
-    row.update(&txn).await?;
+    change_booked(
+        &txn,
+        r.id,
+        review::ActiveModel {
+            starts_at: Set(booking.starts_at),
+            with_whom: Set(booking.with_whom.clone()),
+            mode: Set(booking.mode),
+            place: Set(booking.place),
+            updated_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await?;
     let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
     set_plan_review(&txn, p.id, Some(local_day), Some(booking.with_whom)).await?;
-    release_due(&txn, now, Some(p.id)).await?;
+    release_due(&txn, now, p.id).await?;
     crate::reminders::service::sync_patient(&txn, now, p.id).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_moved").await?;
     txn.commit().await?;
@@ -512,10 +596,16 @@ pub async fn cancel_review(state: &AppState, staff: Uuid, review_id: Uuid) -> Re
     let (r, p) = managed_review(state, staff, review_id).await?;
     still_booked(&r)?;
     let txn = crate::state::begin_write(&state.db).await?;
-    let mut row: review::ActiveModel = r.into();
-    row.status = Set("cancelled".into());
-    row.updated_at = Set(state.clock.now());
-    row.update(&txn).await?;
+    change_booked(
+        &txn,
+        r.id,
+        review::ActiveModel {
+            status: Set("cancelled".into()),
+            updated_at: Set(state.clock.now()),
+            ..Default::default()
+        },
+    )
+    .await?;
     set_plan_review(&txn, p.id, None, None).await?;
     crate::reminders::service::sync_patient(&txn, state.clock.now(), p.id).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_cancelled").await?;
@@ -569,11 +659,17 @@ pub async fn review_held(
     };
     let txn = crate::state::begin_write(&state.db).await?;
     let with_whom = r.with_whom.clone();
-    let mut row: review::ActiveModel = r.into();
-    row.status = Set("held".into());
-    row.next_review_date = Set(Some(next));
-    row.updated_at = Set(now);
-    row.update(&txn).await?;
+    change_booked(
+        &txn,
+        r.id,
+        review::ActiveModel {
+            status: Set("held".into()),
+            next_review_date: Set(Some(next)),
+            updated_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await?;
     set_plan_review(&txn, p.id, Some(next), Some(with_whom)).await?;
     crate::reminders::service::sync_patient(&txn, now, p.id).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_held").await?;
@@ -652,7 +748,6 @@ pub async fn pack_view(
 /// The person's preparation page. Opening it marks the pack as opened for the care team.
 pub async fn preparation(state: &AppState, ctx: &Ctx) -> Result<PreparationView, AppError> {
     let now = state.clock.now();
-    release_due(&state.db, now, Some(ctx.patient().id)).await?;
     let review = upcoming(&state.db, ctx.patient().id).await?;
     let pack = match &review {
         Some(r) => pack_for(&state.db, r.id).await?,
@@ -661,9 +756,14 @@ pub async fn preparation(state: &AppState, ctx: &Ctx) -> Result<PreparationView,
     let pack_view = match &pack {
         Some(pack) => {
             if pack.opened_at.is_none() {
-                let mut row: preparation_pack::ActiveModel = pack.clone().into();
-                row.opened_at = Set(Some(now));
-                row.update(&state.db).await?;
+                // Like the access log, the care team's "opened" is a record of a read: one
+                // conditional statement, so two loads at once set it once, to the first.
+                preparation_pack::Entity::update_many()
+                    .col_expr(preparation_pack::Column::OpenedAt, Expr::value(now))
+                    .filter(preparation_pack::Column::Id.eq(pack.id))
+                    .filter(preparation_pack::Column::OpenedAt.is_null())
+                    .exec(&state.db)
+                    .await?;
             }
             Some(pack_view(&state.db, now, ctx.patient(), pack).await?)
         }

@@ -98,12 +98,6 @@ pub mod service {
 
     /// Results the person may see: those entered before their latest released pack.
     pub async fn visible(state: &AppState, ctx: &Ctx) -> Result<Vec<observation::Model>, AppError> {
-        crate::preparation::service::release_due(
-            &state.db,
-            state.clock.now(),
-            Some(ctx.patient().id),
-        )
-        .await?;
         let released = preparation_pack::Entity::find()
             .filter(preparation_pack::Column::PatientId.eq(ctx.patient().id))
             .filter(preparation_pack::Column::ReleasedAt.is_not_null())

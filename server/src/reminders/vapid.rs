@@ -1,7 +1,9 @@
-//! The VAPID key pair that signs every push message (RFC 8292). It is made on first run and
-//! kept in the data directory, readable by this user only; browsers subscribe with its public
-//! half, so every instance sending to the same subscriptions needs the same file.
-use std::io::Write as _;
+//! The VAPID key pair that signs every push message (RFC 8292). Browsers subscribe with its
+//! public half, so every instance sending to the same subscriptions must sign with the same
+//! key: it lives in the database (`server_secrets`), made on the first instance's first run,
+//! or taken from the key file of an instance that ran before it lived there. An instance whose
+//! own key file holds a different key refuses to start, rather than sign reminders no browser
+//! will accept.
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -29,53 +31,84 @@ impl std::fmt::Debug for VapidKey {
     }
 }
 
-/// Reads `data_dir/vapid-private.pem`, or makes it (mode 0600) if there is none.
-pub fn load_or_create(data_dir: &Path) -> anyhow::Result<VapidKey> {
+/// The name of the shared key's row in `server_secrets`.
+const SECRET_NAME: &str = "vapid_private_pem";
+
+/// The key every instance signs with: the one in the database; on the very first run, this
+/// instance's key file (an earlier version kept it there) or a new key, stored with
+/// `INSERT … ON CONFLICT DO NOTHING` so instances starting together agree on one.
+pub async fn shared(
+    db: &sea_orm::DatabaseConnection,
+    data_dir: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<VapidKey> {
+    use app::entities::server_secret;
+    use sea_orm::sea_query::OnConflict;
+    use sea_orm::{EntityTrait as _, Set};
+
     let path = data_dir.join(KEY_FILE);
-    let pem = if path.exists() {
+    let local = if path.exists() {
         tighten(&path)?;
-        std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("cannot read the push key {}: {e}", path.display()))?
+        Some(
+            std::fs::read_to_string(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read the push key {}: {e}", path.display()))?,
+        )
     } else {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            anyhow::anyhow!("cannot make the data folder {}: {e}", data_dir.display())
-        })?;
-        let pem = ES256KeyPair::generate()
-            .to_pem()
-            .map_err(|e| anyhow::anyhow!("cannot make a push key: {e}"))?;
-        write_private(&path, &pem)?;
-        tracing::info!(file = %path.display(), "made a new key for push reminders");
-        pem
+        None
     };
+    let stored = server_secret::Entity::find_by_id(SECRET_NAME.to_owned())
+        .one(db)
+        .await?;
+    let pem = match stored {
+        Some(row) => row.value,
+        None => {
+            let pem = match &local {
+                Some(pem) => pem.clone(),
+                None => ES256KeyPair::generate()
+                    .to_pem()
+                    .map_err(|e| anyhow::anyhow!("cannot make a push key: {e}"))?,
+            };
+            server_secret::Entity::insert(server_secret::ActiveModel {
+                name: Set(SECRET_NAME.to_owned()),
+                value: Set(pem),
+                created_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::column(server_secret::Column::Name)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+            let row = server_secret::Entity::find_by_id(SECRET_NAME.to_owned())
+                .one(db)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the shared push key was not stored"))?;
+            tracing::info!("the push key every instance signs with is kept in the database");
+            row.value
+        }
+    };
+    let key = from_pem(&pem, &path)?;
+    if let Some(local) = local
+        && from_pem(&local, &path)?.public_key != key.public_key
+    {
+        anyhow::bail!(
+            "the push key in {} is not the one every instance signs with (kept in the database), so browsers would refuse this instance's reminders. Remove that file (the shared key is used then), or empty server_secrets if this file's key is the one people subscribed with.",
+            path.display()
+        );
+    }
+    Ok(key)
+}
+
+fn from_pem(pem: &str, path: &Path) -> anyhow::Result<VapidKey> {
     let signer = VapidSignatureBuilder::from_pem_no_sub(pem.as_bytes())
-        .map_err(|e| anyhow::anyhow!("the push key {} is not usable: {e}", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("the push key is not usable: {e}"))?;
     let public_key = URL_SAFE_NO_PAD.encode(signer.get_public_key());
     Ok(VapidKey {
         signer,
         public_key,
-        path,
+        path: path.to_path_buf(),
     })
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| anyhow::anyhow!("cannot write the push key {}: {e}", path.display()))?;
-    file.write_all(pem.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
-    let mut file = std::fs::File::create_new(path)?;
-    file.write_all(pem.as_bytes())?;
-    Ok(())
 }
 
 /// A key file others can read is made private again (and said so).

@@ -46,3 +46,87 @@ db_test! {
         assert_eq!(page.status(), 200);
     }
 }
+
+db_test! {
+    async fn readiness_fails_while_the_database_refuses_writes_and_recovers_without_a_restart(app) {
+        use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
+        let client = app.client();
+        assert_eq!(client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+        // Another process holds the write lock (SQLite) or locks the table (PostgreSQL): reads
+        // still work, writes wait.
+        let other = server::db::connect_one(&app.target).await.expect("a second connection");
+        let held = match app.backend {
+            Backend::Sqlite => app::state::begin_write(&other).await.expect("take the write lock"),
+            Backend::Postgres => {
+                let txn = other.begin().await.expect("begin");
+                txn.execute_unprepared("LOCK TABLE heartbeats IN ACCESS EXCLUSIVE MODE").await.expect("lock");
+                txn
+            }
+        };
+        let started = std::time::Instant::now();
+        let ready = client.get(app.url("/readyz")).send().await.unwrap();
+        assert_eq!(ready.status(), 503);
+        assert_eq!(ready.text().await.unwrap(), "database not taking writes");
+        assert!(started.elapsed() < std::time::Duration::from_secs(4), "answered within the check's 2 s, not the lock's wait");
+        assert_eq!(client.get(app.url("/healthz")).send().await.unwrap().status(), 200, "alive all the same");
+        held.rollback().await.expect("let go");
+        assert_eq!(client.get(app.url("/readyz")).send().await.unwrap().status(), 200, "ready again, no restart");
+        other.close().await.ok();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_database_goes_away_people_are_told_plainly_within_seconds_and_it_comes_back_without_a_restart()
+ {
+    let app = crate::support::TestApp::spawn_behind_proxy().await;
+    let outcome = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {
+        let me = crate::plan::make_patient(&app, "Dora Tester", "9434765919").await;
+        let get = |path: &'static str| {
+            app.client()
+                .get(app.url(path))
+                .header("cookie", &me.cookie)
+                .header("accept", "text/html")
+                .send()
+        };
+        assert_eq!(get("/today").await.unwrap().status(), 200, "through the proxy, all is well");
+
+        app.proxy.as_ref().expect("a proxy").cut();
+        let started = std::time::Instant::now();
+        let today = get("/today").await.unwrap();
+        let waited = started.elapsed();
+        assert_eq!(today.status(), 503);
+        let body = today.text().await.unwrap();
+        assert!(
+            body.contains("Alongside is having trouble right now. What you saved is safe. Try again in a minute."),
+            "{body}"
+        );
+        assert!(waited < std::time::Duration::from_secs(3), "told within 3 s, not left waiting: {waited:?}");
+        // What needs no database keeps working for a signed-in person.
+        for path in ["/sw.js", "/offline", "/healthz"] {
+            assert_eq!(get(path).await.unwrap().status(), 200, "{path} while the database is away");
+        }
+        assert_eq!(get("/readyz").await.unwrap().status(), 503);
+        // A write is refused the same plain way, and changes nothing.
+        let post = app
+            .client()
+            .post(app.url("/api/plan/about_me"))
+            .header("cookie", &me.cookie)
+            .header("accept", "application/json")
+            .form(&[("what_matters", "Gardening")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(post.status(), 503);
+        let said = post.text().await.unwrap();
+        assert!(said.contains("Unavailable") && !said.contains("Sqlx") && !said.contains("Connection"), "{said}");
+
+        app.proxy.as_ref().expect("a proxy").mend();
+        assert_eq!(get("/today").await.unwrap().status(), 200, "back, with no restart");
+        assert_eq!(get("/readyz").await.unwrap().status(), 200);
+    }))
+    .await;
+    app.teardown().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}

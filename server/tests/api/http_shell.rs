@@ -236,7 +236,7 @@ db_test! {
             std::sync::Arc::new(app.clock.clone()),
             app.db.clone(),
             app.target.clone(),
-        )
+        ).await
         .expect("prepare a second server");
         let building = tokio::task::spawn_blocking(move || {
             for _ in 0..150 {

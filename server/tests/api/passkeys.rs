@@ -533,7 +533,7 @@ db_test! {
 db_test! {
     async fn every_instance_counts_toward_one_sign_in_limit_and_old_counts_are_forgotten(app) {
         use sea_orm::ConnectionTrait as _;
-        let prepared = server::prepare_with(app.config.clone(), Arc::new(app.clock.clone()), app.db.clone(), app.target.clone()).expect("a second instance");
+        let prepared = server::prepare_with(app.config.clone(), Arc::new(app.clock.clone()), app.db.clone(), app.target.clone()).await.expect("a second instance");
         let second = server::spawn(prepared).await.expect("start it");
         let second_base = format!("http://{}", second.addr);
         let starts = |base: String, times: usize| {

@@ -426,7 +426,7 @@ db_test! {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let prepared = server::prepare_with(app.config.clone(), Arc::new(app.clock.clone()), db, app.target.clone()).expect("prepare");
+        let prepared = server::prepare_with(app.config.clone(), Arc::new(app.clock.clone()), db, app.target.clone()).await.expect("prepare");
         let state = prepared.state.app;
         let mut counts = Vec::new();
         for account in [margaret.account_id.unwrap(), newcomer.account_id] {
@@ -461,5 +461,30 @@ db_test! {
         assert!(plan.contains("Walk to the post office and back"));
         assert!(plan.contains("In the last 4 weeks you did"));
         assert!(plan.contains("You agreed this plan with Dr Priya Shah, Riverside Medical Practice on"), "the demo plan was agreed");
+    }
+}
+
+db_test! {
+    async fn logs_of_one_day_sent_at_once_make_one_row_and_none_fails(app) {
+        let me = make_patient(&app, "Dora Tester", "9434765919").await;
+        let (_, action) = goal_and_action(&app, &me).await;
+        // Eight phones (or retries) at once: half resend one log with the same client id,
+        // half are new logs of the same action and day.
+        let retried = Uuid::new_v4().to_string();
+        let ids: Vec<String> = (0..8)
+            .map(|i| if i % 2 == 0 { retried.clone() } else { Uuid::new_v4().to_string() })
+            .collect();
+        let sends = ids.iter().map(|client_id| {
+            let (app, me, action) = (&app, &me, &action);
+            async move {
+                post_json(app, me, "/api/plan/log", &[("action", action), ("outcome", "done"), ("client_id", client_id)]).await
+            }
+        });
+        let answers = futures::future::join_all(sends).await;
+        let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+        assert!(statuses.iter().all(|s| *s == 200), "every send is accepted: {statuses:?} {answers:?}");
+        let rows = action_log::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(rows.len(), 1, "one day, one row");
+        assert_eq!(rows[0].outcome, "done");
     }
 }

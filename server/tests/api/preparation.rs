@@ -2,7 +2,9 @@
 //! going out by itself N days before; the person's agenda (draft, send, edit until the review);
 //! the care team's view; results entered by hand and imported from CSV and FHIR files,
 //! all-or-nothing and idempotent; a person's own target.
-use app::entities::{agenda_prompt, observation, organisation, patient, preparation_pack, review};
+use app::entities::{
+    agenda_answer, agenda_prompt, observation, organisation, patient, preparation_pack, review,
+};
 use chrono::{Duration, NaiveDate};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _,
@@ -203,10 +205,18 @@ db_test! {
         // Exact times from the review, so the test reads the same at any hour of the day.
         app.clock.set(starts - Duration::days(13));
         again(&app, &mut me).await;
-        assert_eq!(results_list(&app, &me).await, "[]", "13 days before: this practice sends 7 days before");
+        assert_eq!(app.sweep_packs().await, 0, "13 days before: this practice sends 7 days before");
+        assert_eq!(results_list(&app, &me).await, "[]");
         app.clock.set(starts - Duration::days(7) + Duration::minutes(1));
         again(&app, &mut me).await;
         again(&app, &mut dr).await;
+        // Pages only read: opening them releases nothing; the server's sweep does, once.
+        assert_eq!(results_list(&app, &me).await, "[]");
+        page(&app, &me, "/preparation").await;
+        page(&app, &dr, &format!("/team/people/{}", me.patient_id)).await;
+        assert_eq!(preparation_pack::Entity::find().count(&app.db).await.unwrap(), 0, "no page wrote a pack");
+        assert_eq!(app.sweep_packs().await, 1);
+        assert_eq!(app.sweep_packs().await, 0, "a second sweep finds nothing to do");
         assert!(results_list(&app, &me).await.contains("61"), "7 days before: sent by itself");
         let prep = page(&app, &me, "/preparation").await;
         assert!(prep.contains("What is important to you right now?"));
@@ -483,5 +493,39 @@ db_test! {
         assert_eq!(sent.len(), 1, "one person has already answered");
         let margaret = patient::Entity::find().filter(patient::Column::GivenName.eq("Margaret")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(sent[0].patient_id, margaret.id);
+    }
+}
+
+db_test! {
+    async fn sweeps_and_send_now_at_once_release_one_pack_with_one_set_of_questions(app) {
+        let me = make_patient(&app, "Dora Tester", "9434765919").await;
+        let mut dr = staff(&app, &me, "clinician").await;
+        let review = book(&app, &dr, &me, 20).await;
+        let starts = review::Entity::find_by_id(review).one(&app.db).await.unwrap().unwrap().starts_at;
+        app.clock.set(starts - Duration::days(14) + Duration::minutes(1));
+        again(&app, &mut dr).await;
+        let id = me.patient_id.to_string();
+        let form = [("patient_id", id.as_str()), ("review_id", ""), ("next_date", "")];
+        // Six instances' sweeps and two clicks of "send now", all at the same moment.
+        let sweeps = futures::future::join_all((0..6).map(|_| app.sweep_packs()));
+        let sends = futures::future::join_all((0..2).map(|_| post_form(&app, &dr, "/api/team/release", &form)));
+        let (_, sent) = futures::future::join(sweeps, sends).await;
+        assert!(sent.iter().all(|(s, _)| *s == 302), "both sends succeed: {sent:?}");
+        let packs = preparation_pack::Entity::find()
+            .filter(preparation_pack::Column::ReviewId.eq(review))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(packs.len(), 1, "one pack for one review");
+        let answers = agenda_answer::Entity::find()
+            .filter(agenda_answer::Column::PackId.eq(packs[0].id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        let mut positions: Vec<i32> = answers.iter().map(|a| a.position).collect();
+        positions.sort();
+        positions.dedup();
+        assert!(!answers.is_empty() && positions.len() == answers.len(), "each question once: {positions:?}");
+        assert_eq!(agenda_answer::Entity::find().count(&app.db).await.unwrap(), answers.len() as u64);
     }
 }

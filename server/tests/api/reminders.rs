@@ -777,27 +777,41 @@ async fn a_device_saved_before_the_list_changed_gets_nothing_from_off_the_list()
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_push_key_is_made_once_kept_private_and_the_same_after_a_restart() {
-    let first = TestApp::spawn(Backend::Sqlite).await;
-    let file = first
-        .config
-        .data_dir
-        .join(server::reminders::vapid::KEY_FILE);
-    let key = first.state.push.public_key().to_owned();
-    #[cfg(unix)]
-    let mode = {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777
-    };
-    let again = server::reminders::vapid::load_or_create(&first.config.data_dir).unwrap();
-    let pem = std::fs::read_to_string(&file).unwrap();
-    first.teardown().await;
-    #[cfg(unix)]
-    assert_eq!(mode, 0o600);
-    assert_eq!(again.public_key, key);
-    assert!(pem.contains("PRIVATE KEY"));
-    assert_eq!(key.len(), 87, "65 bytes, base64url");
+db_test! {
+    async fn every_instance_signs_with_the_one_push_key_in_the_database_and_a_key_file_of_its_own_refuses_to_start(app) {
+        use server::reminders::vapid;
+        let now = app::clock::Clock::now(&app.clock);
+        let key = app.state.push.public_key().to_owned();
+        assert_eq!(key.len(), 87, "65 bytes, base64url");
+        // A second instance with a data folder of its own signs with the same key, and keeps
+        // nothing private on its disk.
+        let other = crate::support::scratch_dir();
+        let second = vapid::shared(&app.db, &other, now).await.unwrap();
+        assert_eq!(second.public_key, key);
+        assert!(!other.join(vapid::KEY_FILE).exists());
+        // An instance that made a key of its own before refuses to start, rather than sign
+        // reminders no browser subscribed for.
+        let odd = crate::support::scratch_dir();
+        let own = jwt_simple::prelude::ES256KeyPair::generate().to_pem().unwrap();
+        std::fs::write(odd.join(vapid::KEY_FILE), &own).unwrap();
+        let refused = vapid::shared(&app.db, &odd, now).await.unwrap_err().to_string();
+        assert!(refused.contains("is not the one every instance signs with"), "{refused}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(odd.join(vapid::KEY_FILE)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "a key file others could read is made private");
+        }
+        // Where no key is shared yet (a database from before), the first instance's own key
+        // file becomes the shared key, so the subscriptions made with it keep working.
+        app::entities::server_secret::Entity::delete_many().exec(&app.db).await.unwrap();
+        let adopted = vapid::shared(&app.db, &odd, now).await.unwrap();
+        let again = vapid::shared(&app.db, &other, now).await.unwrap();
+        assert_ne!(adopted.public_key, key);
+        assert_eq!(again.public_key, adopted.public_key);
+        let _ = std::fs::remove_dir_all(other);
+        let _ = std::fs::remove_dir_all(odd);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

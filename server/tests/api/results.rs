@@ -49,15 +49,7 @@ pub async fn clinician_of(app: &TestApp, who: &Person, role: &str) -> Uuid {
 }
 
 pub fn state_of(app: &TestApp) -> app::state::AppState {
-    server::prepare_with(
-        app.config.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        app.db.clone(),
-        app.target.clone(),
-    )
-    .expect("prepare")
-    .state
-    .app
+    app.state.app.clone()
 }
 
 db_test! {

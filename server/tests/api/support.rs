@@ -34,6 +34,73 @@ pub struct TestApp {
     running: Option<server::Running>,
     scratch: PathBuf,
     pg_name: Option<String>,
+    /// Between the server and PostgreSQL, for fault tests (`spawn_behind_proxy`).
+    pub proxy: Option<FaultProxy>,
+}
+
+/// A TCP proxy the test can cut, as a database that goes away would be: existing connections
+/// are dropped and new ones closed at once, until it is mended.
+pub struct FaultProxy {
+    pub port: u16,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    links: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl FaultProxy {
+    async fn start(upstream: String) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the proxy");
+        let port = listener.local_addr().expect("its address").port();
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let links: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let accept = tokio::spawn({
+            let (up, links) = (up.clone(), links.clone());
+            async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    if !up.load(Ordering::SeqCst) {
+                        continue; // dropped: the connection closes at once
+                    }
+                    let upstream = upstream.clone();
+                    let link = tokio::spawn(async move {
+                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    links.lock().expect("links").push(link.abort_handle());
+                }
+            }
+        });
+        Self {
+            port,
+            up,
+            links,
+            accept,
+        }
+    }
+
+    /// The database goes away: every connection through the proxy drops, new ones are refused.
+    pub fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for link in self.links.lock().expect("links").drain(..) {
+            link.abort();
+        }
+    }
+
+    /// The database is back.
+    pub fn mend(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.cut();
+    }
 }
 
 fn admin_url() -> String {
@@ -53,6 +120,20 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_inner(backend, adjust, false).await
+    }
+
+    /// A PostgreSQL app whose server reaches its database only through a TCP proxy the test
+    /// controls (`app.proxy`), with a small pool; the test's own `db` connects directly.
+    pub async fn spawn_behind_proxy() -> Self {
+        Self::spawn_inner(Backend::Postgres, |_| {}, true).await
+    }
+
+    async fn spawn_inner(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Config),
+        proxied: bool,
+    ) -> Self {
         let scratch = scratch_dir();
         let (target, pg_name) = match backend {
             Backend::Sqlite => (DbTarget::Sqlite(scratch.join("alongside.db")), None),
@@ -94,7 +175,30 @@ impl TestApp {
             .expect("migrate the test database");
         let clock = ManualClock::new(Utc::now());
         let shared: SharedClock = Arc::new(clock.clone());
-        let prepared = server::prepare_with(config.clone(), shared, db.clone(), target.clone())
+        let (server_db, server_target, proxy) = match (&target, proxied) {
+            (DbTarget::Postgres(url), true) => {
+                let mut url = url::Url::parse(url).expect("a URL");
+                let upstream = format!(
+                    "{}:{}",
+                    url.host_str().unwrap_or("127.0.0.1"),
+                    url.port().unwrap_or(5432)
+                );
+                let proxy = FaultProxy::start(upstream).await;
+                url.set_port(Some(proxy.port)).expect("a port");
+                let through = DbTarget::Postgres(url.to_string());
+                let pool = server::db::Pool {
+                    size: 4,
+                    acquire_timeout: std::time::Duration::from_secs(3),
+                };
+                let db = server::db::connect_with(&through, pool)
+                    .await
+                    .expect("connect through the proxy");
+                (db, through, Some(proxy))
+            }
+            _ => (db.clone(), target.clone(), None),
+        };
+        let prepared = server::prepare_with(config.clone(), shared, server_db, server_target)
+            .await
             .expect("prepare the server");
         let state = prepared.state.clone();
         let running = server::spawn(prepared).await.expect("start the server");
@@ -109,7 +213,16 @@ impl TestApp {
             running: Some(running),
             scratch,
             pg_name,
+            proxy,
         }
+    }
+
+    /// Runs the server's minute sweep now, at the manual clock's time: what releases packs
+    /// that have come due (pages never do).
+    pub async fn sweep_packs(&self) -> usize {
+        app::preparation::service::sweep_due_packs(&self.db, app::clock::Clock::now(&self.clock))
+            .await
+            .expect("the pack sweep runs")
     }
 
     pub fn url(&self, path: &str) -> String {
