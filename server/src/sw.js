@@ -56,12 +56,16 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
 
   // Pages: always from the network (they are personal and never stored); the offline page
-  // when there is no network.
+  // when there is no network. When the server is in trouble (a 5xx), the kept plan if the
+  // person chose to keep it, else the server's own page, which says what is happening.
   if (request.mode === "navigate") {
     const keep = PLAN_PAGES.includes(url.pathname);
+    const keptCopy = async () =>
+      keep && (await caches.has(PLAN_CACHE)) ? (await caches.open(PLAN_CACHE)).match(url.pathname) : undefined;
     event.respondWith(
       fetch(request)
         .then(async (response) => {
+          if (response.status >= 500) return (await keptCopy()) || response;
           // The plan is never stored unless the person asked for it on this phone.
           if (keep && response.ok && !response.redirected && (await caches.has(PLAN_CACHE))) {
             const copy = response.clone();
@@ -69,10 +73,7 @@ self.addEventListener("fetch", (event) => {
           }
           return response;
         })
-        .catch(async () => {
-          const kept = keep && (await caches.has(PLAN_CACHE)) ? await (await caches.open(PLAN_CACHE)).match(url.pathname) : undefined;
-          return kept || caches.match(OFFLINE);
-        }),
+        .catch(async () => (await keptCopy()) || caches.match(OFFLINE)),
     );
     return;
   }

@@ -130,3 +130,53 @@ async fn when_the_database_goes_away_people_are_told_plainly_within_seconds_and_
         std::panic::resume_unwind(panic);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_started_together_on_an_empty_postgresql_database_all_start_and_sign_alike()
+{
+    use sea_orm::{ConnectionTrait as _, Database};
+    let admin_url = crate::support::admin_url();
+    let name = format!("alongside_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(&admin_url).await.expect("PostgreSQL");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create");
+    let mut url = url::Url::parse(&admin_url).expect("a URL");
+    url.set_path(&name);
+    // Each with a data folder of its own, as on separate machines.
+    let dirs: Vec<_> = (0..3).map(|_| crate::support::scratch_dir()).collect();
+    let starts = dirs.iter().map(|dir| {
+        let config = server::config::Config {
+            database_url: url.to_string(),
+            data_dir: dir.clone(),
+            site_root: dir.join("site"),
+            listen: "127.0.0.1:0".into(),
+            reminder_worker: false,
+            ..server::config::Config::default()
+        };
+        let clock: app::clock::SharedClock = std::sync::Arc::new(app::clock::SystemClock);
+        server::prepare(config, clock)
+    });
+    let started = futures::future::join_all(starts).await;
+    let keys: Vec<String> = started
+        .iter()
+        .map(|p| match p {
+            Ok(p) => p.state.push.public_key().to_owned(),
+            Err(e) => panic!("an instance failed to start: {e:#}"),
+        })
+        .collect();
+    drop(started);
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .ok();
+    admin.close().await.ok();
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    assert!(
+        keys.iter().all(|k| *k == keys[0]),
+        "one push key for all: {keys:?}"
+    );
+}
