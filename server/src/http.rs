@@ -158,7 +158,16 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
+    if let Some(size) = declared.filter(|n| *n > MAX_BODY) {
+        if size <= DRAIN_LIMIT {
+            // Read what is being sent, and throw it away, before answering: closing on a
+            // client still sending makes its system reset the connection, and the client
+            // sees a broken connection instead of this answer (a race a fast server loses).
+            use futures::StreamExt as _;
+            let mut body = req.into_body().into_data_stream();
+            let drain = async { while let Some(Ok(_)) = body.next().await {} };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+        }
         return answer(app::AppError::TooLarge, wants_page);
     }
     let res = next.run(req).await;
@@ -182,6 +191,9 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
 
 /// The most a request body may carry: far more than any form or results file.
 pub const MAX_BODY: u64 = 2 * 1024 * 1024;
+/// A body declared larger than [`MAX_BODY`] but no larger than this is read and discarded
+/// before the 413, so the client hears it; anything larger is refused at once.
+const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// An error as its status, with the error's JSON (for our script and programs) or a short
 /// page (for a browser).
