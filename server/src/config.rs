@@ -27,6 +27,8 @@ pub struct Config {
     pub reminder_max_attempts: u32,
     pub db_pool_size: u32,
     pub db_acquire_timeout_seconds: u32,
+    pub request_timeout_seconds: u32,
+    pub shutdown_grace_seconds: u32,
 }
 
 impl Default for Config {
@@ -49,6 +51,8 @@ impl Default for Config {
             reminder_max_attempts: 6,
             db_pool_size: 16,
             db_acquire_timeout_seconds: 3,
+            request_timeout_seconds: 20,
+            shutdown_grace_seconds: 20,
         }
     }
 }
@@ -123,6 +127,14 @@ pub const SETTINGS: &[(&str, &str)] = &[
     (
         "db_acquire_timeout_seconds",
         "How long a request waits for a database connection before the person is told Alongside is having trouble. [default: 3]",
+    ),
+    (
+        "request_timeout_seconds",
+        "The most any request may take; one that runs longer is stopped (nothing half-saved) and the person told plainly. [default: 20]",
+    ),
+    (
+        "shutdown_grace_seconds",
+        "On SIGTERM, how long requests in flight may take to finish before the server stops anyway. [default: 20]",
     ),
 ];
 
@@ -213,6 +225,12 @@ impl Config {
         }
         if !(1..=60).contains(&self.db_acquire_timeout_seconds) {
             return Err(bad("db_acquire_timeout_seconds", "must be from 1 to 60"));
+        }
+        if !(1..=600).contains(&self.request_timeout_seconds) {
+            return Err(bad("request_timeout_seconds", "must be from 1 to 600"));
+        }
+        if !(1..=600).contains(&self.shutdown_grace_seconds) {
+            return Err(bad("shutdown_grace_seconds", "must be from 1 to 600"));
         }
         if !self.push_contact.is_empty()
             && !self.push_contact.starts_with("mailto:")

@@ -189,6 +189,28 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     }
 }
 
+/// Every request has an overall deadline (setting `request_timeout_seconds`). One that runs
+/// past it is stopped (its transaction, never committed, is rolled back) and the person gets
+/// the plain "having trouble" answer rather than a browser left waiting.
+pub async fn deadline(
+    State(limit): State<std::time::Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let wants_page = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(?limit, "a request ran past its deadline and was stopped");
+            answer(app::AppError::Unavailable, wants_page)
+        }
+    }
+}
+
 /// The most a request body may carry: far more than any form or results file.
 pub const MAX_BODY: u64 = 2 * 1024 * 1024;
 /// A body declared larger than [`MAX_BODY`] but no larger than this is read and discarded

@@ -228,6 +228,10 @@ pub fn router(prepared: &Prepared) -> Router {
                 ))
                 .layer(axum::middleware::from_fn(http::server_fn_error_status))
                 .layer(axum::middleware::from_fn_with_state(
+                    Duration::from_secs(u64::from(config.request_timeout_seconds)),
+                    http::deadline,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
                     config.behind_proxy,
                     http::client_ip,
                 ))
@@ -438,11 +442,18 @@ pub async fn serve(prepared: Prepared) -> anyhow::Result<()> {
     // Installed before the server says it is listening: a SIGTERM that arrives right after
     // that line must stop it gracefully, not kill it.
     let shutdown = shutdown_signal()?;
+    let config_grace = prepared.config.shutdown_grace_seconds;
     let running = spawn(prepared).await?;
     tracing::info!("listening on http://{}", running.addr);
     shutdown.await;
-    tracing::info!("shutting down");
-    running.stop().await;
+    let grace = Duration::from_secs(u64::from(config_grace));
+    tracing::info!(?grace, "shutting down: finishing the requests in flight");
+    if tokio::time::timeout(grace, running.stop()).await.is_err() {
+        tracing::warn!(
+            ?grace,
+            "requests still running after the shutdown deadline: stopping anyway"
+        );
+    }
     Ok(())
 }
 

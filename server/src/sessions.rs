@@ -153,7 +153,10 @@ impl DbSessionStore {
     ) -> tokio::task::JoinHandle<()> {
         let store = self.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(period);
+            // Not at once: a first sweep racing start-up could delete with a `now` read before
+            // the clock was set (a test that sets its clock back deleted its own new session
+            // that way), and at start-up there is nothing a minute's wait would not catch.
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
             loop {
                 tick.tick().await;
                 if let Err(err) = store.delete_expired().await {

@@ -78,7 +78,7 @@ db_test! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_database_goes_away_people_are_told_plainly_within_seconds_and_it_comes_back_without_a_restart()
  {
-    let app = crate::support::TestApp::spawn_behind_proxy().await;
+    let app = crate::support::TestApp::spawn_behind_proxy(|_| {}).await;
     let outcome = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {
         let me = crate::plan::make_patient(&app, "Dora Tester", "9434765919").await;
         let get = |path: &'static str| {
@@ -179,4 +179,69 @@ async fn three_instances_started_together_on_an_empty_postgresql_database_all_st
         keys.iter().all(|k| *k == keys[0]),
         "one push key for all: {keys:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_database_never_keeps_a_person_waiting_past_the_deadline_and_nothing_is_half_saved()
+ {
+    use sea_orm::EntityTrait as _;
+    let app = crate::support::TestApp::spawn_behind_proxy(|c| c.request_timeout_seconds = 2).await;
+    let outcome = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {
+        let me = crate::plan::make_patient(&app, "Dora Tester", "9434765919").await;
+        let today = || {
+            app.client()
+                .get(app.url("/today"))
+                .header("cookie", &me.cookie)
+                .header("accept", "text/html")
+                .send()
+        };
+        assert_eq!(today().await.unwrap().status(), 200);
+
+        // The network to the database stalls: connections stay open, nothing comes back.
+        app.proxy.as_ref().expect("a proxy").stall();
+        let started = std::time::Instant::now();
+        let page = today().await.unwrap();
+        assert_eq!(page.status(), 503);
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("Alongside is having trouble right now.")
+        );
+        let post = app
+            .client()
+            .post(app.url("/api/plan/about_me"))
+            .header("cookie", &me.cookie)
+            .header("accept", "application/json")
+            .form(&[("what_matters", "Gardening"), ("supported_by", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(post.status(), 503);
+        let waited = started.elapsed();
+        assert!(
+            waited < std::time::Duration::from_secs(6),
+            "two requests, each stopped at the 2 s deadline: {waited:?}"
+        );
+
+        app.proxy.as_ref().expect("a proxy").mend();
+        assert_eq!(
+            today().await.unwrap().status(),
+            200,
+            "back, with no restart"
+        );
+        let saved = app::entities::about_me::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(
+            saved.iter().all(|a| !a.what_matters.contains("Gardening")),
+            "nothing half-saved: {saved:?}"
+        );
+    }))
+    .await;
+    app.teardown().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }

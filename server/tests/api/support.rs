@@ -38,61 +38,99 @@ pub struct TestApp {
     pub proxy: Option<FaultProxy>,
 }
 
-/// A TCP proxy the test can cut, as a database that goes away would be: existing connections
-/// are dropped and new ones closed at once, until it is mended.
+/// A TCP proxy the test can cut, as a database that goes away would be (existing connections
+/// dropped, new ones closed at once), or stall, as an unreachable network would (connections
+/// held open, nothing forwarded), until it is mended.
 pub struct FaultProxy {
     pub port: u16,
-    up: Arc<std::sync::atomic::AtomicBool>,
+    mode: tokio::sync::watch::Sender<Link>,
     links: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
     accept: tokio::task::JoinHandle<()>,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Link {
+    Up,
+    Down,
+    Stalled,
+}
+
 impl FaultProxy {
     async fn start(upstream: String) -> Self {
-        use std::sync::atomic::Ordering;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the proxy");
         let port = listener.local_addr().expect("its address").port();
-        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (mode, _) = tokio::sync::watch::channel(Link::Up);
         let links: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
         let accept = tokio::spawn({
-            let (up, links) = (up.clone(), links.clone());
+            let (mode, links) = (mode.clone(), links.clone());
             async move {
                 while let Ok((mut inbound, _)) = listener.accept().await {
-                    if !up.load(Ordering::SeqCst) {
-                        continue; // dropped: the connection closes at once
-                    }
-                    let upstream = upstream.clone();
-                    let link = tokio::spawn(async move {
-                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
-                            let _ =
-                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    let mut seen = mode.subscribe();
+                    let now = *seen.borrow_and_update();
+                    let link = match now {
+                        Link::Down => continue, // dropped: the connection closes at once
+                        // Held open, never answered.
+                        Link::Stalled => tokio::spawn(async move {
+                            let _held = inbound;
+                            std::future::pending::<()>().await;
+                        }),
+                        Link::Up => {
+                            let upstream = upstream.clone();
+                            tokio::spawn(async move {
+                                let Ok(mut outbound) =
+                                    tokio::net::TcpStream::connect(upstream).await
+                                else {
+                                    return;
+                                };
+                                let stalled = tokio::select! {
+                                    _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => false,
+                                    _ = seen.wait_for(|m| *m == Link::Stalled) => true,
+                                };
+                                if stalled {
+                                    // Stop forwarding, keep both ends open.
+                                    let _held = (inbound, outbound);
+                                    std::future::pending::<()>().await;
+                                }
+                            })
                         }
-                    });
+                    };
                     links.lock().expect("links").push(link.abort_handle());
                 }
             }
         });
         Self {
             port,
-            up,
+            mode,
             links,
             accept,
         }
     }
 
-    /// The database goes away: every connection through the proxy drops, new ones are refused.
-    pub fn cut(&self) {
-        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+    fn drop_links(&self) {
         for link in self.links.lock().expect("links").drain(..) {
             link.abort();
         }
     }
 
-    /// The database is back.
+    /// The database goes away: every connection through the proxy drops, new ones are refused.
+    pub fn cut(&self) {
+        self.mode.send_replace(Link::Down);
+        self.drop_links();
+    }
+
+    /// The network stalls: connections stay open but nothing gets through either way.
+    pub fn stall(&self) {
+        self.mode.send_replace(Link::Stalled);
+    }
+
+    /// The database is back (stalled connections are closed, so the pool makes fresh ones).
     pub fn mend(&self) {
-        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+        if *self.mode.borrow() == Link::Stalled {
+            self.drop_links();
+        }
+        self.mode.send_replace(Link::Up);
     }
 }
 
@@ -125,8 +163,8 @@ impl TestApp {
 
     /// A PostgreSQL app whose server reaches its database only through a TCP proxy the test
     /// controls (`app.proxy`), with a small pool; the test's own `db` connects directly.
-    pub async fn spawn_behind_proxy() -> Self {
-        Self::spawn_inner(Backend::Postgres, |_| {}, true).await
+    pub async fn spawn_behind_proxy(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_inner(Backend::Postgres, adjust, true).await
     }
 
     async fn spawn_inner(
