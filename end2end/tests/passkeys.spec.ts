@@ -31,10 +31,18 @@ test("a newcomer signs up from an invitation with a passkey, signs out and signs
   await page.addInitScript(() => {
     PublicKeyCredential.isConditionalMediationAvailable = async () => false;
   });
+  // Every page answer from here on, so that if this ever fails again (it has, rarely: an
+  // empty page at /today) the report says what the server and the service worker answered.
+  const answers: string[] = [];
+  page.on("response", (r) => {
+    if (r.request().resourceType() !== "document" && !new URL(r.url()).pathname.startsWith("/pkg/")) return;
+    const via = r.fromServiceWorker() ? " (service worker)" : "";
+    answers.push(`${r.status()} ${new URL(r.url()).pathname} ${r.headers()["location"] ?? ""}${via}`);
+  });
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.goto(new URL("/today", page.url()).href);
-  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Sign in" }), `at ${page.url()}; answers: ${answers.join("; ")}`).toBeVisible();
   await expect(page.getByLabel("Your passkey")).toBeHidden();
   await expectAccessible(page);
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
