@@ -470,6 +470,23 @@ pub fn options(table: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The form field that carries a post's idempotency key (see [`IdempotencyKey`]).
+pub const IDEMPOTENCY_FIELD: &str = "idempotency_key";
+
+/// Put inside every form that posts. A fresh random key each time the form is drawn: the
+/// server does a post once per key, and answers the same post sent again (the button pressed
+/// again after "this may not be saved", a reload, the phone's offline queue) with where the
+/// first one led. See `server::idempotency`.
+#[component]
+pub fn IdempotencyKey() -> impl IntoView {
+    // Drawn on the server only: forms are never drawn in the browser (they are not in islands).
+    #[cfg(feature = "ssr")]
+    let key = uuid::Uuid::new_v4().to_string();
+    #[cfg(not(feature = "ssr"))]
+    let key = String::new();
+    view! { <input type="hidden" name=IDEMPOTENCY_FIELD value=key /> }
+}
+
 /// Makes every `<form data-enhance>` inside it post with `fetch` and swap `#page-content` in
 /// place, instead of loading a new page. Without JavaScript, the forms simply post.
 #[island]
@@ -628,6 +645,9 @@ mod enhance {
                 return;
             };
             post.body.set("intent", "draft");
+            // A draft is not the post the key stands for: the submit after it must not be
+            // taken for a resend of the draft.
+            post.body.delete(super::IDEMPOTENCY_FIELD);
             post.kind = Kind::Draft;
             enqueue(post);
         });

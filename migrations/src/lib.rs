@@ -14,6 +14,7 @@ mod m20261203_000009_recovery;
 mod m20261203_000010_rate_limits;
 mod m20261203_000011_one_of_each;
 mod m20261203_000012_instances;
+mod m20261203_000013_idempotency;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_rate_limits::Migration),
             Box::new(m20261203_000011_one_of_each::Migration),
             Box::new(m20261203_000012_instances::Migration),
+            Box::new(m20261203_000013_idempotency::Migration),
         ]
     }
 }

@@ -219,7 +219,7 @@ const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// An error as its status, with the error's JSON (for our script and programs) or a short
 /// page (for a browser).
-fn answer(err: app::AppError, page: bool) -> Response {
+pub(crate) fn answer(err: app::AppError, page: bool) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if !page {
         let body = serde_json::to_string(&err).unwrap_or_default();

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod idempotency;
 pub mod instances;
 pub mod reminders;
 pub mod seed;
@@ -143,6 +144,10 @@ pub async fn prepare_with(
 pub fn router(prepared: &Prepared) -> Router {
     let state = prepared.state.clone();
     let state_for_limits = state.app.clone();
+    let keys = idempotency::Keys {
+        db: state.app.db.clone(),
+        clock: state.app.clock.clone(),
+    };
     let config = &prepared.config;
     let app_state = state.app.clone();
     let routes = route_list();
@@ -227,6 +232,10 @@ pub fn router(prepared: &Prepared) -> Router {
                     http::reject_cross_site,
                 ))
                 .layer(axum::middleware::from_fn(http::server_fn_error_status))
+                .layer(axum::middleware::from_fn_with_state(
+                    keys,
+                    idempotency::once,
+                ))
                 .layer(axum::middleware::from_fn_with_state(
                     Duration::from_secs(u64::from(config.request_timeout_seconds)),
                     http::deadline,

@@ -144,7 +144,7 @@ impl DbSessionStore {
         self.ended.lock().is_ok_and(|ended| ended.contains_key(id))
     }
 
-    /// Deletes expired sessions, passkey ceremonies and old sign-in counts every `period`, for
+    /// Deletes expired sessions, passkey ceremonies, old sign-in counts and form keys every `period`, for
     /// as long as the server runs.
     pub fn spawn_cleanup(
         &self,
@@ -169,6 +169,9 @@ impl DbSessionStore {
                 }
                 if let Err(err) = app::auth::limits::forget_old(&app.db, app.clock.now()).await {
                     tracing::warn!(error = %err, "could not forget old sign-in counts");
+                }
+                if let Err(err) = crate::idempotency::forget_old(&app.db, app.clock.now()).await {
+                    tracing::warn!(error = %err, "could not forget old form keys");
                 }
             }
         })

@@ -18,6 +18,8 @@ mod fuzz;
 mod health;
 #[path = "api/http_shell.rs"]
 mod http_shell;
+#[path = "api/idempotency.rs"]
+mod idempotency;
 #[path = "api/pages.rs"]
 mod pages;
 #[path = "api/passkeys.rs"]

@@ -1,5 +1,7 @@
 //! The pages for signing up, signing in and looking after your passkeys and devices.
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
@@ -416,6 +418,7 @@ pub fn PasskeysPage() -> impl IntoView {
                                         </div>
                                     </dl>
                                     <form method="post" action="/api/auth/passkey_rename" class="nhsuk-u-margin-bottom-3">
+                                        <IdempotencyKey />
                                         <input type="hidden" name="id" value=id.clone() />
                                         <div class="nhsuk-form-group">
                                             <label class="nhsuk-label" for=rename_id.clone()>{format!("New name for {}", key.name)}</label>
@@ -428,6 +431,7 @@ pub fn PasskeysPage() -> impl IntoView {
                                     } else {
                                         view! {
                                             <form method="post" action="/api/auth/passkey_remove">
+                                                <IdempotencyKey />
                                                 <input type="hidden" name="id" value=id />
                                                 <button type="submit" class="nhsuk-button nhsuk-button--warning">
                                                     {format!("Remove {}", key.name)}
@@ -469,6 +473,7 @@ pub fn DevicesPage() -> impl IntoView {
                                     <p class="nhsuk-body">{format!("Last active {}", d.last_active)}</p>
                                     <p class="nhsuk-body">{format!("Internet address {}", d.ip)}</p>
                                     <form method="post" action="/api/auth/device_end">
+                                        <IdempotencyKey />
                                         <input type="hidden" name="handle" value=d.handle />
                                         <button type="submit" class="nhsuk-button nhsuk-button--secondary">{label}</button>
                                     </form>
@@ -587,6 +592,7 @@ pub fn TeamInvitationsPage() -> impl IntoView {
                                             (Some(by), _) => view! { {format!("Yes, by {by}")} }.into_any(),
                                             (None, true) => view! {
                                                 <form method="post" action="/api/auth/approve_recovery">
+                                                    <IdempotencyKey />
                                                     <input type="hidden" name="invitation_id" value=r.invitation_id.to_string() />
                                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0">
                                                         {format!("Approve the link for {}", r.name)}
@@ -619,6 +625,7 @@ pub fn TeamInvitationsPage() -> impl IntoView {
                                 <td class="nhsuk-table__cell">{if p.has_passkey { "Set up" } else { "Not yet" }}</td>
                                 <td class="nhsuk-table__cell">
                                     <form method="post" action="/api/auth/reinvite">
+                                        <IdempotencyKey />
                                         <input type="hidden" name="account_id" value=p.account_id.to_string() />
                                         <button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0">
                                             {if p.has_passkey { format!("Recovery link for {}", p.name) } else { format!("New link for {}", p.name) }}

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -307,6 +309,7 @@ pub fn CaseloadPage() -> impl IntoView {
             </p>
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/team/caseload_filter" data-enhance="" id="caseload" novalidate>
+                <IdempotencyKey />
                 <TextField state=state.clone() name="search" label="Search by name or NHS number".into() value=f.search.clone() />
                 <Radios state=state.clone() name="due" legend="Review booked or due".into() options=options(&DUE) value=f.due.clone() inline=true />
                 <Radios state=state.clone() name="pack" legend="Preparation pack".into() options=options(&PACK) value=f.pack.clone() inline=true />

@@ -4,6 +4,8 @@
 //! representative), with who wrote it and when it is next reviewed; and the care team's
 //! working notes, which are never part of the person's plan.
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -439,6 +441,7 @@ fn agree_form(v: &ConversationView, flash: &Flash) -> AnyView {
         <p class="nhsuk-body">{format!("When {first} is happy with the plan, mark it as agreed. {first} sees who wrote it with them and when it is next reviewed.")}</p>
         <ErrorSummary state=state.clone() />
         <form method="post" action="/api/team/agree" data-enhance="" id="agree-form" novalidate>
+            <IdempotencyKey />
             {hidden("patient_id", v.person.patient_id.to_string())}
             <Radios state=state.clone() name="agreed_with" legend="Who agreed the plan with you?".into()
                 options=crate::forms::options(&AGREED_WITH) value="person" />
@@ -479,6 +482,7 @@ fn notes_section(v: &ConversationView, flash: &Flash) -> AnyView {
             </ul>
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/team/note" data-enhance="" id="note-form" novalidate>
+                <IdempotencyKey />
                 {hidden("patient_id", v.person.patient_id.to_string())}
                 <TextArea state=state.clone() name="body" label="Add a working note".into() value=String::new() rows=4 />
                 <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save note"</button>

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -479,6 +481,7 @@ pub fn NewPatientPage() -> impl IntoView {
                 <p class="nhsuk-body">"They get a letter with a one-time link to set up Alongside with a passkey on their phone."</p>
                 <ErrorSummary state=state.clone() />
                 <form method="post" action="/api/team/add_patient" data-enhance="" id="patient" novalidate>
+                    <IdempotencyKey />
                     <TextField state=state.clone() name="given" label="First name".into() value=String::new() autocomplete="off" />
                     <TextField state=state.clone() name="family" label="Last name".into() value=String::new() autocomplete="off" />
                     <TextField state=state.clone() name="born" label="Date of birth".into() kind="date" hint="For example 1955-06-01." value=String::new() class="nhsuk-input--width-10" />
@@ -539,6 +542,7 @@ pub fn LetterPage() -> impl IntoView {
                 {body}
                 {v.may_reinvite.then(|| view! {
                     <form method="post" action="/api/team/new_letter" class="app-no-print">
+                        <IdempotencyKey />
                         <input type="hidden" name="patient_id" value=v.patient_id.to_string() />
                         <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Make a new link and letter"</button>
                     </form>

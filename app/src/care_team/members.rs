@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -417,6 +419,7 @@ fn member_card(m: MemberRow, org: Uuid, flash: &Flash) -> AnyView {
                 <p class="nhsuk-body-s">{format!("{roles}. {status}.")}</p>
                 <ErrorSummary state=state.clone() />
                 <form method="post" action="/api/team/member_roles" data-enhance="" novalidate>
+                    <IdempotencyKey />
                     <input type="hidden" name="organisation_id" value=org.to_string() />
                     <input type="hidden" name="account_id" value=m.account_id.to_string() />
                     <Checkboxes state=state.clone() name="roles" legend=format!("Roles for {}", m.name)
@@ -424,6 +427,7 @@ fn member_card(m: MemberRow, org: Uuid, flash: &Flash) -> AnyView {
                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save roles"</button>
                 </form>
                 <form method="post" action="/api/team/member_remove" data-enhance="">
+                    <IdempotencyKey />
                     <input type="hidden" name="organisation_id" value=org.to_string() />
                     <input type="hidden" name="account_id" value=m.account_id.to_string() />
                     <button type="submit" class="nhsuk-button nhsuk-button--warning nhsuk-u-margin-bottom-0">
@@ -462,6 +466,7 @@ pub fn MembersPage() -> impl IntoView {
             <h2 class="nhsuk-heading-m">"Invite someone"</h2>
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/team/member_invite" data-enhance="" id="invite" novalidate>
+                <IdempotencyKey />
                 <input type="hidden" name="organisation_id" value=org.to_string() />
                 <TextField state=state.clone() name="name" label="Full name".into() value=String::new() autocomplete="off" />
                 <Radios state=state.clone() name="role" legend="Role".into() options=Role::options() value=String::new() />

@@ -2,6 +2,8 @@
 //! works without JavaScript.
 use leptos::prelude::*;
 
+use crate::forms::IdempotencyKey;
+
 use super::*;
 use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, Select, TextField, options};
 use crate::plan::pages::{back_link, load, param_id, render, row};
@@ -123,6 +125,7 @@ fn review_form(person: &TeamPersonView, existing: Option<&ReviewView>, flash: &F
     view! {
         <ErrorSummary state=state.clone() />
         <form method="post" action="/api/team/review" data-enhance="" id="review" novalidate>
+            <IdempotencyKey />
             {hidden("patient_id", person.patient_id.to_string())}
             {hidden("review_id", id)}
             <TextField state=state.clone() name="date" label="Date".into() kind="date" hint="For example 2026-12-01." value=date class="nhsuk-input--width-10" />
@@ -163,6 +166,7 @@ fn reviews_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                     <h3 class="nhsuk-heading-s">"After the review"</h3>
                     <ErrorSummary state=held.clone() />
                     <form method="post" action="/api/team/review_held" data-enhance="" id="held" novalidate>
+                        <IdempotencyKey />
                         {hidden("patient_id", person.patient_id.to_string())}
                         {hidden("review_id", r.id.to_string())}
                         <TextField state=held.clone() name="next_date" label="When is the next review due?".into() kind="date" value=String::new() class="nhsuk-input--width-10" />
@@ -175,6 +179,7 @@ fn reviews_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                         <div class="nhsuk-details__text">{review_form(person, Some(&r), flash)}</div>
                     </details>
                     <form method="post" action="/api/team/review_cancel" data-enhance="" id="cancel">
+                        <IdempotencyKey />
                         {hidden("patient_id", person.patient_id.to_string())}
                         {hidden("review_id", r.id.to_string())}
                         <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Cancel this review"</button>
@@ -244,6 +249,7 @@ fn agenda_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
         {person.can_release.then(|| view! {
             <ErrorSummary state=release.clone() />
             <form method="post" action="/api/team/release" data-enhance="" id="release">
+                <IdempotencyKey />
                 {hidden("patient_id", person.patient_id.to_string())}
                 <p class="nhsuk-body-s">"Sending the pack shares every result entered so far. It goes by itself before the review; send it now if a clinician has already looked at the results."</p>
                 <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Send the preparation pack now"</button>
@@ -299,6 +305,7 @@ fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
             <h3 class="nhsuk-heading-s" id="add-result">"Add a result"</h3>
             <ErrorSummary state=entry.clone() />
             <form method="post" action="/api/team/result" data-enhance="" id="result" novalidate>
+                <IdempotencyKey />
                 {hidden("patient_id", id.clone())}
                 <Select state=entry.clone() name="code" label="Result" prompt="Choose a result" options=result_kinds(false) />
                 <TextField state=entry.clone() name="value" label="Value".into() hint="A number, blood pressure as 142/88, or the words of a coded result such as Low risk." value=String::new() class="nhsuk-input--width-10" />
@@ -310,6 +317,7 @@ fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
             <h3 class="nhsuk-heading-s" id="own-target">"Agree a target of their own"</h3>
             <ErrorSummary state=target.clone() />
             <form method="post" action="/api/team/target" data-enhance="" id="target" novalidate>
+                <IdempotencyKey />
                 {hidden("patient_id", id.clone())}
                 <Select state=target.clone() name="code" label="Result" prompt="Choose a result" options=result_kinds(true) />
                 <TextField state=target.clone() name="value" label="Their target".into() hint="For example 53, or 130/80 for blood pressure. Leave empty to go back to the usual target." value=String::new() class="nhsuk-input--width-10" />
@@ -338,6 +346,7 @@ fn carers_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                             <div class="nhsuk-details__text">
                                 <ErrorSummary state=end.clone() />
                                 <form method="post" action="/api/team/carer_end" data-enhance="" novalidate>
+                                    <IdempotencyKey />
                                     {hidden("grant_id", g.id.to_string())}
                                     <TextField state=end.clone() name="reason" label="Why is it ending?".into() value=String::new() />
                                     <button type="submit" class="nhsuk-button nhsuk-button--warning">"End access now"</button>
@@ -360,6 +369,7 @@ fn carers_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                     <p class="nhsuk-body">"When the person can decide, they invite carers themselves from their own phone."</p>
                     <ErrorSummary state=state.clone() />
                     <form method="post" action="/api/team/carer" data-enhance="" id="carer" novalidate>
+                        <IdempotencyKey />
                         {hidden("patient_id", person.patient_id.to_string())}
                         {crate::carers::pages::invite_fields(&state)}
                         <Radios state=state.clone() name="legal_basis" legend="Legal basis".into() options=options(&crate::carers::LEGAL_BASES) value=String::new() />
@@ -393,6 +403,7 @@ fn contact_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                 <div class="nhsuk-details__text">
                     <ErrorSummary state=state.clone() />
                     <form method="post" action="/api/team/contact" data-enhance="" id="contact-form" novalidate>
+                        <IdempotencyKey />
                         {hidden("patient_id", person.patient_id.to_string())}
                         <TextField state=state.clone() name="phone" label="Mobile phone (optional)".into() kind="tel" value=person.phone.clone() class="nhsuk-input--width-20" autocomplete="off" />
                         <TextField state=state.clone() name="email" label="Email (optional)".into() kind="email" value=person.email.clone() autocomplete="off" />

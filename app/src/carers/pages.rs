@@ -2,6 +2,8 @@
 //! the access log everyone can read about themselves.
 use leptos::prelude::*;
 
+use crate::forms::IdempotencyKey;
+
 use super::{
     AccessLogView, CarersView, GrantView, LogEntry, PeopleView, load_access_log, load_carers,
     load_people,
@@ -30,12 +32,14 @@ fn grant_card(g: GrantView, flash: &Flash) -> AnyView {
                 {g.live.then(|| view! {
                     <ErrorSummary state=state.clone() />
                     <form method="post" action="/api/carers/scopes" data-enhance="" novalidate>
+                        <IdempotencyKey />
                         <input type="hidden" name="grant_id" value=id.clone() />
                         <Checkboxes state=state.clone() name="scopes" legend=format!("What {} can do", g.carer_name)
                             options=Scope::options() chosen=g.scopes.clone() />
                         <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save"</button>
                     </form>
                     <form method="post" action="/api/carers/revoke" data-enhance="">
+                        <IdempotencyKey />
                         <input type="hidden" name="grant_id" value=id.clone() />
                         <button type="submit" class="nhsuk-button nhsuk-button--warning nhsuk-u-margin-bottom-0">
                             {format!("Stop {}'s access", g.carer_name)}
@@ -93,6 +97,7 @@ pub fn CarersPage() -> impl IntoView {
             <h2 class="nhsuk-heading-m">"Invite someone who helps you"</h2>
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/carers/invite" data-enhance="" id="carer" novalidate>
+                <IdempotencyKey />
                 {invite_fields(&state)}
                 <button type="submit" class="nhsuk-button">"Invite"</button>
             </form>
@@ -119,6 +124,7 @@ pub fn PeoplePage() -> impl IntoView {
                         } else {
                             view! {
                                 <form method="post" action="/api/carers/switch">
+                                    <IdempotencyKey />
                                     <input type="hidden" name="patient_id" value=p.patient_id.to_string() />
                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">{format!("Look at {}'s plan", p.name)}</button>
                                 </form>
@@ -129,6 +135,7 @@ pub fn PeoplePage() -> impl IntoView {
             </ul>
             {(v.has_own_plan && !v.own_current).then(|| view! {
                 <form method="post" action="/api/carers/switch">
+                    <IdempotencyKey />
                     <input type="hidden" name="patient_id" value="me" />
                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Go back to my own plan"</button>
                 </form>

@@ -1,6 +1,8 @@
 //! The plan's pages. They render on the server; forms post with or without JavaScript (see
 //! `forms`), and nothing here needs the browser to run code.
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use leptos_router::hooks::use_params_map;
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
@@ -327,6 +329,7 @@ pub fn AboutMePage() -> impl IntoView {
             <p class="nhsuk-body">"Tell the people who support you what they should know about you. Write as much or as little as you like."</p>
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/plan/about_me" data-enhance="" id="about-me" novalidate>
+                <IdempotencyKey />
                 {fields}
                 <button type="submit" class="nhsuk-button">"Save"</button>
             </form>
@@ -365,6 +368,7 @@ pub(crate) fn GoalFormView(
     view! {
         <ErrorSummary state=state.clone() />
         <form method="post" action=post_to data-enhance="" id="goal" novalidate>
+            <IdempotencyKey />
             <input type="hidden" name="id" value=goal.as_ref().map(|g| g.id.to_string()).unwrap_or_default() />
             {patient.map(|p| view! { <input type="hidden" name="patient_id" value=p.to_string() /> })}
             <TextField state=state.clone() name="title" label="Your goal, in your own words".into()
@@ -470,6 +474,7 @@ pub(crate) fn ActionFormView(
     view! {
         <ErrorSummary state=state.clone() />
         <form method="post" action=post_to data-enhance="" id="action" novalidate>
+            <IdempotencyKey />
             <input type="hidden" name="id" value=action.as_ref().map(|a| a.id.to_string()).unwrap_or_default() />
             {patient.map(|p| view! { <input type="hidden" name="patient_id" value=p.to_string() /> })}
             <input type="hidden" name="goal" value=goal_id.to_string() />
@@ -636,6 +641,7 @@ fn RecentDays(action: ActionView, flash: Flash, back: String) -> impl IntoView {
                     <dd class="nhsuk-summary-list__actions">
                         {(d.outcome.is_some() && d.may_undo).then(|| view! {
                             <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
+                                <IdempotencyKey />
                                 <input type="hidden" name="action" value=action.id.to_string() />
                                 <input type="hidden" name="day" value=d.day.clone() />
                                 <input type="hidden" name="back" value=back.clone() />
@@ -676,6 +682,7 @@ fn LogForm(action: ActionView, flash: Flash, back: String, choose_day: bool) -> 
     let form_id = format!("log-{}", action.id);
     view! {
         <form method="post" action="/api/plan/log" data-enhance="" data-focus=form_id.clone() id=form_id.clone() class="app-log-form" tabindex="-1" novalidate>
+            <IdempotencyKey />
             <input type="hidden" name="action" value=action.id.to_string() />
             <input type="hidden" name="back" value=back />
             {(!errors.is_empty()).then(|| view! {
@@ -749,6 +756,7 @@ pub fn TodayActionCard(action: ActionView, flash: Flash) -> impl IntoView {
                         </p>
                         {day.may_undo.then(|| view! {
                             <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
+                                <IdempotencyKey />
                                 <input type="hidden" name="action" value=action.id.to_string() />
                                 <input type="hidden" name="day" value=day.day.clone() />
                                 <input type="hidden" name="back" value="/today" />
@@ -781,6 +789,7 @@ fn ContactList(contacts: Vec<super::ContactView>, removable: bool) -> impl IntoV
                         ": "<a href=format!("tel:{}", c.tel)>{format!("Call {}", c.phone)}</a>
                         {removable.then(|| view! {
                             <form method="post" action="/api/plan/contact_remove" data-enhance="" class="app-inline-form">
+                                <IdempotencyKey />
                                 <input type="hidden" name="id" value=c.id.to_string() />
                                 <button type="submit" class="app-link-button">
                                     "Remove"<span class="nhsuk-u-visually-hidden">{format!(" {}", c.name)}</span>
@@ -813,6 +822,7 @@ pub fn ContingencyPage() -> impl IntoView {
             <p class="nhsuk-body">"Plan now for a bad day, so you and the people around you know what to do."</p>
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/plan/contingency" data-enhance="" id="contingency" novalidate>
+                <IdempotencyKey />
                 {fields}
                 <button type="submit" class="nhsuk-button">"Save"</button>
             </form>
@@ -820,6 +830,7 @@ pub fn ContingencyPage() -> impl IntoView {
             <ContactList contacts=plan.contacts.clone() removable=true />
             <ErrorSummary state=contact.clone() />
             <form method="post" action="/api/plan/contact_add" data-enhance="" id="contact" novalidate>
+                <IdempotencyKey />
                 <TextField state=contact.clone() name="name" label="Name".into() hint="A person or a service, like NHS 111." value=String::new() />
                 <TextField state=contact.clone() name="role" label="Who they are (optional)".into() hint="For example: my daughter, practice nurse." value=String::new() />
                 <TextField state=contact.clone() name="phone" label="Phone number".into() kind="tel" class="nhsuk-input--width-20" autocomplete="tel" value=String::new() />
@@ -856,6 +867,7 @@ pub fn SupportPage() -> impl IntoView {
                                 {row("For the goal", s.goal_title.clone().unwrap_or_default())}
                             </dl>
                             <form method="post" action="/api/plan/support_status" data-enhance="" id=format!("support-{}", s.id)>
+                                <IdempotencyKey />
                                 <input type="hidden" name="id" value=s.id.to_string() />
                                 <Radios state=st name="status" legend=format!("How is {} going?", s.name) options=options(&SUPPORT_STATUSES) value=s.status.clone() inline=true />
                                 <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save"<span class="nhsuk-u-visually-hidden">{format!(" how {} is going", s.name)}</span></button>
@@ -876,6 +888,7 @@ pub fn SupportPage() -> impl IntoView {
             <h2 class="nhsuk-heading-m">"Add a service or group"</h2>
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/plan/support_add" data-enhance="" id="support" novalidate>
+                <IdempotencyKey />
                 <TextField state=state.clone() name="name" label="Name of the service or group".into() hint="For example: Riverside walking group." value=String::new() />
                 <TextArea state=state.clone() name="why" label="Why it might help (optional)".into() value=String::new() />
                 <TextField state=state.clone() name="contact" label="How to contact them (optional)".into() value=String::new() />

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -304,6 +306,7 @@ fn agenda_form(pack: PackView, who: &crate::plan::Viewing, state: FormState) -> 
         {intro}
         <ErrorSummary state=state.clone() />
         <form method="post" action="/api/preparation/answers" data-enhance="" data-autosave=(!sent).then_some("") id="agenda" novalidate>
+            <IdempotencyKey />
             {fields}
             <p class="nhsuk-body-s" id="autosave-status"></p>
             <div class="app-button-row">

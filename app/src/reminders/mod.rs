@@ -7,6 +7,8 @@
 //! change); the server's worker leases due jobs (`queue`), sends them and records what each
 //! push service answered.
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -254,6 +256,7 @@ pub fn RemindersPage() -> impl IntoView {
                             <li class="app-device">
                                 <p class="nhsuk-body nhsuk-u-margin-bottom-2"><strong>{d.label.clone()}</strong>{format!(". Added {}.{sent}", d.added)}</p>
                                 <form method="post" action="/api/reminders/remove" data-enhance="" class="app-inline-form">
+                                    <IdempotencyKey />
                                     <input type="hidden" name="device" value=d.id.to_string() />
                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">
                                         {format!("Stop reminders on {}", d.label)}
@@ -264,6 +267,7 @@ pub fn RemindersPage() -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <form method="post" action="/api/reminders/test" data-enhance="" class="app-inline-form">
+                    <IdempotencyKey />
                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Send a test reminder"</button>
                 </form>
             }
@@ -338,6 +342,7 @@ pub fn RemindersPage() -> impl IntoView {
             })}
             <ErrorSummary state=state.clone() />
             <form method="post" action="/api/reminders/choices" data-enhance="" id="choices" novalidate>
+                <IdempotencyKey />
                 <Checkboxes state=state.clone() name="kind" legend="Remind me".into()
                     options=kind_options(v.own_plan) chosen=c.kinds.clone() />
                 <Select state=state.clone() name="agenda_days" label=agenda_label
@@ -383,6 +388,7 @@ pub fn OpenReminderPage() -> impl IntoView {
                 <PageHeading text="Your reminder" />
                 <p class="nhsuk-body">{format!("This reminder is about {name}'s plan.")}</p>
                 <form method="post" action="/api/carers/switch">
+                    <IdempotencyKey />
                     <input type="hidden" name="patient_id" value=person.to_string() />
                     <input type="hidden" name="next" value=v.target.clone() />
                     <button type="submit" class="nhsuk-button">{format!("Look at {name}'s plan")}</button>

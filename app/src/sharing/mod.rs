@@ -2,6 +2,8 @@
 //! their record, and can stop at any time. The policy reads these choices on every request, so
 //! stopping takes effect on the very next one.
 use leptos::prelude::*;
+
+use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -245,6 +247,7 @@ pub fn SharingPage() -> impl IntoView {
                         <li class="app-shared-org">
                             <p class="nhsuk-body nhsuk-u-margin-bottom-2"><strong>{o.name.clone()}</strong>{format!(". Shared since {}.", o.since)}</p>
                             <form method="post" action="/api/sharing/stop" data-enhance="" class="app-inline-form">
+                                <IdempotencyKey />
                                 <input type="hidden" name="organisation" value=o.id.to_string() />
                                 <button type="submit" class="nhsuk-button nhsuk-button--secondary">
                                     {format!("Stop sharing with {}", o.name)}
@@ -263,6 +266,7 @@ pub fn SharingPage() -> impl IntoView {
             view! {
                 <ErrorSummary state=state.clone() />
                 <form method="post" action="/api/sharing/share" data-enhance="" id="share" novalidate>
+                    <IdempotencyKey />
                     <Radios state=state.clone() name="organisation" legend="Which team?".into()
                         options=v.choices.clone() value="" />
                     <button type="submit" class="nhsuk-button">"Share my plan"</button>

@@ -2,6 +2,8 @@
 //! tap), their next review and anything new from their care team.
 use leptos::prelude::*;
 
+use crate::forms::IdempotencyKey;
+
 use crate::auth::pages_support::require_sign_in;
 use crate::forms::{Flash, Notice, PageContent, take_flash};
 use crate::plan::TodayActionCard;
@@ -108,6 +110,7 @@ pub fn TodayPage() -> impl IntoView {
                                     <li><a href="/account/recovery-codes">"Recovery codes"</a></li>
                                 </ul>
                                 <form method="post" action="/api/auth/sign_out">
+                                    <IdempotencyKey />
                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Sign out"</button>
                                 </form>
                             </PageContent>

@@ -138,7 +138,7 @@ pub async fn page(app: &TestApp, who: &Person, path: &str) -> String {
     res.text().await.expect("body")
 }
 
-fn goal_fields<'a>(title: &'a str, importance: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn goal_fields<'a>(title: &'a str, importance: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("title", title),
         ("why", "So I can see my friends"),
