@@ -2,7 +2,6 @@
 use leptos::prelude::*;
 
 use crate::forms::IdempotencyKey;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use super::devices::list_devices;
@@ -275,10 +274,10 @@ fn RemoveOthersField() -> impl IntoView {
 #[component]
 pub fn InvitePage() -> impl IntoView {
     let token = move || use_query_map().with(|q| q.get("token").unwrap_or_default());
-    let status = Resource::new_blocking(token, check_invitation);
+    let status = ArcResource::new_blocking(token, check_invitation);
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || { let status = status.clone(); Suspend::new(async move {
                 match status.await {
                     Ok(InvitationStatus::Valid { name, organisation, invited_by, purpose, recovery }) => {
                         let from = match (invited_by, organisation) {
@@ -318,7 +317,7 @@ pub fn InvitePage() -> impl IntoView {
                         "Check you copied the whole link. If it still does not work, ask your care team for a new invitation.",
                     ),
                 }
-            })}
+            }) }}
         </Suspense>
     }
 }
@@ -350,16 +349,37 @@ pub fn RecoverPage() -> impl IntoView {
     }
 }
 
+/// A page asked for by someone not signed in: sent to sign in, whatever the request's `Accept`
+/// header says (leptos's `Redirect` sends a 302 only to requests that accept HTML, and draws
+/// nothing, so a request without it got an empty page). Should the redirect ever not be sent,
+/// the page says what to do rather than being blank.
+#[component]
+fn SignedOut() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::FOUND);
+        response.insert_header(
+            axum::http::header::LOCATION,
+            axum::http::HeaderValue::from_static("/"),
+        );
+    }
+    view! {
+        <PageHeading text="Please sign in" />
+        <p class="nhsuk-body"><a href="/">"Sign in to Alongside"</a></p>
+    }
+}
+
 /// Renders `content` for a signed-in person; sends anyone else to sign in.
 pub fn require_sign_in<V: IntoView + 'static>(
     content: impl Fn(super::Viewer) -> V + Send + Sync + 'static,
 ) -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |_| whoami());
+    let viewer = ArcResource::new_blocking(|| (), |_| whoami());
     let content = std::sync::Arc::new(content);
     view! {
         <Suspense>
             {move || {
                 let content = content.clone();
+                let viewer = viewer.clone();
                 Suspend::new(async move {
                     match viewer.await {
                         Ok(viewer) => {
@@ -374,7 +394,7 @@ pub fn require_sign_in<V: IntoView + 'static>(
                             });
                             view! { {banner}{content(viewer)} }.into_any()
                         }
-                        Err(AppError::Unauthorized) => view! { <Redirect path="/" /> }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <SignedOut /> }.into_any(),
                         Err(err) => crate::plan::pages::problem_page(&err).into_any(),
                     }
                 })
@@ -385,13 +405,14 @@ pub fn require_sign_in<V: IntoView + 'static>(
 
 #[component]
 pub fn PasskeysPage() -> impl IntoView {
-    let keys = Resource::new_blocking(|| (), |_| list_passkeys());
+    let keys = ArcResource::new_blocking(|| (), |_| list_passkeys());
     require_sign_in(move |_| {
+        let keys = keys.clone();
         view! {
             <PageHeading text="Your passkeys" />
             <p class="nhsuk-body">"These are the passkeys you can sign in with. Keep more than one in case you lose a phone."</p>
             <Suspense>
-                {move || Suspend::new(async move {
+                {move || { let keys = keys.clone(); Suspend::new(async move {
                     let keys = keys.await.unwrap_or_default();
                     let only_one = keys.len() < 2;
                     keys.into_iter().map(|key| {
@@ -443,7 +464,7 @@ pub fn PasskeysPage() -> impl IntoView {
                             </div>
                         }
                     }).collect_view()
-                })}
+                }) }}
             </Suspense>
             <h2 class="nhsuk-heading-m">"Add another passkey"</h2>
             <PasskeySupport />
@@ -455,13 +476,14 @@ pub fn PasskeysPage() -> impl IntoView {
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let devices = Resource::new_blocking(|| (), |_| list_devices());
+    let devices = ArcResource::new_blocking(|| (), |_| list_devices());
     require_sign_in(move |_| {
+        let devices = devices.clone();
         view! {
             <PageHeading text="Your devices" />
             <p class="nhsuk-body">"You are signed in on these devices. If you do not recognise one, sign it out."</p>
             <Suspense>
-                {move || Suspend::new(async move {
+                {move || { let devices = devices.clone(); Suspend::new(async move {
                     devices.await.unwrap_or_default().into_iter().map(|d| {
                         let label = if d.this_device { "Sign out of this device".to_owned() } else { format!("Sign out {}", d.device) };
                         view! {
@@ -481,7 +503,7 @@ pub fn DevicesPage() -> impl IntoView {
                             </div>
                         }
                     }).collect_view()
-                })}
+                }) }}
             </Suspense>
         }
     })

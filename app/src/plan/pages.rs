@@ -22,7 +22,10 @@ use crate::forms::{
 };
 use crate::shell::PageHeading;
 
-pub(crate) type PageData<T> = Resource<Result<(T, Flash), AppError>>;
+/// Reference counted rather than arena-held: a page whose request was abandoned (the person
+/// went elsewhere) may still be drawing when its owner is dropped, and awaiting an arena
+/// resource then panics.
+pub(crate) type PageData<T> = ArcResource<Result<(T, Flash), AppError>>;
 
 /// Loads a page's data and this browser's flash together, on the server.
 pub(crate) fn load<T, Fut>(fetch: impl Fn() -> Fut + Send + Sync + 'static) -> PageData<T>
@@ -30,7 +33,7 @@ where
     T: Serialize + DeserializeOwned + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
 {
-    Resource::new_blocking(
+    ArcResource::new_blocking(
         || (),
         move |_| {
             let data = fetch();
@@ -54,10 +57,12 @@ where
 {
     require_sign_in(move |_| {
         let page = page.clone();
+        let data = data.clone();
         view! {
             <Suspense>
                 {move || {
                     let page = page.clone();
+                    let data = data.clone();
                     Suspend::new(async move {
                         match data.await {
                             Ok((value, flash)) => view! { <PageContent>{page(value, flash)}</PageContent> }.into_any(),

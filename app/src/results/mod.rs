@@ -557,7 +557,7 @@ fn assessment_view(a: Option<Assessment>) -> impl IntoView {
 
 #[component]
 pub fn ResultsPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| load_results());
+    let data = ArcResource::new_blocking(|| (), |_| load_results());
     require_sign_in(move |viewer| {
         // To a carer, the person by name: "Mary Jones's results".
         let other = viewer.acting_for.clone();
@@ -565,11 +565,13 @@ pub fn ResultsPage() -> impl IntoView {
             Some(name) => format!("{name}'s results"),
             None => "Your results".to_owned(),
         };
+        let data = data.clone();
         view! {
             <PageHeading text=heading />
             <Suspense>
                 {move || {
                     let other = other.clone();
+                    let data = data.clone();
                     Suspend::new(async move {
                     match data.await {
                         Ok(list) if list.is_empty() => view! {
@@ -610,16 +612,18 @@ pub fn ResultPage() -> impl IntoView {
         .get_untracked()
         .get("code")
         .unwrap_or_default();
-    let data = Resource::new_blocking(move || code.clone(), load_result);
+    let data = ArcResource::new_blocking(move || code.clone(), load_result);
     require_sign_in(move |viewer| {
         let whose = match &viewer.acting_for {
             Some(name) => format!("{name}'s"),
             None => "Your".to_owned(),
         };
+        let data = data.clone();
         view! {
             <Suspense>
                 {move || {
                     let whose = whose.clone();
+                    let data = data.clone();
                     Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! {

@@ -12,7 +12,7 @@ use crate::shell::PageHeading;
 
 #[component]
 pub fn TodayPage() -> impl IntoView {
-    let data = Resource::new_blocking(
+    let data = ArcResource::new_blocking(
         || (),
         |_| async {
             let today = load_today().await;
@@ -28,10 +28,12 @@ pub fn TodayPage() -> impl IntoView {
         let carer = viewer.roles.iter().any(|r| r == "carer");
         let plan_owner = viewer.roles.iter().any(|r| r == "patient");
         let name = viewer.display_name.clone();
+        let data = data.clone();
         view! {
             <Suspense>
                 {move || {
                     let name = name.clone();
+                    let data = data.clone();
                     Suspend::new(async move {
                         let (today, flash): (_, Flash) = data.await;
                         let plan = match today {

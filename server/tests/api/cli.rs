@@ -283,3 +283,84 @@ fn invite_admin_can_add_a_clinical_role_and_refuses_an_unknown_one() {
     assert!(String::from_utf8_lossy(&good.stdout).contains("/invite?token="));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn pages_and_posts_the_client_abandons_leave_no_error_or_panic_in_the_log() {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::net::TcpStream;
+    let dir = crate::support::scratch_dir();
+    let mut child = alongside()
+        .arg("serve")
+        .env("ALONGSIDE_DATA_DIR", &dir)
+        .env("ALONGSIDE_LISTEN", "127.0.0.1:0")
+        .env("ALONGSIDE_PUBLIC_ORIGIN", "http://localhost:3000")
+        .env("ALONGSIDE_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("listening on http://")
+                .nth(1)
+                .map(|a| a.trim().to_owned())
+        })
+        .expect("the server says where it listens");
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+
+    // People who tap a link and at once go elsewhere: the request is sent and the connection
+    // closed, at a range of moments while the page is being drawn, several at a time.
+    let abandoners: Vec<_> = (0..4u64)
+        .map(|t| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                for i in 0..80u64 {
+                    for request in [
+                        "GET /today HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8\r\nAccept: */*\r\n\r\n",
+                        "GET /plan HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8\r\nAccept: */*\r\n\r\n",
+                        "GET /results HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8\r\nAccept: */*\r\n\r\n",
+                        "POST /api/plan/goal HTTP/1.1\r\nHost: localhost\r\nOrigin: http://localhost:3000\r\n\
+                         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\ntitle=x",
+                    ] {
+                        let mut stream = TcpStream::connect(&addr).expect("connect");
+                        stream.write_all(request.as_bytes()).expect("send");
+                        std::thread::sleep(std::time::Duration::from_micros((i * 37 + t * 101) % 6000));
+                        drop(stream);
+                    }
+                }
+            })
+        })
+        .collect();
+    for a in abandoners {
+        a.join().expect("an abandoner");
+    }
+    // Still serving.
+    let mut stream = TcpStream::connect(&addr).expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    child.wait().expect("wait for exit");
+    let log = log.join().expect("the log");
+    let bad: Vec<_> = log
+        .iter()
+        .filter(|l| l.contains("panicked") || l.contains(" ERROR ") || l.contains("Redirect"))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "abandoned requests are not errors: {bad:#?}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
