@@ -82,6 +82,50 @@ pub fn current_request_id() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// What a write transaction that checks before it changes takes its turn on.
+#[derive(Clone, Copy, Debug)]
+pub enum Turn {
+    /// One account's ways in: its passkeys, recovery codes and sign-up links.
+    Account(uuid::Uuid),
+    /// One organisation's members and their roles.
+    Organisation(uuid::Uuid),
+}
+
+impl Turn {
+    /// The same number in every instance for the same thing (a different one per kind).
+    fn key(self) -> i64 {
+        let (tag, id) = match self {
+            Turn::Account(id) => (0x6163_636f_756e_7400_u64, id), // "account"
+            Turn::Organisation(id) => (0x6f72_6761_6e69_7300_u64, id), // "organis"
+        };
+        let (high, low) = id.as_u64_pair();
+        i64::from_ne_bytes((high ^ low ^ tag).to_ne_bytes())
+    }
+}
+
+/// Starts a write transaction that waits its turn on `turn`: for a change that checks first
+/// ("is this their last passkey?", "is there another administrator?"), so two such changes at
+/// once cannot both pass the check (two removals leaving no passkey, two administrators
+/// demoting each other). SQLite's `BEGIN IMMEDIATE` already lets one writer in at a time; on
+/// PostgreSQL a transaction-scoped advisory lock on the thing does, released at commit or
+/// rollback. Changes to different things never wait for each other.
+pub async fn begin_write_on(
+    db: &sea_orm::DatabaseConnection,
+    turn: Turn,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait as _;
+    let txn = begin_write(db).await?;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [turn.key().into()],
+        ))
+        .await?;
+    }
+    Ok(txn)
+}
+
 /// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
 /// IMMEDIATE`): a transaction that reads first and writes later cannot wait for another writer
 /// (SQLite answers "database is locked" at once rather than risk a deadlock), while one that

@@ -856,7 +856,8 @@ pub mod service {
         id: Uuid,
     ) -> Result<(), AppError> {
         let origin = request_info::current();
-        let txn = crate::state::begin_write(&state.db).await?;
+        let txn = crate::state::begin_write_on(&state.db, crate::state::Turn::Account(account_id))
+            .await?;
         let mine = passkey::Entity::find()
             .filter(passkey::Column::AccountId.eq(account_id))
             .all(&txn)

@@ -74,7 +74,8 @@ pub mod service {
     ) -> Result<Vec<String>, AppError> {
         let codes: Vec<String> = (0..CODES).map(|_| new_code()).collect();
         let now = state.clock.now();
-        let txn = crate::state::begin_write(&state.db).await?;
+        let txn = crate::state::begin_write_on(&state.db, crate::state::Turn::Account(account_id))
+            .await?;
         recovery_code::Entity::delete_many()
             .filter(recovery_code::Column::AccountId.eq(account_id))
             .filter(recovery_code::Column::UsedAt.is_null())

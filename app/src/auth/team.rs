@@ -246,7 +246,8 @@ pub mod service {
             .one(&state.db)
             .await?;
         let orgs = access::organisations_of(&state.db, subject).await?;
-        let txn = crate::state::begin_write(&state.db).await?;
+        let txn =
+            crate::state::begin_write_on(&state.db, crate::state::Turn::Account(subject)).await?;
         // Asked inside the transaction, so a passkey added meanwhile makes it a recovery link.
         let recovery = has_passkey(&txn, subject).await?;
         // Only the newest link works: older unused ones stop.

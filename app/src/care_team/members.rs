@@ -329,7 +329,8 @@ pub mod service {
                 "Choose at least one role, or remove them from the organisation",
             ));
         }
-        let txn = crate::state::begin_write(&state.db).await?;
+        let txn =
+            crate::state::begin_write_on(&state.db, crate::state::Turn::Organisation(org)).await?;
         let who = member_of(&txn, org, &form.account_id).await?;
         if !chosen.contains(&Role::OrgAdmin.code()) && !keeps_an_admin(&txn, org, who).await? {
             return Err(AppError::field(
@@ -371,7 +372,8 @@ pub mod service {
         form: &MemberForm,
     ) -> Result<(), AppError> {
         let (org, actor) = (ctx.organisation(), ctx.actor().account_id);
-        let txn = crate::state::begin_write(&state.db).await?;
+        let txn =
+            crate::state::begin_write_on(&state.db, crate::state::Turn::Organisation(org)).await?;
         let who = member_of(&txn, org, &form.account_id).await?;
         if !keeps_an_admin(&txn, org, who).await? {
             return Err(AppError::field(

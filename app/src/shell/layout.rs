@@ -49,8 +49,11 @@ pub fn PageHeading(
     #[prop(optional, into)] title: Option<String>,
 ) -> impl IntoView {
     let title = title.unwrap_or_else(|| text.clone());
+    // No head to put a title in once the request is gone (the person left before the page
+    // was drawn); asking for one then only fills the log.
+    let title = use_context::<leptos_meta::MetaContext>().map(|_| view! { <Title text=title /> });
     view! {
-        <Title text=title />
+        {title}
         <h1 class="nhsuk-heading-l">{text}</h1>
     }
 }

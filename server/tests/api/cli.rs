@@ -356,7 +356,12 @@ fn pages_and_posts_the_client_abandons_leave_no_error_or_panic_in_the_log() {
     let log = log.join().expect("the log");
     let bad: Vec<_> = log
         .iter()
-        .filter(|l| l.contains("panicked") || l.contains(" ERROR ") || l.contains("Redirect"))
+        .filter(|l| {
+            l.contains("panicked")
+                || l.contains(" ERROR ")
+                || l.contains("Redirect")
+                || l.contains("MetaContext")
+        })
         .collect();
     assert!(
         bad.is_empty(),

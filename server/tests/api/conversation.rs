@@ -556,3 +556,48 @@ db_test! {
         assert_eq!(p.phone.as_deref(), Some("07700 900123"));
     }
 }
+
+db_test! {
+    async fn two_administrators_demoting_each_other_at_once_leave_one_administrator(app) {
+        let person = make_patient(&app, "Ada Tester", "9434765919").await;
+        let home = practice_of(&app, &person).await;
+        let ann = std::sync::Arc::new(member(&app, home, "org_admin", "Ann Admin").await);
+        let bo = std::sync::Arc::new(member(&app, home, "org_admin", "Bo Admin").await);
+        let org = home.to_string();
+        let admins = || async {
+            membership::Entity::find()
+                .filter(membership::Column::OrganisationId.eq(home))
+                .filter(membership::Column::Role.eq("org_admin"))
+                .count(&app.db)
+                .await
+                .expect("count")
+        };
+        for round in 0..6 {
+            let demote = |by: std::sync::Arc<Person>, whom: Uuid| {
+                let (app, org) = (app.clone(), org.clone());
+                tokio::spawn(async move {
+                    let whom = whom.to_string();
+                    post_json(&app, &by, "/api/team/member_roles", &[("organisation_id", &org), ("account_id", &whom), ("roles_clinician", "on")]).await.0
+                })
+            };
+            let (a, b) = (demote(ann.clone(), bo.account_id), demote(bo.clone(), ann.account_id));
+            let mut answers = [a.await.expect("a"), b.await.expect("b")];
+            answers.sort();
+            assert_eq!(admins().await, 1, "round {round}: one administrator is left ({answers:?})");
+            assert_eq!(answers[0], 200, "round {round}: one demotion happens");
+            assert!(answers[1] == 422 || answers[1] == 404, "round {round}: the other is refused: {answers:?}");
+            // Both administrators again for the next round.
+            for who in [&ann, &bo] {
+                membership::ActiveModel {
+                    account_id: Set(who.account_id),
+                    organisation_id: Set(home),
+                    role: Set("org_admin".into()),
+                    created_at: Set(Utc::now()),
+                }
+                .insert(&app.db)
+                .await
+                .ok();
+            }
+        }
+    }
+}
