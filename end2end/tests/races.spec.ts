@@ -148,3 +148,38 @@ test("a post that gets no answer, or a failed one, is never sent again by itself
   await page.reload();
   await expect(page.getByText("I look after my grandson on Tuesdays")).toBeVisible();
 });
+
+test("a goal saved whose answer never came back, sent again by the person, is one goal and they see it saved", async ({
+  context,
+  baseURL,
+}, testInfo) => {
+  // Not the checked `page`: the lost answer below is the point, not an error to report.
+  const page = await context.newPage();
+  const given = `Ivo${testInfo.project.name.replace(/[^a-z]/gi, "")}`;
+  await signUpPatient(page, given);
+  await page.goto(`${baseURL}/plan/goals/new`);
+  await waitForEnhancedForms(page);
+  let posts = 0;
+  await page.route("**/api/plan/goal", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    posts += 1;
+    // The first reaches the server and is saved, but its answer is lost on the way back
+    // (a phone going into a tunnel).
+    const response = await route.fetch({ maxRedirects: 0 });
+    if (posts === 1) return route.abort("connectionreset");
+    return route.fulfill({ response });
+  });
+  await page.getByLabel("Your goal, in your own words").fill("Dance at my niece's wedding");
+  await page.getByRole("group", { name: "How important is it to you?" }).getByLabel("8", { exact: true }).check();
+  await page.getByLabel("In progress").check();
+  await page.getByRole("button", { name: "Save goal" }).click();
+  await expect(page.getByRole("alert")).toContainText("Alongside did not answer, so this may not be saved");
+
+  // They press again, as the page lets them.
+  await page.getByRole("button", { name: "Save goal" }).click();
+  await expect(page).toHaveURL(/\/plan\/goals\/[0-9a-f-]{36}$/);
+  await expect(page.locator("#notice")).toContainText("Your goal is saved.");
+  expect(posts).toBe(2);
+  await page.goto(`${baseURL}/plan`);
+  await expect(page.getByText("Dance at my niece's wedding"), "one goal, not two").toHaveCount(1);
+});
