@@ -165,6 +165,47 @@ test("only with the person's say-so is the plan kept to read offline, and signin
   expect(await fresh.evaluate(() => caches.has("alongside-plan"))).toBe(false);
 });
 
+test("when Alongside is in trouble (a 5xx), the phone shows the plan it keeps, or else the server's own words", async ({
+  context,
+  baseURL,
+}, testInfo) => {
+  // Not the checked `page`: the failing answers below are the point.
+  const page = await context.newPage();
+  await signUpPatient(page, `Five${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
+  await addDailyAction(page, "Walk the dog", "Walk to the canal");
+  await page.goto(`${baseURL}/plan`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+
+  // The server answers pages with 503, as it does while its database is away. (The context's
+  // routes see the service worker's own requests.)
+  const trouble = "<!DOCTYPE html><html lang=\"en-GB\"><head><title>Sorry</title></head><body><main><h1>Sorry, that did not work</h1><p>Alongside is having trouble right now. What you saved is safe. Try again in a minute.</p></main></body></html>";
+  const failPages = async () =>
+    context.route(/\/(plan|today)$/, (route) =>
+      route.request().method() === "GET"
+        ? route.fulfill({ status: 503, contentType: "text/html", body: trouble })
+        : route.continue(),
+    );
+
+  // Not kept: the server's page, which says what is happening.
+  await failPages();
+  await page.goto(`${baseURL}/plan`);
+  await expect(page.getByText("Alongside is having trouble right now.")).toBeVisible();
+  await context.unroute(/\/(plan|today)$/);
+
+  // Kept: the plan, as last seen.
+  await page.goto(`${baseURL}/plan`);
+  await page.getByRole("button", { name: "Keep my plan on this phone" }).click();
+  await expect(page.getByText("Your plan is kept on this phone.")).toBeVisible();
+  await page.goto(`${baseURL}/plan`);
+  await failPages();
+  await page.goto(`${baseURL}/plan`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your plan");
+  await expect(page.getByText("Walk to the canal").first()).toBeVisible();
+  await context.unroute(/\/(plan|today)$/);
+});
+
 test("a new version of the app waits for the person to tap Update, then takes over and clears the old shell", async ({
   browser,
 }) => {
