@@ -15,6 +15,7 @@ use crate::error::AppError;
 pub struct PatientCtx {
     patient: patient::Model,
     actor: Actor,
+    permission: Permission,
     capacity: Capacity,
     today: NaiveDate,
 }
@@ -39,6 +40,16 @@ impl PatientCtx {
     pub fn today(&self) -> NaiveDate {
         self.today
     }
+
+    /// `Ok` when the record was opened for `permission`: a service that does one thing asks,
+    /// so a context opened to read cannot be handed to a service that writes.
+    pub fn opened_for(&self, permission: Permission) -> Result<(), AppError> {
+        if self.permission == permission {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
 }
 
 /// Opens `person`'s record for `permission`, or `NotFound` (a refusal looks like a missing
@@ -54,6 +65,31 @@ pub async fn open_patient(
     Ok(PatientCtx {
         patient: person,
         actor,
+        permission,
+        capacity,
+        today,
+    })
+}
+
+/// Opens the record of the person with this id: asked first, so a refusal and a missing
+/// record look the same, then loaded once.
+pub async fn open_patient_id(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    permission: Permission,
+    person: Uuid,
+) -> Result<PatientCtx, AppError> {
+    use sea_orm::EntityTrait as _;
+    let capacity = super::check(db, actor, permission, Subject::Patient(person)).await?;
+    let person = patient::Entity::find_by_id(person)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = crate::clock::today_in(&person.time_zone, actor.at);
+    Ok(PatientCtx {
+        patient: person,
+        actor,
+        permission,
         capacity,
         today,
     })

@@ -15,6 +15,6 @@ mod context;
 #[cfg(feature = "ssr")]
 mod rules;
 #[cfg(feature = "ssr")]
-pub use context::{PatientCtx, StaffCtx, open_patient, open_staff};
+pub use context::{PatientCtx, StaffCtx, open_patient, open_patient_id, open_staff};
 #[cfg(feature = "ssr")]
 pub use rules::*;

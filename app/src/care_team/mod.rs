@@ -139,6 +139,20 @@ async fn open_staff(
     Ok((state, session, ctx))
 }
 
+/// A person's record opened by the signed-in member of staff for `permission`, from the id a
+/// form sent.
+#[cfg(feature = "ssr")]
+async fn open_person(
+    permission: crate::access::Permission,
+    patient_id: &str,
+) -> Result<(crate::state::AppState, crate::access::PatientCtx), AppError> {
+    let (state, account) = staff().await?;
+    let actor = crate::access::Actor::new(account, state.clock.now());
+    let ctx =
+        crate::access::open_patient_id(&state.db, actor, permission, id_of(patient_id)?).await?;
+    Ok((state, ctx))
+}
+
 #[cfg(feature = "ssr")]
 fn id_of(text: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(text.trim()).map_err(|_| AppError::NotFound)
@@ -170,13 +184,12 @@ pub async fn book_review(#[server(flatten)] form: ReviewForm) -> Result<(), AppE
     use crate::preparation::service as prep;
     let moving = !form.review_id.trim().is_empty();
     let result = async {
-        let (state, account) = staff().await?;
+        let (state, ctx) =
+            open_person(crate::access::Permission::ManageReviews, &form.patient_id).await?;
         if moving {
-            prep::move_review(&state, account, id_of(&form.review_id)?, &form).await
+            prep::move_review(&state, &ctx, id_of(&form.review_id)?, &form).await
         } else {
-            prep::schedule(&state, account, id_of(&form.patient_id)?, &form)
-                .await
-                .map(|_| ())
+            prep::schedule(&state, &ctx, &form).await.map(|_| ())
         }
     }
     .await;
@@ -192,8 +205,9 @@ pub async fn book_review(#[server(flatten)] form: ReviewForm) -> Result<(), AppE
 #[server(prefix = "/api/team", endpoint = "review_cancel")]
 pub async fn cancel_review(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
     let result = async {
-        let (state, account) = staff().await?;
-        crate::preparation::service::cancel_review(&state, account, id_of(&form.review_id)?).await
+        let (state, ctx) =
+            open_person(crate::access::Permission::ManageReviews, &form.patient_id).await?;
+        crate::preparation::service::cancel_review(&state, &ctx, id_of(&form.review_id)?).await
     }
     .await;
     let page = person_page(&form.patient_id);
@@ -211,10 +225,11 @@ pub async fn cancel_review(#[server(flatten)] form: ReviewActionForm) -> Result<
 #[server(prefix = "/api/team", endpoint = "review_held")]
 pub async fn close_review(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
     let result = async {
-        let (state, account) = staff().await?;
+        let (state, ctx) =
+            open_person(crate::access::Permission::ManageReviews, &form.patient_id).await?;
         crate::preparation::service::review_held(
             &state,
-            account,
+            &ctx,
             id_of(&form.review_id)?,
             &form.next_date,
         )
@@ -236,8 +251,9 @@ pub async fn close_review(#[server(flatten)] form: ReviewActionForm) -> Result<(
 #[server(prefix = "/api/team", endpoint = "release")]
 pub async fn release_now(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
     let result = async {
-        let (state, account) = staff().await?;
-        crate::preparation::service::release(&state, account, id_of(&form.patient_id)?).await
+        let (state, ctx) =
+            open_person(crate::access::Permission::ReleaseResults, &form.patient_id).await?;
+        crate::preparation::service::release(&state, &ctx).await
     }
     .await;
     let page = person_page(&form.patient_id);

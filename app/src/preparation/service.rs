@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{AgendaAnswerView, PackView, PreparationView, ReviewForm, ReviewView};
 pub use super::{MODES, mode_name};
-use crate::access::{self, Actor, Permission};
+use crate::access::{PatientCtx, Permission};
 use crate::auth::audit;
 use crate::entities::{
     account, agenda_answer, agenda_prompt, organisation, patient, patient_condition, plan,
@@ -321,12 +321,13 @@ pub async fn sweep_due_packs(
 }
 
 /// A care-team member releases the person's pack now (sooner than it would go by itself).
-pub async fn release(state: &AppState, staff: Uuid, patient_id: Uuid) -> Result<(), AppError> {
-    let p = staff_patient(state, staff, Permission::ReleaseResults, patient_id).await?;
+pub async fn release(state: &AppState, ctx: &PatientCtx) -> Result<(), AppError> {
+    ctx.opened_for(Permission::ReleaseResults)?;
+    let (p, staff) = (ctx.patient(), ctx.actor().account_id);
     let txn = crate::state::begin_write(&state.db).await?;
-    let next = upcoming(&txn, patient_id).await?;
-    release_pack(&txn, state.clock.now(), &p, next.as_ref(), Some(staff)).await?;
-    audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "pack_released").await?;
+    let next = upcoming(&txn, p.id).await?;
+    release_pack(&txn, state.clock.now(), p, next.as_ref(), Some(staff)).await?;
+    audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "pack_released").await?;
     txn.commit().await?;
     state.wake_reminders.notify_one();
     Ok(())
@@ -448,31 +449,16 @@ async fn set_plan_review(
     Ok(())
 }
 
-async fn staff_patient(
-    state: &AppState,
-    staff: Uuid,
-    action: Permission,
-    patient_id: Uuid,
-) -> Result<patient::Model, AppError> {
-    access::patient_for(
-        &state.db,
-        Actor::new(staff, state.clock.now()),
-        action,
-        patient_id,
-    )
-    .await
-}
-
 /// Books a review. A person has one booked review at a time: move that one instead.
 pub async fn schedule(
     state: &AppState,
-    staff: Uuid,
-    patient_id: Uuid,
+    ctx: &PatientCtx,
     form: &ReviewForm,
 ) -> Result<Uuid, AppError> {
-    let p = staff_patient(state, staff, Permission::ManageReviews, patient_id).await?;
+    ctx.opened_for(Permission::ManageReviews)?;
+    let (p, staff, patient_id) = (ctx.patient(), ctx.actor().account_id, ctx.patient().id);
     let now = state.clock.now();
-    let booking = check_booking(&p, form, now)?;
+    let booking = check_booking(p, form, now)?;
     let txn = crate::state::begin_write(&state.db).await?;
     if let Some(existing) = upcoming(&txn, patient_id).await? {
         return Err(AppError::field(
@@ -480,7 +466,7 @@ pub async fn schedule(
             format!(
                 "{} already has a review booked for {}. Move that one instead.",
                 p.given_name,
-                when_words(&p, existing.starts_at)
+                when_words(p, existing.starts_at)
             ),
         ));
     }
@@ -501,28 +487,30 @@ pub async fn schedule(
     }
     .insert(&txn)
     .await?;
-    let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
+    let local_day = booking.starts_at.with_timezone(&zone(p)).date_naive();
     set_plan_review(&txn, patient_id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, patient_id).await?;
     crate::reminders::service::sync_patient(&txn, now, patient_id).await?;
-    audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_booked").await?;
+    audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "review_booked").await?;
     txn.commit().await?;
     state.wake_reminders.notify_one();
     Ok(id)
 }
 
-/// The review (and its person) once the policy allows the actor to manage it.
+/// One of the person's reviews, in a record opened to manage their reviews; another person's
+/// review reads as not found.
 async fn managed_review(
     state: &AppState,
-    staff: Uuid,
+    ctx: &PatientCtx,
     review_id: Uuid,
-) -> Result<(review::Model, patient::Model), AppError> {
+) -> Result<(review::Model, patient::Model, Uuid), AppError> {
+    ctx.opened_for(Permission::ManageReviews)?;
     let r = review::Entity::find_by_id(review_id)
+        .filter(review::Column::PatientId.eq(ctx.patient().id))
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let p = staff_patient(state, staff, Permission::ManageReviews, r.patient_id).await?;
-    Ok((r, p))
+    Ok((r, ctx.patient().clone(), ctx.actor().account_id))
 }
 
 fn still_booked(r: &review::Model) -> Result<(), AppError> {
@@ -560,11 +548,11 @@ async fn change_booked(
 /// Moves a booked review to another time (or person, or place).
 pub async fn move_review(
     state: &AppState,
-    staff: Uuid,
+    ctx: &PatientCtx,
     review_id: Uuid,
     form: &ReviewForm,
 ) -> Result<(), AppError> {
-    let (r, p) = managed_review(state, staff, review_id).await?;
+    let (r, p, staff) = managed_review(state, ctx, review_id).await?;
     still_booked(&r)?;
     let now = state.clock.now();
     let booking = check_booking(&p, form, now)?;
@@ -592,8 +580,12 @@ pub async fn move_review(
     Ok(())
 }
 
-pub async fn cancel_review(state: &AppState, staff: Uuid, review_id: Uuid) -> Result<(), AppError> {
-    let (r, p) = managed_review(state, staff, review_id).await?;
+pub async fn cancel_review(
+    state: &AppState,
+    ctx: &PatientCtx,
+    review_id: Uuid,
+) -> Result<(), AppError> {
+    let (r, p, staff) = managed_review(state, ctx, review_id).await?;
     still_booked(&r)?;
     let txn = crate::state::begin_write(&state.db).await?;
     change_booked(
@@ -616,11 +608,11 @@ pub async fn cancel_review(state: &AppState, staff: Uuid, review_id: Uuid) -> Re
 /// Closes a review that has happened and sets when the next one is due: the cycle repeats.
 pub async fn review_held(
     state: &AppState,
-    staff: Uuid,
+    ctx: &PatientCtx,
     review_id: Uuid,
     next_date: &str,
 ) -> Result<(), AppError> {
-    let (r, p) = managed_review(state, staff, review_id).await?;
+    let (r, p, staff) = managed_review(state, ctx, review_id).await?;
     still_booked(&r)?;
     let now = state.clock.now();
     if r.starts_at > now {

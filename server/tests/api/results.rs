@@ -68,7 +68,7 @@ db_test! {
 
         let staff = clinician_of(&app, &me, "clinician").await;
         app.clock.advance(Duration::seconds(1));
-        app::preparation::service::release(&state_of(&app), staff, me.patient_id).await.expect("release");
+        release_as(&app, &state_of(&app), staff, me.patient_id).await.expect("release");
         let list = page(&app, &me, "/results").await;
         assert!(list.contains("58 mmol/mol"));
         assert!(list.contains("This is above the target of 48 or lower."), "the target in words");
@@ -92,10 +92,10 @@ db_test! {
         add_hba1c(&app, &me, 50.0, 3).await;
         let state = state_of(&app);
         let stranger = make_account(&app, "Someone Else").await;
-        assert_eq!(app::preparation::service::release(&state, stranger, me.patient_id).await, Err(app::AppError::NotFound));
+        assert_eq!(release_as(&app, &state, stranger, me.patient_id).await, Err(app::AppError::NotFound));
         let assistant = clinician_of(&app, &me, "healthcare_assistant").await;
-        assert_eq!(app::preparation::service::release(&state, assistant, me.patient_id).await, Err(app::AppError::NotFound));
-        assert_eq!(app::preparation::service::release(&state, me.account_id, me.patient_id).await, Err(app::AppError::NotFound), "not the person themself");
+        assert_eq!(release_as(&app, &state, assistant, me.patient_id).await, Err(app::AppError::NotFound));
+        assert_eq!(release_as(&app, &state, me.account_id, me.patient_id).await, Err(app::AppError::NotFound), "not the person themself");
         let (_, body) = post_json(&app, &me, "/api/results/list", &[]).await;
         assert_eq!(body, "[]");
     }
@@ -116,4 +116,22 @@ db_test! {
         assert!(bp.contains("This is not below the target of below 140/90."));
         assert!(bp.contains("<svg"), "a chart drawn on the server");
     }
+}
+
+/// Releases the person's pack as `staff` would, through the access layer.
+async fn release_as(
+    app: &TestApp,
+    state: &app::state::AppState,
+    staff: Uuid,
+    patient: Uuid,
+) -> Result<(), app::AppError> {
+    let actor = app::access::Actor::new(staff, app::clock::Clock::now(&app.clock));
+    let ctx = app::access::open_patient_id(
+        &app.db,
+        actor,
+        app::access::Permission::ReleaseResults,
+        patient,
+    )
+    .await?;
+    app::preparation::service::release(state, &ctx).await
 }
