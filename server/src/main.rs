@@ -121,7 +121,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+    let outcome = runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config));
+    // The shutdown deadline holds for work off the request path too: dropping the runtime
+    // would wait for every blocking task (a page still being drawn for a request already
+    // given up), however long.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("alongside: {err}");

@@ -327,6 +327,7 @@ fn pages_and_posts_the_client_abandons_leave_no_error_or_panic_in_the_log() {
                          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\ntitle=x",
                     ] {
                         let mut stream = TcpStream::connect(&addr).expect("connect");
+                        stream.set_write_timeout(Some(std::time::Duration::from_secs(10))).ok();
                         stream.write_all(request.as_bytes()).expect("send");
                         std::thread::sleep(std::time::Duration::from_micros((i * 37 + t * 101) % 6000));
                         drop(stream);
@@ -341,6 +342,9 @@ fn pages_and_posts_the_client_abandons_leave_no_error_or_panic_in_the_log() {
     // Still serving.
     let mut stream = TcpStream::connect(&addr).expect("connect");
     stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .ok();
+    stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .expect("send");
     let mut answer = String::new();
@@ -352,7 +356,15 @@ fn pages_and_posts_the_client_abandons_leave_no_error_or_panic_in_the_log() {
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("send SIGTERM");
-    child.wait().expect("wait for exit");
+    // Shutdown has a deadline (20 s for requests in flight, then 2 s): never a hang.
+    let stopped = std::time::Instant::now();
+    while child.try_wait().expect("the server's state").is_none() {
+        if stopped.elapsed() > std::time::Duration::from_secs(40) {
+            child.kill().ok();
+            panic!("the server did not stop within 40 s of SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let log = log.join().expect("the log");
     let bad: Vec<_> = log
         .iter()
