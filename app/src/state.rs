@@ -82,6 +82,21 @@ pub fn current_request_id() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The same raw statement for both databases, written with `$1` parameters: PostgreSQL numbers
+/// its parameters `$1`, SQLite `?1`.
+pub fn statement(
+    db: &impl sea_orm::ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> sea_orm::Statement {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => sql.to_owned(),
+        _ => sql.replace('$', "?"),
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
 /// What a write transaction that checks before it changes takes its turn on.
 #[derive(Clone, Copy, Debug)]
 pub enum Turn {

@@ -19,16 +19,16 @@
 //! send.
 use std::time::Duration;
 
-use tracing::Instrument as _;
-
 use app::clock::SharedClock;
+use app::state::statement;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, DbErr};
+use tracing::Instrument as _;
 
 /// The form field that carries the key.
 pub const FIELD: &str = app::forms::IDEMPOTENCY_FIELD;
@@ -178,15 +178,6 @@ fn replay(status: u16, location: Option<String>) -> Response {
         Some(location) => (status, [(header::LOCATION, location)]).into_response(),
         None => status.into_response(),
     }
-}
-
-fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => sql.to_owned(),
-        _ => sql.replace('$', "?"),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
 }
 
 async fn claim_or_wait(keys: &Keys, key: &str, path: &str) -> Result<Earlier, DbErr> {

@@ -8,9 +8,10 @@
 //! [`KEEP`] are forgotten by the server's minute sweep. (No crate offers this over a shared
 //! SQL database, so it is written here.)
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm::ConnectionTrait;
 
 use crate::error::AppError;
+use crate::state::statement;
 
 /// How many attempts a minute each key may make.
 #[derive(Clone, Copy, Debug)]
@@ -30,16 +31,6 @@ impl Default for Limits {
 
 /// How long an idle key is kept.
 pub const KEEP: Duration = Duration::minutes(10);
-
-/// The same statement for both databases: PostgreSQL numbers its parameters `$1`, SQLite `?1`.
-fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => sql.to_owned(),
-        _ => sql.replace('$', "?"),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
 
 /// Counts one attempt for `key` (an address or account, with a prefix naming which); `Ok(false)`
 /// when it goes over `limit` a minute.

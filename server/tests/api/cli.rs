@@ -13,6 +13,42 @@ fn alongside() -> Command {
     cmd
 }
 
+/// `alongside serve` on a free port with a fresh data dir, once it says (in its log, on
+/// standard error) where it listens: the child, the rest of its log, and that address.
+fn serve(
+    dir: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStderr>>,
+    String,
+) {
+    use std::io::BufRead as _;
+    let mut cmd = alongside();
+    cmd.arg("serve")
+        .env("ALONGSIDE_DATA_DIR", dir)
+        .env("ALONGSIDE_LISTEN", "127.0.0.1:0")
+        .env("ALONGSIDE_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (key, value) in extra {
+        cmd.env(key, value);
+    }
+    let mut child = cmd.spawn().expect("start the server");
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("listening on http://")
+                .nth(1)
+                .map(|a| a.trim().to_owned())
+        })
+        .expect("the server never said it was listening");
+    (child, lines, addr)
+}
+
 #[test]
 fn help_documents_every_setting_and_its_environment_variable() {
     let out = alongside().arg("--help").output().expect("run --help");
@@ -156,29 +192,8 @@ fn reminders_status_counts_the_queue_for_an_operator() {
 
 #[test]
 fn sigterm_stops_the_server_cleanly() {
-    use std::io::{BufRead as _, BufReader};
     let dir = crate::support::scratch_dir();
-    let mut child = alongside()
-        .arg("serve")
-        .env("ALONGSIDE_DATA_DIR", &dir)
-        .env("ALONGSIDE_LISTEN", "127.0.0.1:0")
-        .env("ALONGSIDE_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start the server");
-    // Wait until it says (in its log, on standard error) it is listening.
-    let log = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(log).lines();
-    let listening = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find(|line| line.contains("listening on"));
-    assert!(
-        listening.is_some(),
-        "the server never said it was listening"
-    );
+    let (mut child, _log, _) = serve(&dir, &[]);
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -286,30 +301,13 @@ fn invite_admin_can_add_a_clinical_role_and_refuses_an_unknown_one() {
 
 #[test]
 fn pages_and_posts_the_client_abandons_leave_no_error_or_panic_in_the_log() {
-    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::io::{Read as _, Write as _};
     use std::net::TcpStream;
     let dir = crate::support::scratch_dir();
-    let mut child = alongside()
-        .arg("serve")
-        .env("ALONGSIDE_DATA_DIR", &dir)
-        .env("ALONGSIDE_LISTEN", "127.0.0.1:0")
-        .env("ALONGSIDE_PUBLIC_ORIGIN", "http://localhost:3000")
-        .env("ALONGSIDE_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start the server");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let addr = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split("listening on http://")
-                .nth(1)
-                .map(|a| a.trim().to_owned())
-        })
-        .expect("the server says where it listens");
+    let (mut child, lines, addr) = serve(
+        &dir,
+        &[("ALONGSIDE_PUBLIC_ORIGIN", "http://localhost:3000")],
+    );
     let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
 
     // People who tap a link and at once go elsewhere: the request is sent and the connection
