@@ -586,7 +586,7 @@ async fn seed_review(
         with_whom: Set(demo.clinician.1.to_owned()),
         mode: Set("in_person".into()),
         place: Set(Some("Room 2, Riverside Medical Practice".into())),
-        status: Set("scheduled".into()),
+        status: Set(app::preparation::ReviewStatus::Scheduled.code().into()),
         next_review_date: Set(None),
         created_by: Set(demo.clinician.0),
         created_at: Set(now),

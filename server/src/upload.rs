@@ -103,5 +103,13 @@ async fn run(
         }
     }
     let content = content.unwrap_or_default();
-    app::results::service::import(&state.app, account, &content).await
+    let actor = app::access::Actor::new(account, state.app.clock.now());
+    let ctx = app::access::open_staff(
+        &state.app.db,
+        actor,
+        app::access::Permission::EnterResults,
+        None,
+    )
+    .await?;
+    app::results::service::import(&state.app, &ctx, &content).await
 }

@@ -50,6 +50,46 @@ impl PatientCtx {
             Err(AppError::NotFound)
         }
     }
+
+    /// The same record opened by the same actor for another permission: asked again, without
+    /// loading the person twice.
+    pub async fn reopen(
+        &self,
+        db: &impl ConnectionTrait,
+        permission: Permission,
+    ) -> Result<PatientCtx, AppError> {
+        open_patient(db, self.actor, permission, self.patient.clone()).await
+    }
+
+    /// Whether the actor may also do `permission` here (for the controls a screen offers).
+    pub async fn may(
+        &self,
+        db: &impl ConnectionTrait,
+        permission: Permission,
+    ) -> Result<bool, AppError> {
+        match super::check(
+            db,
+            self.actor,
+            permission,
+            Subject::Patient(self.patient.id),
+        )
+        .await
+        {
+            Ok(_) => Ok(true),
+            Err(AppError::NotFound) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Only when the actor was let in as a professional: the person and their carers work
+    /// through the person's own pages, not the care team's.
+    pub fn professional(self) -> Result<Self, AppError> {
+        if self.capacity == Capacity::Professional {
+            Ok(self)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
 }
 
 /// Opens `person`'s record for `permission`, or `NotFound` (a refusal looks like a missing

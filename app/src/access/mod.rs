@@ -8,6 +8,7 @@
 //! codes; they compile into the browser's bundle too, for the forms that offer them. The rules
 //! themselves run only on the server.
 mod vocab;
+pub(crate) use vocab::vocabulary;
 pub use vocab::{GrantStatus, Role, Scope};
 
 #[cfg(feature = "ssr")]

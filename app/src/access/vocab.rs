@@ -53,6 +53,9 @@ macro_rules! vocabulary {
     };
 }
 
+/// For the other features' words (a review's status).
+pub(crate) use vocabulary;
+
 vocabulary! {
     /// A care-team role in an organisation (`memberships.role`).
     Role {

@@ -24,6 +24,8 @@ pub mod invitation;
 #[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
+pub mod opened;
+#[cfg(feature = "ssr")]
 pub mod request_info;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -116,9 +116,7 @@ pub async fn filter_caseload(#[server(flatten)] form: CaseloadFilter) -> Result<
 #[cfg(feature = "ssr")]
 pub mod service {
     use chrono::Duration;
-    use sea_orm::{
-        ColumnTrait as _, Condition, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    };
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
     use uuid::Uuid;
 
     use super::{CaseloadFilter, CaseloadRow, CaseloadView};
@@ -144,17 +142,14 @@ pub mod service {
         ctx: &StaffCtx,
         filter: CaseloadFilter,
     ) -> Result<CaseloadView, AppError> {
-        // The list filters by the same role table a check uses, in one query: the
-        // organisations the context was opened in.
+        // The people whose records the reader may open, through the access layer's filter
+        // (the same rules a check uses, in one query): so no row links to "not found".
         let orgs = ctx.orgs().to_vec();
         let now = state.clock.now();
-        let shared = access::shared_with(&state.db, &orgs).await?;
+        let visible =
+            access::visible_people(&state.db, ctx.actor(), access::Permission::ReadRecord).await?;
         let people = patient::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(patient::Column::OrganisationId.is_in(orgs.clone()))
-                    .add(patient::Column::Id.is_in(shared)),
-            )
+            .filter(visible)
             .order_by_asc(patient::Column::FamilyName)
             .order_by_asc(patient::Column::GivenName)
             .all(&state.db)
@@ -167,7 +162,7 @@ pub mod service {
             .await?;
         let booked = review::Entity::find()
             .filter(review::Column::PatientId.is_in(ids.clone()))
-            .filter(review::Column::Status.eq("scheduled"))
+            .filter(review::Column::Status.eq(crate::preparation::ReviewStatus::Scheduled.code()))
             .all(&state.db)
             .await?;
         let packs = preparation_pack::Entity::find()

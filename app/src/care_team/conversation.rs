@@ -63,22 +63,16 @@ pub const NOTE_LIMIT: usize = 4000;
 
 #[server(prefix = "/api/team", endpoint = "conversation")]
 pub async fn load_conversation(patient_id: Uuid) -> Result<ConversationView, AppError> {
-    let (state, staff) = super::staff().await?;
-    service::view(&state, staff, patient_id).await
+    let (state, ctx) =
+        super::open_person(crate::access::Permission::ReadRecord, patient_id).await?;
+    service::view(&state, &ctx).await
 }
 
 /// The person's plan, for the care team's goal and action pages.
 #[server(prefix = "/api/team", endpoint = "plan")]
 pub async fn load_team_plan(patient_id: Uuid) -> Result<PlanView, AppError> {
-    let (state, staff) = super::staff().await?;
-    let ctx = service::plan_ctx(
-        &state,
-        staff,
-        patient_id,
-        crate::access::Permission::ReadPlan,
-    )
-    .await?;
-    service::touched(&state, staff, ctx.patient(), "plan_viewed").await?;
+    let (state, ctx) = super::open_person(crate::access::Permission::ReadPlan, patient_id).await?;
+    service::touched(&state, &ctx, "plan_viewed").await?;
     crate::plan::service::plan(&state, &ctx).await
 }
 
@@ -104,12 +98,13 @@ pub async fn team_save_goal(
 ) -> Result<(), AppError> {
     let existing = Uuid::parse_str(id.trim()).ok();
     let result = async {
-        let (state, staff) = super::staff().await?;
-        let pid = super::id_of(&patient_id)?;
-        let ctx =
-            service::plan_ctx(&state, staff, pid, crate::access::Permission::ChangePlan).await?;
+        let (state, ctx) = super::open_person(
+            crate::access::Permission::ChangePlan,
+            super::id_of(&patient_id)?,
+        )
+        .await?;
         let goal = crate::plan::service::save_goal(&state, &ctx, existing, &form).await?;
-        service::touched(&state, staff, ctx.patient(), "plan_changed").await?;
+        service::touched(&state, &ctx, "plan_changed").await?;
         Ok::<_, AppError>(goal)
     }
     .await;
@@ -133,12 +128,13 @@ pub async fn team_save_action(
 ) -> Result<(), AppError> {
     let existing = Uuid::parse_str(id.trim()).ok();
     let result = async {
-        let (state, staff) = super::staff().await?;
-        let pid = super::id_of(&patient_id)?;
-        let ctx =
-            service::plan_ctx(&state, staff, pid, crate::access::Permission::ChangePlan).await?;
+        let (state, ctx) = super::open_person(
+            crate::access::Permission::ChangePlan,
+            super::id_of(&patient_id)?,
+        )
+        .await?;
         crate::plan::service::save_action(&state, &ctx, existing, &form).await?;
-        service::touched(&state, staff, ctx.patient(), "plan_changed").await
+        service::touched(&state, &ctx, "plan_changed").await
     }
     .await;
     let base = person_base(&patient_id);
@@ -158,8 +154,12 @@ pub async fn team_save_action(
 #[server(prefix = "/api/team", endpoint = "agree")]
 pub async fn agree_plan(#[server(flatten)] form: AgreeForm) -> Result<(), AppError> {
     let result = async {
-        let (state, staff) = super::staff().await?;
-        service::agree(&state, staff, &form).await
+        let (state, ctx) = super::open_person(
+            crate::access::Permission::AgreePlan,
+            super::id_of(&form.patient_id)?,
+        )
+        .await?;
+        service::agree(&state, &ctx, &form).await
     }
     .await;
     let page = conversation_page(&form.patient_id, "agree");
@@ -177,8 +177,12 @@ pub async fn agree_plan(#[server(flatten)] form: AgreeForm) -> Result<(), AppErr
 #[server(prefix = "/api/team", endpoint = "note")]
 pub async fn add_note(#[server(flatten)] form: NoteForm) -> Result<(), AppError> {
     let result = async {
-        let (state, staff) = super::staff().await?;
-        service::add_note(&state, staff, &form).await
+        let (state, ctx) = super::open_person(
+            crate::access::Permission::WorkingNotes,
+            super::id_of(&form.patient_id)?,
+        )
+        .await?;
+        service::add_note(&state, &ctx, &form).await
     }
     .await;
     let page = conversation_page(&form.patient_id, "notes");
@@ -195,38 +199,21 @@ pub mod service {
     use uuid::Uuid;
 
     use super::{AgreeForm, ConversationView, NOTE_LIMIT, NoteForm, NoteView};
-    use crate::access::{self, Actor, Capacity, Permission};
-    use crate::entities::{account, organisation, patient, working_note};
+    use crate::access::{self, PatientCtx, Permission};
+    use crate::entities::{account, organisation, working_note};
     use crate::error::AppError;
-    use crate::plan::service::{Agreeing, Ctx};
+    use crate::plan::service::Agreeing;
     use crate::state::AppState;
 
-    /// The plan context for a professional, once the policy allows `verb`. Someone acting on
-    /// their own plan uses the person's pages, not these.
-    pub async fn plan_ctx(
-        state: &AppState,
-        staff: Uuid,
-        patient_id: Uuid,
-        verb: Permission,
-    ) -> Result<Ctx, AppError> {
-        let p = patient::Entity::find_by_id(patient_id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let ctx = crate::plan::service::for_patient(state, staff, verb, p).await?;
-        if ctx.capacity() != Capacity::Professional {
-            return Err(AppError::NotFound);
-        }
-        Ok(ctx)
-    }
-
+    /// Writes to the person's access log that the professional in `ctx` did `what`.
     pub async fn touched(
         state: &AppState,
-        staff: Uuid,
-        p: &patient::Model,
+        ctx: &PatientCtx,
         what: &'static str,
     ) -> Result<(), AppError> {
-        crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, p, what).await
+        let staff = ctx.actor().account_id;
+        crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, ctx.patient(), what)
+            .await
     }
 
     async fn name_of(state: &AppState, id: Uuid) -> Result<String, AppError> {
@@ -237,19 +224,23 @@ pub mod service {
             .unwrap_or_default())
     }
 
-    pub async fn view(
-        state: &AppState,
-        staff: Uuid,
-        patient_id: Uuid,
-    ) -> Result<ConversationView, AppError> {
-        // Checks ReadRecord and writes "record viewed" to the person's log.
-        let person = crate::care_team::service::person(state, staff, patient_id).await?;
-        let ctx = plan_ctx(state, staff, patient_id, Permission::ReadPlan).await?;
-        let plan = crate::plan::service::plan(state, &ctx).await?;
-        let actor = Actor::new(staff, state.clock.now());
-        let org =
-            access::acting_organisation(&state.db, actor, Permission::WorkingNotes, ctx.patient())
-                .await?;
+    /// The conversation view, for a record opened to read (`ReadRecord`).
+    pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView, AppError> {
+        ctx.opened_for(Permission::ReadRecord)?;
+        // Writes "record viewed" to the person's log.
+        let person = crate::care_team::service::person(state, ctx).await?;
+        let plan_ctx = ctx
+            .reopen(&state.db, Permission::ReadPlan)
+            .await?
+            .professional()?;
+        let plan = crate::plan::service::plan(state, &plan_ctx).await?;
+        let org = access::acting_organisation(
+            &state.db,
+            ctx.actor(),
+            Permission::WorkingNotes,
+            ctx.patient(),
+        )
+        .await?;
         let organisation = organisation::Entity::find_by_id(org)
             .one(&state.db)
             .await?
@@ -257,7 +248,7 @@ pub mod service {
             .unwrap_or_default();
         let tz = crate::clock::zone(&ctx.patient().time_zone);
         let notes = working_note::Entity::find()
-            .filter(working_note::Column::PatientId.eq(patient_id))
+            .filter(working_note::Column::PatientId.eq(ctx.patient().id))
             .filter(working_note::Column::OrganisationId.eq(org))
             .order_by_desc(working_note::Column::At)
             .all(&state.db)
@@ -273,15 +264,13 @@ pub mod service {
                 body: n.body,
             })
             .collect();
-        let allowed =
-            |verb| access::check(&state.db, actor, verb, access::Subject::Patient(patient_id));
         Ok(ConversationView {
             person,
             plan,
             organisation,
             notes,
-            can_change: allowed(Permission::ChangePlan).await.is_ok(),
-            can_agree: allowed(Permission::AgreePlan).await.is_ok(),
+            can_change: ctx.may(&state.db, Permission::ChangePlan).await?,
+            can_agree: ctx.may(&state.db, Permission::AgreePlan).await?,
         })
     }
 
@@ -336,13 +325,18 @@ pub mod service {
         }
     }
 
-    pub async fn agree(state: &AppState, staff: Uuid, form: &AgreeForm) -> Result<(), AppError> {
-        let pid = crate::care_team::id_of(&form.patient_id)?;
-        let ctx = plan_ctx(state, staff, pid, Permission::AgreePlan).await?;
+    /// Marks the plan agreed, for a record opened to agree it (`AgreePlan`).
+    pub async fn agree(
+        state: &AppState,
+        ctx: &PatientCtx,
+        form: &AgreeForm,
+    ) -> Result<(), AppError> {
+        ctx.opened_for(Permission::AgreePlan)?;
+        let staff = ctx.actor().account_id;
         let mut agreeing = read_agreement(form, ctx.today())?;
         let org = access::acting_organisation(
             &state.db,
-            Actor::new(staff, state.clock.now()),
+            ctx.actor(),
             Permission::AgreePlan,
             ctx.patient(),
         )
@@ -353,19 +347,18 @@ pub mod service {
             .map(|o| o.name)
             .unwrap_or_default();
         agreeing.written_by = format!("{}, {org_name}", name_of(state, staff).await?);
-        crate::plan::service::agree(state, &ctx, agreeing).await?;
-        touched(state, staff, ctx.patient(), "plan_agreed").await
+        crate::plan::service::agree(state, ctx, agreeing).await?;
+        touched(state, ctx, "plan_agreed").await
     }
 
-    pub async fn add_note(state: &AppState, staff: Uuid, form: &NoteForm) -> Result<(), AppError> {
-        let pid = crate::care_team::id_of(&form.patient_id)?;
-        let p = access::patient_for(
-            &state.db,
-            Actor::new(staff, state.clock.now()),
-            Permission::WorkingNotes,
-            pid,
-        )
-        .await?;
+    /// Writes a working note, for a record opened for notes (`WorkingNotes`).
+    pub async fn add_note(
+        state: &AppState,
+        ctx: &PatientCtx,
+        form: &NoteForm,
+    ) -> Result<(), AppError> {
+        ctx.opened_for(Permission::WorkingNotes)?;
+        let (staff, p) = (ctx.actor().account_id, ctx.patient());
         let body = form.body.trim();
         if body.is_empty() {
             return Err(AppError::field("body", "Write the note"));
@@ -376,13 +369,8 @@ pub mod service {
                 format!("The note must be {NOTE_LIMIT} characters or fewer"),
             ));
         }
-        let org = access::acting_organisation(
-            &state.db,
-            Actor::new(staff, state.clock.now()),
-            Permission::WorkingNotes,
-            &p,
-        )
-        .await?;
+        let org = access::acting_organisation(&state.db, ctx.actor(), Permission::WorkingNotes, p)
+            .await?;
         let txn = crate::state::begin_write(&state.db).await?;
         working_note::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -395,7 +383,7 @@ pub mod service {
         }
         .insert(&txn)
         .await?;
-        crate::auth::audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "note_written")
+        crate::auth::audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "note_written")
             .await?;
         txn.commit().await?;
         Ok(())

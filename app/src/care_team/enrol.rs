@@ -51,18 +51,10 @@ pub struct LetterView {
 pub async fn add_patient(#[server(flatten)] form: NewPatientForm) -> Result<(), AppError> {
     let mut made = None;
     let result = async {
-        let state = crate::state::app_state()?;
-        let (session, account) = crate::auth::session::require_account().await?;
         let mut form = form.clone();
         form.conditions = crate::plan::input::ticked(&form.rest, "conditions");
-        let actor = crate::access::Actor::new(account, state.clock.now());
-        let ctx = crate::access::open_staff(
-            &state.db,
-            actor,
-            crate::access::Permission::AddPatients,
-            None,
-        )
-        .await?;
+        let (state, session, ctx) =
+            crate::auth::opened::staff(crate::access::Permission::AddPatients, None).await?;
         let (patient_id, name, link) = service::add(&state, &ctx, &form).await?;
         session
             .insert(crate::auth::team::service::FLASH_KEY, (name, link))
@@ -88,9 +80,9 @@ pub async fn add_patient(#[server(flatten)] form: NewPatientForm) -> Result<(), 
 
 #[server(prefix = "/api/team", endpoint = "letter")]
 pub async fn load_letter(patient_id: Uuid) -> Result<LetterView, AppError> {
-    let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
-    service::letter(&state, &session, account, patient_id).await
+    let (state, session, ctx) =
+        crate::auth::opened::person(crate::access::Permission::ReadLetter, patient_id).await?;
+    service::letter(&state, &session, &ctx).await
 }
 
 /// A new one-time link (and letter) for someone who has not signed up or lost their passkeys.
@@ -98,9 +90,10 @@ pub async fn load_letter(patient_id: Uuid) -> Result<LetterView, AppError> {
 pub async fn new_letter(patient_id: Uuid) -> Result<(), AppError> {
     let mut recovery = false;
     let result = async {
-        let state = crate::state::app_state()?;
-        let (session, account) = crate::auth::session::require_account().await?;
-        let subject = service::account_of(&state, account, patient_id).await?;
+        let (state, session, ctx) =
+            crate::auth::opened::person(crate::access::Permission::ReadLetter, patient_id).await?;
+        let account = ctx.actor().account_id;
+        let subject = service::account_of(&ctx)?;
         recovery = crate::auth::team::service::reinvite(&state, &session, account, subject).await?;
         Ok(())
     }
@@ -158,8 +151,12 @@ pub struct ContactForm {
 #[server(prefix = "/api/team", endpoint = "contact")]
 pub async fn edit_contact(#[server(flatten)] form: ContactForm) -> Result<(), AppError> {
     let result = async {
-        let (state, staff) = super::staff().await?;
-        service::edit_contact(&state, staff, &form).await
+        let (state, ctx) = super::open_person(
+            crate::access::Permission::EditContact,
+            super::id_of(&form.patient_id)?,
+        )
+        .await?;
+        service::edit_contact(&state, &ctx, &form).await
     }
     .await;
     let page = match Uuid::parse_str(form.patient_id.trim()) {
@@ -190,7 +187,7 @@ pub mod service {
     use uuid::Uuid;
 
     use super::{ContactForm, LetterView, NewPatientForm, contact_problems};
-    use crate::access::{self, Actor, Permission, StaffCtx};
+    use crate::access::{self, PatientCtx, Permission, StaffCtx};
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::clock::Clock;
     use crate::entities::{account, organisation, patient, patient_condition};
@@ -198,21 +195,14 @@ pub mod service {
     use crate::nhs_number::NhsNumber;
     use crate::state::AppState;
 
-    /// Checks the form, adds the person to `org`'s caseload with an account waiting for their
-    /// passkey, and returns their id, name and one-time invitation link.
+    /// Corrects a person's phone and email, for a record opened to edit them (`EditContact`).
     pub async fn edit_contact(
         state: &AppState,
-        staff: Uuid,
+        ctx: &PatientCtx,
         form: &ContactForm,
     ) -> Result<(), AppError> {
-        let id = crate::care_team::id_of(&form.patient_id)?;
-        let p = access::patient_for(
-            &state.db,
-            Actor::new(staff, state.clock.now()),
-            Permission::EditContact,
-            id,
-        )
-        .await?;
+        ctx.opened_for(Permission::EditContact)?;
+        let (staff, p) = (ctx.actor().account_id, ctx.patient());
         let problems = contact_problems(&form.phone, &form.email);
         if !problems.is_empty() {
             let mut errors = BTreeMap::new();
@@ -227,7 +217,7 @@ pub mod service {
         row.phone = Set((!phone.is_empty()).then(|| phone.to_owned()));
         row.email = Set((!email.is_empty()).then(|| email.to_owned()));
         row.update(&txn).await?;
-        crate::auth::audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "contact_changed")
+        crate::auth::audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "contact_changed")
             .await?;
         txn.commit().await?;
         Ok(())
@@ -379,21 +369,10 @@ pub mod service {
         Ok(made)
     }
 
-    /// The person's account, once the policy lets this staff member see their letter.
-    pub async fn account_of(
-        state: &AppState,
-        staff: Uuid,
-        patient_id: Uuid,
-    ) -> Result<Uuid, AppError> {
-        access::patient_for(
-            &state.db,
-            Actor::new(staff, state.clock.now()),
-            Permission::ReadLetter,
-            patient_id,
-        )
-        .await?
-        .account_id
-        .ok_or(AppError::NotFound)
+    /// The person's account, for a record opened to see their letter (`ReadLetter`).
+    pub fn account_of(ctx: &PatientCtx) -> Result<Uuid, AppError> {
+        ctx.opened_for(Permission::ReadLetter)?;
+        ctx.patient().account_id.ok_or(AppError::NotFound)
     }
 
     /// The QR code of a link, as an SVG drawing.
@@ -417,16 +396,11 @@ pub mod service {
     pub async fn letter(
         state: &AppState,
         session: &Session,
-        staff: Uuid,
-        patient_id: Uuid,
+        ctx: &PatientCtx,
     ) -> Result<LetterView, AppError> {
-        let p = access::patient_for(
-            &state.db,
-            Actor::new(staff, state.clock.now()),
-            Permission::ReadLetter,
-            patient_id,
-        )
-        .await?;
+        ctx.opened_for(Permission::ReadLetter)?;
+        let p = ctx.patient();
+        let patient_id = p.id;
         let link = crate::auth::session::take::<(String, String)>(
             session,
             crate::auth::team::service::FLASH_KEY,
@@ -441,7 +415,7 @@ pub mod service {
                 crate::auth::team::service::has_passkey(&state.db, account).await?,
                 access::check(
                     &state.db,
-                    Actor::new(staff, state.clock.now()),
+                    ctx.actor(),
                     Permission::Reinvite,
                     access::Subject::Account(account),
                 )
@@ -457,14 +431,7 @@ pub mod service {
             link: link.map(|(svg, link)| (link, svg)),
             recovery,
             may_reinvite,
-            may_open_record: access::check(
-                &state.db,
-                Actor::new(staff, state.clock.now()),
-                Permission::ReadRecord,
-                access::Subject::Patient(patient_id),
-            )
-            .await
-            .is_ok(),
+            may_open_record: ctx.may(&state.db, Permission::ReadRecord).await?,
         })
     }
 }

@@ -110,13 +110,6 @@ pub struct ReviewActionForm {
     pub next_date: String,
 }
 
-#[cfg(feature = "ssr")]
-async fn staff() -> Result<(crate::state::AppState, Uuid), AppError> {
-    let state = crate::state::app_state()?;
-    let (_, account) = crate::auth::session::require_account().await?;
-    Ok((state, account))
-}
-
 /// The signed-in staff member's work for `permission`, opened by the access layer: in the
 /// organisation a form names (`org`), else wherever they may.
 #[cfg(feature = "ssr")]
@@ -131,26 +124,20 @@ async fn open_staff(
     ),
     AppError,
 > {
-    let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
     let org = org.map(id_of).transpose()?;
-    let actor = crate::access::Actor::new(account, state.clock.now());
-    let ctx = crate::access::open_staff(&state.db, actor, permission, org).await?;
-    Ok((state, session, ctx))
+    crate::auth::opened::staff(permission, org).await
 }
 
-/// A person's record opened by the signed-in member of staff for `permission`, from the id a
-/// form sent.
+/// A person's record opened by the signed-in member of staff for `permission`: the care
+/// team's pages and forms take nothing else. Someone who is let in as the person or as their
+/// carer uses the person's own pages, so here they get `NotFound`.
 #[cfg(feature = "ssr")]
 async fn open_person(
     permission: crate::access::Permission,
-    patient_id: &str,
+    patient_id: Uuid,
 ) -> Result<(crate::state::AppState, crate::access::PatientCtx), AppError> {
-    let (state, account) = staff().await?;
-    let actor = crate::access::Actor::new(account, state.clock.now());
-    let ctx =
-        crate::access::open_patient_id(&state.db, actor, permission, id_of(patient_id)?).await?;
-    Ok((state, ctx))
+    let (state, _, ctx) = crate::auth::opened::person(permission, patient_id).await?;
+    Ok((state, ctx.professional()?))
 }
 
 #[cfg(feature = "ssr")]
@@ -168,14 +155,14 @@ fn person_page(patient_id: &str) -> String {
 
 #[server(prefix = "/api/team", endpoint = "reviews")]
 pub async fn load_team_reviews() -> Result<ReviewsView, AppError> {
-    let (state, account) = staff().await?;
-    service::reviews(&state, account).await
+    let (state, _, ctx) = open_staff(crate::access::Permission::ManageReviews, None).await?;
+    service::reviews(&state, &ctx).await
 }
 
 #[server(prefix = "/api/team", endpoint = "person")]
 pub async fn load_team_person(patient_id: Uuid) -> Result<TeamPersonView, AppError> {
-    let (state, account) = staff().await?;
-    service::person(&state, account, patient_id).await
+    let (state, ctx) = open_person(crate::access::Permission::ReadRecord, patient_id).await?;
+    service::person(&state, &ctx).await
 }
 
 /// Books a review, or moves the one named by `review_id`.
@@ -184,8 +171,11 @@ pub async fn book_review(#[server(flatten)] form: ReviewForm) -> Result<(), AppE
     use crate::preparation::service as prep;
     let moving = !form.review_id.trim().is_empty();
     let result = async {
-        let (state, ctx) =
-            open_person(crate::access::Permission::ManageReviews, &form.patient_id).await?;
+        let (state, ctx) = open_person(
+            crate::access::Permission::ManageReviews,
+            id_of(&form.patient_id)?,
+        )
+        .await?;
         if moving {
             prep::move_review(&state, &ctx, id_of(&form.review_id)?, &form).await
         } else {
@@ -205,8 +195,11 @@ pub async fn book_review(#[server(flatten)] form: ReviewForm) -> Result<(), AppE
 #[server(prefix = "/api/team", endpoint = "review_cancel")]
 pub async fn cancel_review(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
     let result = async {
-        let (state, ctx) =
-            open_person(crate::access::Permission::ManageReviews, &form.patient_id).await?;
+        let (state, ctx) = open_person(
+            crate::access::Permission::ManageReviews,
+            id_of(&form.patient_id)?,
+        )
+        .await?;
         crate::preparation::service::cancel_review(&state, &ctx, id_of(&form.review_id)?).await
     }
     .await;
@@ -225,8 +218,11 @@ pub async fn cancel_review(#[server(flatten)] form: ReviewActionForm) -> Result<
 #[server(prefix = "/api/team", endpoint = "review_held")]
 pub async fn close_review(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
     let result = async {
-        let (state, ctx) =
-            open_person(crate::access::Permission::ManageReviews, &form.patient_id).await?;
+        let (state, ctx) = open_person(
+            crate::access::Permission::ManageReviews,
+            id_of(&form.patient_id)?,
+        )
+        .await?;
         crate::preparation::service::review_held(
             &state,
             &ctx,
@@ -251,8 +247,11 @@ pub async fn close_review(#[server(flatten)] form: ReviewActionForm) -> Result<(
 #[server(prefix = "/api/team", endpoint = "release")]
 pub async fn release_now(#[server(flatten)] form: ReviewActionForm) -> Result<(), AppError> {
     let result = async {
-        let (state, ctx) =
-            open_person(crate::access::Permission::ReleaseResults, &form.patient_id).await?;
+        let (state, ctx) = open_person(
+            crate::access::Permission::ReleaseResults,
+            id_of(&form.patient_id)?,
+        )
+        .await?;
         crate::preparation::service::release(&state, &ctx).await
     }
     .await;
@@ -271,8 +270,12 @@ pub async fn release_now(#[server(flatten)] form: ReviewActionForm) -> Result<()
 #[server(prefix = "/api/team", endpoint = "result")]
 pub async fn add_result(#[server(flatten)] form: ResultForm) -> Result<(), AppError> {
     let result = async {
-        let (state, account) = staff().await?;
-        crate::results::service::add_manual(&state, account, id_of(&form.patient_id)?, &form).await
+        let (state, ctx) = open_person(
+            crate::access::Permission::EnterResults,
+            id_of(&form.patient_id)?,
+        )
+        .await?;
+        crate::results::service::add_manual(&state, &ctx, &form).await
     }
     .await;
     let page = person_page(&form.patient_id);
@@ -290,15 +293,12 @@ pub async fn add_result(#[server(flatten)] form: ResultForm) -> Result<(), AppEr
 #[server(prefix = "/api/team", endpoint = "target")]
 pub async fn set_target(#[server(flatten)] form: TargetForm) -> Result<(), AppError> {
     let result = async {
-        let (state, account) = staff().await?;
-        crate::results::service::set_target(
-            &state,
-            account,
+        let (state, ctx) = open_person(
+            crate::access::Permission::SetTargets,
             id_of(&form.patient_id)?,
-            &form.code,
-            &form.value,
         )
-        .await
+        .await?;
+        crate::results::service::set_target(&state, &ctx, &form.code, &form.value).await
     }
     .await;
     let page = person_page(&form.patient_id);

@@ -7,7 +7,7 @@ use crate::forms::IdempotencyKey;
 use super::*;
 use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, Select, TextField, options};
 use crate::plan::pages::{back_link, load, param_id, render, row};
-use crate::preparation::MODES;
+use crate::preparation::{MODES, ReviewStatus};
 use crate::shell::PageHeading;
 
 fn yes_no(b: bool) -> &'static str {
@@ -196,9 +196,9 @@ fn reviews_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
             <h3 class="nhsuk-heading-s">"Earlier reviews"</h3>
             <ul class="nhsuk-list">
                 {person.past.iter().map(|r| view! {
-                    <li>{match (r.status.as_str(), &r.next_review_date) {
-                        ("held", Some(next)) => format!("{}: held. Next review due {next}.", r.when),
-                        ("held", None) => format!("{}: held.", r.when),
+                    <li>{match (r.status, &r.next_review_date) {
+                        (ReviewStatus::Held, Some(next)) => format!("{}: held. Next review due {next}.", r.when),
+                        (ReviewStatus::Held, None) => format!("{}: held.", r.when),
                         _ => format!("{}: cancelled.", r.when),
                     }}</li>
                 }).collect_view()}

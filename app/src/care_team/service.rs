@@ -2,28 +2,17 @@
 //! with reviews, pack, agenda and every result (shared or not yet). Each person's record is read
 //! only after the policy allows it.
 use chrono::Duration;
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use sea_orm::{ColumnTrait as _, Condition, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use uuid::Uuid;
 
 use super::{PersonLink, ReviewRow, ReviewsView, StaffResult, TeamPersonView};
-use crate::access::{self, Actor, Permission, Subject};
+use crate::access::{self, PatientCtx, Permission, StaffCtx};
 use crate::entities::{observation, patient, patient_condition, plan, preparation_pack, review};
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::preparation::service::{self as prep, review_view, when_words, zone};
 use crate::results::catalogue;
 use crate::state::AppState;
-
-async fn allowed(state: &AppState, staff: Uuid, action: Permission, patient_id: Uuid) -> bool {
-    access::check(
-        &state.db,
-        Actor::new(staff, state.clock.now()),
-        action,
-        Subject::Patient(patient_id),
-    )
-    .await
-    .is_ok()
-}
 
 fn pack_status(pack: Option<&preparation_pack::Model>, p: &patient::Model) -> String {
     match pack.and_then(|k| k.released_at.map(|at| (k, at))) {
@@ -37,24 +26,22 @@ fn pack_status(pack: Option<&preparation_pack::Model>, p: &patient::Model) -> St
 }
 
 /// Booked reviews in the staff member's organisations from a week ago to 6 weeks ahead, soonest
-/// first; one in the past that nobody has closed is overdue.
-pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppError> {
-    // Those who book and run reviews (not, say, a social care worker whose caseload is only
-    // the people who share with her).
-    let orgs = access::orgs_where(
-        &state.db,
-        access::Actor::new(staff, state.clock.now()),
-        Permission::ManageReviews,
-    )
-    .await?;
-    if orgs.is_empty() {
+/// first; one in the past that nobody has closed is overdue. For work opened to manage reviews
+/// (those who book and run them; not, say, a social care worker whose caseload is only the
+/// people who share with her).
+pub async fn reviews(state: &AppState, ctx: &StaffCtx) -> Result<ReviewsView, AppError> {
+    if ctx.permission() != Permission::ManageReviews {
         return Err(AppError::NotFound);
     }
-    let unbooked = unbooked(state, staff, &orgs).await?;
+    let orgs = ctx.orgs().to_vec();
+    // The people listed are read through the access layer's filter: each row links to a
+    // record the reader may open, with no check per row.
+    let visible = access::visible_people(&state.db, ctx.actor(), Permission::ReadRecord).await?;
+    let unbooked = unbooked(state, &visible, &orgs).await?;
     let now = state.clock.now();
     let booked = review::Entity::find()
         .filter(review::Column::OrganisationId.is_in(orgs))
-        .filter(review::Column::Status.eq("scheduled"))
+        .filter(review::Column::Status.eq(crate::preparation::ReviewStatus::Scheduled.code()))
         .filter(review::Column::StartsAt.lte(now + Duration::weeks(6)))
         .order_by_asc(review::Column::StartsAt)
         .all(&state.db)
@@ -66,6 +53,7 @@ pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppEr
         .await?;
     let people = patient::Entity::find()
         .filter(patient::Column::Id.is_in(booked.iter().map(|r| r.patient_id)))
+        .filter(visible)
         .all(&state.db)
         .await?;
     let mut rows = Vec::new();
@@ -73,9 +61,6 @@ pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppEr
         let Some(p) = people.iter().find(|p| p.id == r.patient_id) else {
             continue;
         };
-        if !allowed(state, staff, Permission::ReadRecord, p.id).await {
-            continue;
-        }
         let pack = packs.iter().find(|k| k.review_id == Some(r.id));
         rows.push(ReviewRow {
             patient_id: p.id,
@@ -102,12 +87,12 @@ pub async fn reviews(state: &AppState, staff: Uuid) -> Result<ReviewsView, AppEr
 /// whole caseload with filters and search.)
 async fn unbooked(
     state: &AppState,
-    staff: Uuid,
+    visible: &Condition,
     orgs: &[Uuid],
 ) -> Result<Vec<PersonLink>, AppError> {
     let booked: Vec<Uuid> = review::Entity::find()
         .filter(review::Column::OrganisationId.is_in(orgs.to_vec()))
-        .filter(review::Column::Status.eq("scheduled"))
+        .filter(review::Column::Status.eq(crate::preparation::ReviewStatus::Scheduled.code()))
         .all(&state.db)
         .await?
         .into_iter()
@@ -116,6 +101,7 @@ async fn unbooked(
     let people = patient::Entity::find()
         .filter(patient::Column::OrganisationId.is_in(orgs.to_vec()))
         .filter(patient::Column::Id.is_not_in(booked))
+        .filter(visible.clone())
         .order_by_asc(patient::Column::FamilyName)
         .order_by_asc(patient::Column::GivenName)
         .all(&state.db)
@@ -126,9 +112,6 @@ async fn unbooked(
         .await?;
     let mut links = Vec::new();
     for p in people {
-        if !allowed(state, staff, Permission::ReadRecord, p.id).await {
-            continue;
-        }
         let due = plans
             .iter()
             .find(|pl| pl.patient_id == p.id)
@@ -155,19 +138,11 @@ pub fn spaced(n: &str) -> String {
         .unwrap_or_else(|_| n.to_owned())
 }
 
-pub async fn person(
-    state: &AppState,
-    staff: Uuid,
-    patient_id: Uuid,
-) -> Result<TeamPersonView, AppError> {
-    let p = access::patient_for(
-        &state.db,
-        Actor::new(staff, state.clock.now()),
-        Permission::ReadRecord,
-        patient_id,
-    )
-    .await?;
-    crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, &p, "record_viewed")
+/// One person's record for the care team, opened to read (`ReadRecord`).
+pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView, AppError> {
+    ctx.opened_for(Permission::ReadRecord)?;
+    let (staff, p) = (ctx.actor().account_id, ctx.patient());
+    crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, p, "record_viewed")
         .await?;
     let now = state.clock.now();
     let conditions = patient_condition::Entity::find()
@@ -193,7 +168,7 @@ pub async fn person(
         None => None,
     };
     let pack_view = match &pack {
-        Some(k) => Some(prep::pack_view(&state.db, now, &p, k).await?),
+        Some(k) => Some(prep::pack_view(&state.db, now, p, k).await?),
         None => None,
     };
     let released_at = preparation_pack::Entity::find()
@@ -204,7 +179,9 @@ pub async fn person(
         .await?
         .and_then(|k| k.released_at);
     // Social care sees only the results the person has been shown.
-    let every_result = allowed(state, staff, Permission::ReadUnreleasedResults, p.id).await;
+    let every_result = ctx
+        .may(&state.db, Permission::ReadUnreleasedResults)
+        .await?;
     let observations: Vec<observation::Model> = observation::Entity::find()
         .filter(observation::Column::PatientId.eq(p.id))
         .order_by_asc(observation::Column::TakenAt)
@@ -221,7 +198,7 @@ pub async fn person(
             let mine: Vec<&observation::Model> =
                 observations.iter().filter(|o| o.code == k.code).collect();
             let latest = mine.last()?;
-            let summary = crate::results::service::summarise(&p, today, &mine, &targets)?;
+            let summary = crate::results::service::summarise(p, today, &mine, &targets)?;
             Some(StaffResult {
                 code: k.code.to_owned(),
                 name: k.name.to_owned(),
@@ -239,7 +216,7 @@ pub async fn person(
             })
         })
         .collect();
-    let upcoming_view = upcoming.as_ref().map(|r| review_view(&p, r));
+    let upcoming_view = upcoming.as_ref().map(|r| review_view(p, r));
     let grants = crate::entities::carer_grant::Entity::find()
         .filter(crate::entities::carer_grant::Column::PatientId.eq(p.id))
         .all(&state.db)
@@ -262,18 +239,18 @@ pub async fn person(
         upcoming: upcoming_view,
         past: all_reviews
             .iter()
-            .filter(|r| r.status != "scheduled")
-            .map(|r| review_view(&p, r))
+            .filter(|r| r.status != crate::preparation::ReviewStatus::Scheduled.code())
+            .map(|r| review_view(p, r))
             .collect(),
-        pack_status: pack_status(pack.as_ref(), &p),
+        pack_status: pack_status(pack.as_ref(), p),
         pack: pack_view,
         results,
-        can_manage: allowed(state, staff, Permission::ManageReviews, p.id).await,
-        can_release: allowed(state, staff, Permission::ReleaseResults, p.id).await,
-        can_enter: allowed(state, staff, Permission::EnterResults, p.id).await,
-        can_target: allowed(state, staff, Permission::SetTargets, p.id).await,
-        can_edit_contact: allowed(state, staff, Permission::EditContact, p.id).await,
-        can_record_carer: allowed(state, staff, Permission::RecordCarerGrant, p.id).await,
+        can_manage: ctx.may(&state.db, Permission::ManageReviews).await?,
+        can_release: ctx.may(&state.db, Permission::ReleaseResults).await?,
+        can_enter: ctx.may(&state.db, Permission::EnterResults).await?,
+        can_target: ctx.may(&state.db, Permission::SetTargets).await?,
+        can_edit_contact: ctx.may(&state.db, Permission::EditContact).await?,
+        can_record_carer: ctx.may(&state.db, Permission::RecordCarerGrant).await?,
         carers,
         phone: p.phone.clone().unwrap_or_default(),
         email: p.email.clone().unwrap_or_default(),

@@ -187,9 +187,10 @@ pub async fn record_grant(#[server(flatten)] form: InviteCarerForm) -> Result<()
         Err(_) => "/team".to_owned(),
     };
     let result = async {
-        let state = crate::state::app_state()?;
-        let (session, staff) = crate::auth::session::require_account().await?;
-        service::record(&state, &session, staff, &form).await
+        let id = Uuid::parse_str(form.patient_id.trim()).map_err(|_| AppError::NotFound)?;
+        let (state, session, ctx) =
+            crate::auth::opened::person(crate::access::Permission::RecordCarerGrant, id).await?;
+        service::record(&state, &session, &ctx, &form).await
     }
     .await;
     crate::forms::finish(

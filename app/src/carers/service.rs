@@ -14,7 +14,7 @@ use super::{
     AccessLogView, CarersView, GrantForm, GrantView, HelpedPerson, InviteCarerForm, LEGAL_BASES,
     LogEntry, PeopleView,
 };
-use crate::access::{self, Actor, Capacity, GrantStatus, Permission, Scope};
+use crate::access::{self, Actor, Capacity, GrantStatus, PatientCtx, Permission, Scope};
 use crate::auth::audit::{self, Entry};
 use crate::auth::invitation::{self, NewInvitation, Purpose};
 use crate::auth::team::NewLink;
@@ -379,17 +379,17 @@ pub async fn invite(
     .await
 }
 
+/// The care team records a grant, for a record opened to do so (`RecordCarerGrant`).
 pub async fn record(
     state: &AppState,
     session: &Session,
-    staff: Uuid,
+    ctx: &PatientCtx,
     form: &InviteCarerForm,
 ) -> Result<(), AppError> {
-    let id = Uuid::parse_str(form.patient_id.trim()).map_err(|_| AppError::NotFound)?;
-    let actor = Actor::new(staff, state.clock.now());
-    let person = access::patient_for(&state.db, actor, Permission::RecordCarerGrant, id).await?;
-    let new = read_new(form, today_for(&person, actor.at), true)?;
-    create_grant(state, session, &person, staff, "professional", new).await
+    ctx.opened_for(Permission::RecordCarerGrant)?;
+    let new = read_new(form, ctx.today(), true)?;
+    let by = ctx.actor().account_id;
+    create_grant(state, session, ctx.patient(), by, "professional", new).await
 }
 
 /// The grant named in a form, if it is this person's (for the person) or, for staff, if the

@@ -45,6 +45,16 @@ pub struct ReviewForm {
     pub place: String,
 }
 
+crate::access::vocabulary! {
+    /// Where a review stands (`reviews.status`): booked, held or cancelled. Only a booked
+    /// review is ever moved, prepared for or reminded about.
+    ReviewStatus {
+        Scheduled = "scheduled", "Booked";
+        Held = "held", "Held";
+        Cancelled = "cancelled", "Cancelled";
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewView {
     pub id: Uuid,
@@ -56,8 +66,7 @@ pub struct ReviewView {
     pub mode: String,
     pub mode_name: String,
     pub place: String,
-    /// `scheduled`, `cancelled` or `held`.
-    pub status: String,
+    pub status: ReviewStatus,
     pub next_review_date: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{AgendaAnswerView, PackView, PreparationView, ReviewForm, ReviewView};
+use super::{AgendaAnswerView, PackView, PreparationView, ReviewForm, ReviewStatus, ReviewView};
 pub use super::{MODES, mode_name};
 use crate::access::{PatientCtx, Permission};
 use crate::auth::audit;
@@ -87,7 +87,8 @@ pub fn review_view(p: &patient::Model, r: &review::Model) -> ReviewView {
         mode: r.mode.clone(),
         mode_name: mode_name(&r.mode).to_owned(),
         place: r.place.clone().unwrap_or_default(),
-        status: r.status.clone(),
+        // Only the three codes are ever written; anything else could not be booked again.
+        status: ReviewStatus::parse(&r.status).unwrap_or(ReviewStatus::Cancelled),
         next_review_date: r.next_review_date.map(long_date),
     }
 }
@@ -222,7 +223,7 @@ pub async fn upcoming(
 ) -> Result<Option<review::Model>, AppError> {
     Ok(review::Entity::find()
         .filter(review::Column::PatientId.eq(patient_id))
-        .filter(review::Column::Status.eq("scheduled"))
+        .filter(review::Column::Status.eq(ReviewStatus::Scheduled.code()))
         .order_by_asc(review::Column::StartsAt)
         .one(db)
         .await?)
@@ -246,7 +247,7 @@ async fn due_reviews(
     patient_id: Option<Uuid>,
 ) -> Result<Vec<(review::Model, patient::Model)>, AppError> {
     let mut query = review::Entity::find()
-        .filter(review::Column::Status.eq("scheduled"))
+        .filter(review::Column::Status.eq(ReviewStatus::Scheduled.code()))
         .filter(review::Column::StartsAt.gt(now))
         // No practice waits more than 8 weeks.
         .filter(review::Column::StartsAt.lte(now + Duration::days(56)));
@@ -479,7 +480,7 @@ pub async fn schedule(
         with_whom: Set(booking.with_whom.clone()),
         mode: Set(booking.mode),
         place: Set(booking.place),
-        status: Set("scheduled".into()),
+        status: Set(ReviewStatus::Scheduled.code().into()),
         next_review_date: Set(None),
         created_by: Set(staff),
         created_at: Set(now),
@@ -514,7 +515,7 @@ async fn managed_review(
 }
 
 fn still_booked(r: &review::Model) -> Result<(), AppError> {
-    if r.status == "scheduled" {
+    if r.status == ReviewStatus::Scheduled.code() {
         Ok(())
     } else {
         Err(no_longer_booked())
@@ -536,7 +537,7 @@ async fn change_booked(
     let done = review::Entity::update_many()
         .set(change)
         .filter(review::Column::Id.eq(review_id))
-        .filter(review::Column::Status.eq("scheduled"))
+        .filter(review::Column::Status.eq(ReviewStatus::Scheduled.code()))
         .exec(txn)
         .await?;
     if done.rows_affected == 0 {
@@ -592,7 +593,7 @@ pub async fn cancel_review(
         &txn,
         r.id,
         review::ActiveModel {
-            status: Set("cancelled".into()),
+            status: Set(ReviewStatus::Cancelled.code().into()),
             updated_at: Set(state.clock.now()),
             ..Default::default()
         },
@@ -655,7 +656,7 @@ pub async fn review_held(
         &txn,
         r.id,
         review::ActiveModel {
-            status: Set("held".into()),
+            status: Set(ReviewStatus::Held.code().into()),
             next_review_date: Set(Some(next)),
             updated_at: Set(now),
             ..Default::default()
@@ -717,7 +718,7 @@ pub async fn pack_view(
     };
     let editable = review
         .as_ref()
-        .is_some_and(|r| r.status == "scheduled" && r.starts_at > now);
+        .is_some_and(|r| r.status == ReviewStatus::Scheduled.code() && r.starts_at > now);
     Ok(PackView {
         released_on: pack
             .released_at

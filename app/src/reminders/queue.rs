@@ -268,7 +268,10 @@ async fn plan_one(
                     None => None,
                 };
                 match r {
-                    Some(r) if r.status == "scheduled" && r.starts_at > now => {
+                    Some(r)
+                        if r.status == crate::preparation::ReviewStatus::Scheduled.code()
+                            && r.starts_at > now =>
+                    {
                         review_time =
                             Some(r.starts_at.with_timezone(&p.tz).format("%H:%M").to_string());
                     }
@@ -290,7 +293,10 @@ async fn plan_one(
                     Some(id) => review::Entity::find_by_id(id).one(db).await?,
                     None => None,
                 };
-                if !booked.is_some_and(|r| r.status == "scheduled" && r.starts_at > now) {
+                if !booked.is_some_and(|r| {
+                    r.status == crate::preparation::ReviewStatus::Scheduled.code()
+                        && r.starts_at > now
+                }) {
                     return Ok(Plan::Drop("review changed"));
                 }
             }

@@ -84,7 +84,7 @@ pub mod service {
     use super::catalogue::{self, Better, coded_words, show};
     use super::import::{self, Incoming};
     use super::{Point, ResultDetail, ResultSummary};
-    use crate::access::{self, Actor, Permission};
+    use crate::access::{self, PatientCtx, Permission, StaffCtx};
     use crate::auth::audit;
     use crate::entities::{observation, patient, preparation_pack, result_target};
     use crate::error::AppError;
@@ -183,19 +183,14 @@ pub mod service {
     }
 
     /// A care-team member enters one result by hand.
+    /// For a record opened to enter results (`EnterResults`).
     pub async fn add_manual(
         state: &AppState,
-        staff: Uuid,
-        patient_id: Uuid,
+        ctx: &PatientCtx,
         form: &super::ResultForm,
     ) -> Result<(), AppError> {
-        let p = access::patient_for(
-            &state.db,
-            Actor::new(staff, state.clock.now()),
-            Permission::EnterResults,
-            patient_id,
-        )
-        .await?;
+        ctx.opened_for(Permission::EnterResults)?;
+        let (staff, p) = (ctx.actor().account_id, ctx.patient());
         let now = state.clock.now();
         let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let kind = catalogue::kind(&form.code);
@@ -254,7 +249,7 @@ pub mod service {
                 "This result is already recorded for that date",
             ));
         }
-        audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "result_added").await?;
+        audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "result_added").await?;
         txn.commit().await?;
         Ok(())
     }
@@ -271,17 +266,18 @@ pub mod service {
     /// is reported (as `Validation` with the list under "file").
     pub async fn import(
         state: &AppState,
-        staff: Uuid,
+        ctx: &StaffCtx,
         content: &str,
     ) -> Result<Imported, AppError> {
-        let now = state.clock.now();
-        // Only the organisations where the importer may enter results: the people below are
-        // read through this filter, the same role table a check uses, in one query.
-        let orgs =
-            access::orgs_where(&state.db, Actor::new(staff, now), Permission::EnterResults).await?;
-        if orgs.is_empty() {
+        if ctx.permission() != Permission::EnterResults {
             return Err(AppError::NotFound);
         }
+        let now = state.clock.now();
+        let staff = ctx.actor().account_id;
+        // Only the people for whom the importer may enter results: read through the access
+        // layer's filter (the same rules a check uses), in one query.
+        let visible =
+            access::visible_people(&state.db, ctx.actor(), Permission::EnterResults).await?;
         let report = |problems: Vec<import::Problem>| {
             AppError::Validation(BTreeMap::from([(
                 "file".to_owned(),
@@ -306,7 +302,7 @@ pub mod service {
         numbers.dedup();
         let people = patient::Entity::find()
             .filter(patient::Column::NhsNumber.is_in(numbers))
-            .filter(patient::Column::OrganisationId.is_in(orgs))
+            .filter(visible)
             .all(&state.db)
             .await?;
         let mut allowed: BTreeMap<String, Uuid> = BTreeMap::new();
@@ -345,20 +341,16 @@ pub mod service {
     }
 
     /// Sets (or, with an empty value, removes) a person's own target for a kind of result.
+    /// For a record opened to set targets (`SetTargets`).
     pub async fn set_target(
         state: &AppState,
-        staff: Uuid,
-        patient_id: Uuid,
+        ctx: &PatientCtx,
         code: &str,
         value: &str,
     ) -> Result<(), AppError> {
-        let p = access::patient_for(
-            &state.db,
-            Actor::new(staff, state.clock.now()),
-            Permission::SetTargets,
-            patient_id,
-        )
-        .await?;
+        ctx.opened_for(Permission::SetTargets)?;
+        let (staff, p) = (ctx.actor().account_id, ctx.patient());
+        let patient_id = p.id;
         let kind = catalogue::kind(code)
             .filter(|k| k.better.is_some())
             .ok_or_else(|| AppError::field("code", "Choose a result that has a number target"))?;
@@ -368,7 +360,7 @@ pub mod service {
                 .filter(result_target::Column::Code.eq(kind.code))
                 .exec(&state.db)
                 .await?;
-            return audit::staff_touch(&state.db, state.clock.as_ref(), staff, &p, "target_set")
+            return audit::staff_touch(&state.db, state.clock.as_ref(), staff, p, "target_set")
                 .await;
         }
         let (v1, v2, _) =
@@ -399,7 +391,7 @@ pub mod service {
         )
         .exec_without_returning(&state.db)
         .await?;
-        audit::staff_touch(&state.db, state.clock.as_ref(), staff, &p, "target_set").await
+        audit::staff_touch(&state.db, state.clock.as_ref(), staff, p, "target_set").await
     }
 
     fn point(o: &observation::Model, unit: &str) -> Point {

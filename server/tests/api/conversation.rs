@@ -601,3 +601,76 @@ db_test! {
         }
     }
 }
+
+db_test! {
+    async fn a_list_through_the_access_layer_names_exactly_the_people_a_check_allows_for_every_permission(app) {
+        use app::access::{Actor, Permission, Subject};
+        // Four people: two of the home practice (one sharing with the social care team), one
+        // of another practice, and one with no account yet.
+        let ada = make_patient(&app, "Ada Home", "4010230002").await;
+        let bea = make_patient(&app, "Bea Sharing", "4010230010").await;
+        let cat = make_patient(&app, "Cat Elsewhere", "4010230029").await;
+        let home = practice_of(&app, &ada).await;
+        let hillside = make_org(&app, "Hillside Surgery", "gp_practice").await;
+        let social = make_org(&app, "Riverside Social Care", "social_care_team").await;
+        let mut moved: patient::ActiveModel = patient::Entity::find_by_id(cat.patient_id).one(&app.db).await.unwrap().unwrap().into();
+        moved.organisation_id = Set(hillside);
+        moved.update(&app.db).await.unwrap();
+        let (status, body) = post_json(&app, &bea, "/api/sharing/share", &[("organisation", &social.to_string())]).await;
+        assert_eq!(status, 200, "{body}");
+        let mut actors: Vec<(String, Uuid)> = vec![("Ada herself".into(), ada.account_id), ("Cat herself".into(), cat.account_id)];
+        for role in ["clinician", "care_coordinator", "healthcare_assistant", "social_care_worker", "org_admin"] {
+            actors.push((format!("home {role}"), member(&app, home, role, role).await.account_id));
+        }
+        actors.push(("Hillside clinician".into(), member(&app, hillside, "clinician", "Dr Hill").await.account_id));
+        actors.push(("social care worker".into(), member(&app, social, "social_care_worker", "Sol").await.account_id));
+        actors.push(("Ada's plan-only carer".into(), crate::carers::carer(&app, &ada, "Pat", "read_plan", "active", None).await.account_id));
+        actors.push(("Ada's logging carer with reminders".into(), crate::carers::carer(&app, &ada, "Lou", "log_actions reminders", "active", None).await.account_id));
+        actors.push(("Bea's carer whose grant ended".into(), crate::carers::carer(&app, &bea, "Ena", "read_plan read_results", "active", Some(-2)).await.account_id));
+        actors.push(("Cat's stopped carer".into(), crate::carers::carer(&app, &cat, "Sam", "read_plan", "ended", None).await.account_id));
+        let everyone: Vec<patient::Model> = patient::Entity::find().all(&app.db).await.unwrap();
+        let name = |id: Uuid| everyone.iter().find(|p| p.id == id).map(|p| p.given_name.clone()).unwrap_or_default();
+        let now = Utc::now();
+        let mut wrong = Vec::new();
+        let mut cells = 0;
+        for (who, account) in &actors {
+            let actor = Actor::new(*account, now);
+            for permission in Permission::ALL {
+                let filter = app::access::visible_people(&app.db, actor, permission).await.expect("visible_people");
+                let mut listed: Vec<Uuid> = patient::Entity::find().filter(filter).all(&app.db).await.expect("list").into_iter().map(|p| p.id).collect();
+                let mut allowed = Vec::new();
+                for p in &everyone {
+                    if app::access::check(&app.db, actor, permission, Subject::Patient(p.id)).await.is_ok() {
+                        allowed.push(p.id);
+                    }
+                }
+                listed.sort();
+                allowed.sort();
+                cells += 1;
+                if listed != allowed {
+                    wrong.push(format!(
+                        "{who} / {permission:?}: the list names {:?}, a check allows {:?}",
+                        listed.iter().map(|id| name(*id)).collect::<Vec<_>>(),
+                        allowed.iter().map(|id| name(*id)).collect::<Vec<_>>(),
+                    ));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert_eq!(cells, actors.len() * Permission::ALL.len());
+        // The cells are not all empty: the matrix says something.
+        let sees = |account: Uuid, permission| {
+            let db = app.db.clone();
+            async move {
+                let filter = app::access::visible_people(&db, Actor::new(account, now), permission).await.unwrap();
+                patient::Entity::find().filter(filter).all(&db).await.unwrap().into_iter().map(|p| p.given_name).collect::<Vec<_>>()
+            }
+        };
+        let social_worker = actors.iter().find(|(w, _)| w == "social care worker").unwrap().1;
+        assert_eq!(sees(social_worker, Permission::ReadRecord).await, vec!["Bea".to_owned()]);
+        assert!(sees(social_worker, Permission::ReadUnreleasedResults).await.is_empty());
+        let plan_only = actors.iter().find(|(w, _)| w == "Ada's plan-only carer").unwrap().1;
+        assert_eq!(sees(plan_only, Permission::ReadPlan).await, vec!["Ada".to_owned()]);
+        assert!(sees(plan_only, Permission::LogActions).await.is_empty());
+    }
+}
