@@ -312,42 +312,55 @@ pub async fn view(state: &AppState, account: Uuid) -> Result<RemindersView, AppE
             .to_string()
     };
     let now = state.clock.now();
+    // The people this account is reminded about as a carer: for each kind of reminder, the
+    // access layer's list (one query each, never a check per person).
+    let actor = Actor::new(account, now);
+    let kinds = [
+        (Permission::RemindAboutReview, "their review"),
+        (Permission::RemindAboutPreparation, "getting ready for it"),
+        (Permission::RemindAboutActions, "their actions"),
+    ];
+    let mut reminded: Vec<(Uuid, &str)> = Vec::new();
+    for (action, words) in kinds {
+        let visible = access::visible_people(&state.db, actor, action).await?;
+        for p in patient::Entity::find()
+            .filter(visible)
+            .all(&state.db)
+            .await?
+        {
+            // Their own reminders are listed above, not as someone they help.
+            if p.account_id != Some(account) {
+                reminded.push((p.id, words));
+            }
+        }
+    }
+    let people = patient::Entity::find()
+        .filter(patient::Column::Id.is_in(reminded.iter().map(|(id, _)| *id)))
+        .all(&state.db)
+        .await?;
     let mut helping = Vec::new();
     for g in carer_grant::Entity::find()
         .filter(carer_grant::Column::CarerAccountId.eq(account))
         .filter(carer_grant::Column::Status.eq(crate::access::GrantStatus::Active.code()))
+        .filter(carer_grant::Column::PatientId.is_in(people.iter().map(|p| p.id)))
         .all(&state.db)
         .await?
     {
-        let Some(p) = patient::Entity::find_by_id(g.patient_id)
-            .one(&state.db)
-            .await?
-        else {
+        let Some(p) = people.iter().find(|p| p.id == g.patient_id) else {
             continue;
         };
-        let actor = Actor::new(account, now);
-        let mut kinds = Vec::new();
-        for (action, words) in [
-            (Permission::RemindAboutReview, "their review"),
-            (Permission::RemindAboutPreparation, "getting ready for it"),
-            (Permission::RemindAboutActions, "their actions"),
-        ] {
-            if access::check(&state.db, actor, action, Subject::Patient(p.id))
-                .await
-                .is_ok()
-            {
-                kinds.push(words);
-            }
-        }
-        if !kinds.is_empty() {
-            helping.push(format!(
-                "{} {} ({}): reminders about {}",
-                p.given_name,
-                p.family_name,
-                g.relationship.to_lowercase(),
-                crate::plan::schedule::join_words(&kinds)
-            ));
-        }
+        let about: Vec<&str> = reminded
+            .iter()
+            .filter(|(id, _)| *id == p.id)
+            .map(|(_, words)| *words)
+            .collect();
+        helping.push(format!(
+            "{} {} ({}): reminders about {}",
+            p.given_name,
+            p.family_name,
+            g.relationship.to_lowercase(),
+            crate::plan::schedule::join_words(&about)
+        ));
     }
     Ok(RemindersView {
         public_key: state.settings.push_public_key.clone(),

@@ -615,6 +615,14 @@ db_test! {
         assert_eq!(kinds(seer.account_id).await, ["review_tomorrow"]);
         assert_eq!(kinds(helper.account_id).await, ["actions", "agenda_due", "pack_ready", "review_tomorrow"]);
         assert!(kinds(quiet.account_id).await.is_empty());
+        // Each carer's reminders page says whom they are reminded about, and about what: the
+        // same rules as the jobs.
+        let seer_page = crate::plan::page(&app, &seer, "/account/reminders").await;
+        assert!(seer_page.contains("Mair Tester (daughter): reminders about their review<"), "{seer_page}");
+        let helper_page = crate::plan::page(&app, &helper, "/account/reminders").await;
+        assert!(helper_page.contains("Mair Tester (daughter): reminders about their review, getting ready for it and their actions<"), "{helper_page}");
+        let quiet_page = crate::plan::page(&app, &quiet, "/account/reminders").await;
+        assert!(!quiet_page.contains("reminders about"), "{quiet_page}");
 
         let w = worker(&app);
         w.run_once().await.unwrap();
