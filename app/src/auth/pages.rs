@@ -349,24 +349,10 @@ pub fn RecoverPage() -> impl IntoView {
     }
 }
 
-/// A page asked for by someone not signed in: sent to sign in, whatever the request's `Accept`
-/// header says (leptos's `Redirect` sends a 302 only to requests that accept HTML, and draws
-/// nothing, so a request without it got an empty page). Should the redirect ever not be sent,
-/// the page says what to do rather than being blank.
+/// A page asked for by someone not signed in: sent to sign in.
 #[component]
 fn SignedOut() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::FOUND);
-        response.insert_header(
-            axum::http::header::LOCATION,
-            axum::http::HeaderValue::from_static("/"),
-        );
-    }
-    view! {
-        <PageHeading text="Please sign in" />
-        <p class="nhsuk-body"><a href="/">"Sign in to Alongside"</a></p>
-    }
+    view! { <crate::shell::GoTo path="/" heading="Please sign in" link="Sign in to Alongside" /> }
 }
 
 /// Renders `content` for a signed-in person; sends anyone else to sign in.

@@ -383,7 +383,7 @@ pub fn OpenReminderPage() -> impl IntoView {
         }),
         |v: OpenView, _flash: Flash| {
             match v.about {
-            None => view! { <leptos_router::components::Redirect path=v.target.clone() /> }.into_any(),
+            None => view! { <crate::shell::GoTo path=v.target.clone() heading="Your reminder" link="Open your reminder" /> }.into_any(),
             Some((person, name)) => view! {
                 <PageHeading text="Your reminder" />
                 <p class="nhsuk-body">{format!("This reminder is about {name}'s plan.")}</p>

@@ -57,3 +57,46 @@ pub fn PageHeading(
         <h1 class="nhsuk-heading-l">{text}</h1>
     }
 }
+
+/// Sends the browser to `path`, a path on this site: a 302 from the server whatever the
+/// request's `Accept` header says, and a navigation when the page is drawn in the browser.
+/// (leptos's `Redirect` sends its 302 only when it sees `text/html`, and otherwise draws
+/// nothing: a tapped reminder once stayed on a blank page.) Should neither happen, the page
+/// says where to go, with a link.
+#[component]
+pub fn GoTo(
+    #[prop(into)] path: String,
+    /// The heading, should the page ever be shown.
+    #[prop(into)]
+    heading: String,
+    /// The link's words.
+    #[prop(into)]
+    link: String,
+) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(location)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&path),
+    ) {
+        response.set_status(axum::http::StatusCode::FOUND);
+        response.insert_header(axum::http::header::LOCATION, location);
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        let to = path.clone();
+        Effect::new(move |_| {
+            navigate(
+                &to,
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            )
+        });
+    }
+    view! {
+        <PageHeading text=heading />
+        <p class="nhsuk-body"><a href=path>{link}</a></p>
+    }
+}

@@ -635,6 +635,13 @@ db_test! {
         let job = jobs_of(&app, "pack_ready").await.into_iter().find(|j| j.account_id == helper.account_id).unwrap();
         let res = app.client().get(app.url(&format!("/reminders/{}", job.id))).header("cookie", &helper.cookie).header("accept", "text/html").send().await.unwrap();
         assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/preparation"));
+        // Whatever the request says it accepts (a tap's navigation does not always say HTML):
+        // never a blank page.
+        for accept in ["*/*", "application/json"] {
+            let res = app.client().get(app.url(&format!("/reminders/{}", job.id))).header("cookie", &helper.cookie).header("accept", accept).send().await.unwrap();
+            assert_eq!(res.status(), 302, "Accept: {accept}");
+            assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/preparation"), "Accept: {accept}");
+        }
 
         // The person stops the helper's access: their reminders stop with it.
         let (status, _) = post_json(&app, &me, "/api/carers/revoke", &[("grant_id", &helper_grant.to_string())]).await;
