@@ -120,10 +120,24 @@ impl AppError {
     /// Logs the real cause (the log line carries the request id from the request's span) and
     /// returns an error that shows the person only that id.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let request_id = crate::state::current_request_id();
+        let request_id = current_request_id();
         tracing::error!(%request_id, error = %cause, "internal error");
         Self::Internal { request_id }
     }
+}
+
+#[cfg(feature = "ssr")]
+/// The id of the request being served (set by the server's request-id layer).
+pub fn current_request_id() -> String {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Whether the database could not be reached at all (as opposed to refusing a statement).

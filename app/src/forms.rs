@@ -28,8 +28,8 @@ pub struct Flash {
 /// Takes (and so clears) this browser's flash.
 #[server(prefix = "/api/forms", endpoint = "flash")]
 pub async fn take_flash() -> Result<Flash, AppError> {
-    let session = crate::auth::session::from_request().await?;
-    let flash = crate::auth::session::take::<Flash>(&session, FLASH_KEY).await?;
+    let session = crate::session::from_request().await?;
+    let flash = crate::session::take::<Flash>(&session, FLASH_KEY).await?;
     Ok(flash.unwrap_or_default())
 }
 
@@ -72,7 +72,7 @@ pub async fn finish<T: Serialize>(
     };
     // Every place a form sends the browser is one of our own pages, whoever wrote the path.
     let to = local_path(if flash.form.is_some() { back } else { next }, "/today");
-    let session = crate::auth::session::from_request().await?;
+    let session = crate::session::from_request().await?;
     session
         .insert(FLASH_KEY, flash)
         .await

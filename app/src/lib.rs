@@ -14,6 +14,7 @@ pub mod care_team;
 pub mod carers;
 pub mod error;
 pub mod forms;
+pub mod layers;
 pub mod nhs_number;
 pub mod plan;
 pub mod preparation;
@@ -22,11 +23,14 @@ pub mod results;
 pub mod sharing;
 pub mod shell;
 pub mod today;
+pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod entities;
+#[cfg(feature = "ssr")]
+pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -5,6 +5,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use sea_orm::DatabaseConnection;
 
+pub mod limits;
+pub mod push_services;
+
 use crate::clock::SharedClock;
 use crate::error::AppError;
 
@@ -15,7 +18,7 @@ pub struct AppState {
     pub settings: Arc<PublicSettings>,
     /// The passkey relying party, built once from the configured public origin.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
-    pub limits: Arc<crate::auth::limits::Limits>,
+    pub limits: Arc<limits::Limits>,
     /// Wakes this instance's reminder worker when a reminder has just come due (a pack
     /// released, a test sent); other instances find it on their next poll.
     pub wake_reminders: Arc<tokio::sync::Notify>,
@@ -33,7 +36,7 @@ pub struct PublicSettings {
     /// The VAPID public key (base64url, uncompressed P-256) browsers subscribe with.
     pub push_public_key: String,
     /// The push services reminders may be sent to.
-    pub push_services: crate::reminders::push_services::PushServices,
+    pub push_services: push_services::PushServices,
 }
 
 /// The relying party for `public_origin`: its host is the RP id, and only that exact origin
@@ -69,17 +72,15 @@ pub fn app_state() -> Result<AppState, AppError> {
     })
 }
 
-/// The id of the request being served (set by the server's request-id layer).
-pub fn current_request_id() -> String {
-    use_context::<axum::http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "unknown".to_owned())
+pub use crate::error::current_request_id;
+
+/// A secret's SHA-256 as lower-case hex: what is stored instead of a token or an address.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The same raw statement for both databases, written with `$1` parameters: PostgreSQL numbers

@@ -339,7 +339,7 @@ async fn prepare(config: server::config::Config) -> anyhow::Result<String> {
     let mut record = tower_sessions::session::Record {
         id: tower_sessions::session::Id::default(),
         data: [(
-            app::auth::session::ACCOUNT_KEY.to_owned(),
+            app::session::ACCOUNT_KEY.to_owned(),
             serde_json::to_value(margaret)?,
         )]
         .into_iter()

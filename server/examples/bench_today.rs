@@ -107,7 +107,7 @@ async fn main() -> anyhow::Result<()> {
     let mut record = tower_sessions::session::Record {
         id: tower_sessions::session::Id::default(),
         data: [(
-            app::auth::session::ACCOUNT_KEY.to_owned(),
+            app::session::ACCOUNT_KEY.to_owned(),
             serde_json::to_value(margaret)?,
         )]
         .into_iter()

@@ -45,7 +45,7 @@ impl Default for Config {
             log: "info".into(),
             push_contact: String::new(),
             push_timeout_seconds: 10,
-            push_services: app::reminders::push_services::DEFAULT_PUSH_SERVICES.into(),
+            push_services: app::state::push_services::DEFAULT_PUSH_SERVICES.into(),
             reminder_worker: true,
             reminder_concurrency: 64,
             reminder_max_attempts: 6,
@@ -283,10 +283,8 @@ impl Config {
     }
 
     /// The push services reminders may go to.
-    pub fn push_services(
-        &self,
-    ) -> Result<app::reminders::push_services::PushServices, ConfigError> {
-        app::reminders::push_services::PushServices::parse(&self.push_services).map_err(|why| {
+    pub fn push_services(&self) -> Result<app::state::push_services::PushServices, ConfigError> {
+        app::state::push_services::PushServices::parse(&self.push_services).map_err(|why| {
             ConfigError(format!(
                 "setting push_services (ALONGSIDE_PUSH_SERVICES): {why}"
             ))

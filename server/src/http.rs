@@ -295,7 +295,7 @@ pub async fn limit_ceremonies(
     if req.uri().path().starts_with("/api/auth/")
         && let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>().copied()
     {
-        let allowed = app::auth::limits::allow(
+        let allowed = app::state::limits::allow(
             &app.db,
             app.clock.now(),
             &format!("address:{ip}"),

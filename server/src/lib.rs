@@ -21,8 +21,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::auth::limits::Limits;
 use app::clock::SharedClock;
+use app::state::limits::Limits;
 use app::state::{AppState, PublicSettings};
 use axum::Router;
 use axum::body::Body;

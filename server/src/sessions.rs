@@ -21,9 +21,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use app::auth::session::{ACCOUNT_KEY, DEVICE_KEY, IP_KEY, PASSKEY_KEY};
 use app::clock::SharedClock;
 use app::entities::session;
+use app::session::{ACCOUNT_KEY, DEVICE_KEY, IP_KEY, PASSKEY_KEY};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -167,7 +167,7 @@ impl DbSessionStore {
                 {
                     tracing::warn!(error = %err, "could not delete expired passkey ceremonies");
                 }
-                if let Err(err) = app::auth::limits::forget_old(&app.db, app.clock.now()).await {
+                if let Err(err) = app::state::limits::forget_old(&app.db, app.clock.now()).await {
                     tracing::warn!(error = %err, "could not forget old sign-in counts");
                 }
                 if let Err(err) = crate::idempotency::forget_old(&app.db, app.clock.now()).await {

@@ -75,7 +75,7 @@ async fn run(
     session: &Session,
     mut multipart: Multipart,
 ) -> Result<app::results::service::Imported, AppError> {
-    let account = app::auth::session::current_account(session)
+    let account = app::session::current_account(session)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let mut content = None;

@@ -1,7 +1,7 @@
 //! The accessibility statement every public-sector service must publish.
 use leptos::prelude::*;
 
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
 
 #[component]
 pub fn AccessibilityStatement() -> impl IntoView {

@@ -3,10 +3,10 @@
 use sea_orm::{ActiveModelTrait as _, ConnectionTrait, Set};
 use uuid::Uuid;
 
-use super::session::Origin;
 use crate::clock::Clock;
 use crate::entities::audit_event;
 use crate::error::AppError;
+use crate::session::Origin;
 
 pub struct Entry<'a> {
     pub actor: Option<Uuid>,

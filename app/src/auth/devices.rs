@@ -17,14 +17,14 @@ pub struct DeviceSummary {
 #[server(prefix = "/api/auth", endpoint = "devices")]
 pub async fn list_devices() -> Result<Vec<DeviceSummary>, AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = super::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     service::list(&state, &session, account).await
 }
 
 #[server(prefix = "/api/auth", endpoint = "device_end")]
 pub async fn end_device(handle: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = super::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     service::end(&state, &session, account, &handle).await?;
     super::passkeys::redirect_plain_form("/account/devices");
     Ok(())
@@ -93,7 +93,7 @@ pub mod service {
         // Ending a device's sign-in stops its reminders too.
         crate::reminders::service::remove_for_session(&state.db, &row.id).await?;
         if row.id == current {
-            crate::auth::session::sign_out(session).await?;
+            crate::session::sign_out(session).await?;
         } else {
             session_row::Entity::delete_by_id(row.id)
                 .exec(&state.db)

@@ -5,7 +5,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use rand::RngCore as _;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
-use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::clock::Clock;
@@ -55,8 +54,7 @@ impl InvitationToken {
 }
 
 pub fn hash_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::state::sha256_hex(token)
 }
 
 /// A sign-up link, for an account with no passkey yet.

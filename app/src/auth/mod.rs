@@ -5,7 +5,7 @@ mod pages;
 
 /// For other features' pages: render for a signed-in person, send anyone else to sign in.
 pub mod pages_support {
-    pub use super::pages::require_sign_in;
+    pub use super::pages::{PageData, load, render, require_sign_in};
 }
 
 pub mod devices;
@@ -22,13 +22,9 @@ pub mod ceremony;
 #[cfg(feature = "ssr")]
 pub mod invitation;
 #[cfg(feature = "ssr")]
-pub mod limits;
-#[cfg(feature = "ssr")]
 pub mod opened;
 #[cfg(feature = "ssr")]
 pub mod request_info;
-#[cfg(feature = "ssr")]
-pub mod session;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -85,7 +81,7 @@ pub async fn whoami() -> Result<Viewer, AppError> {
     use sea_orm::EntityTrait;
 
     let state = crate::state::app_state()?;
-    let (session, account_id) = session::require_account().await?;
+    let (session, account_id) = crate::session::require_account().await?;
     let account = account::Entity::find_by_id(account_id)
         .one(&state.db)
         .await?

@@ -15,7 +15,7 @@ pub async fn person(
     patient_id: Uuid,
 ) -> Result<(AppState, Session, PatientCtx), AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = super::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     let actor = Actor::new(account, state.clock.now());
     let ctx = access::open_patient_id(&state.db, actor, permission, patient_id).await?;
     Ok((state, session, ctx))
@@ -28,7 +28,7 @@ pub async fn staff(
     org: Option<Uuid>,
 ) -> Result<(AppState, Session, StaffCtx), AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = super::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     let actor = Actor::new(account, state.clock.now());
     let ctx = access::open_staff(&state.db, actor, permission, org).await?;
     Ok((state, session, ctx))

@@ -1,14 +1,15 @@
 //! The pages for signing up, signing in and looking after your passkeys and devices.
 use leptos::prelude::*;
 
-use crate::forms::IdempotencyKey;
+use crate::forms::{Flash, IdempotencyKey, PageContent, take_flash};
 use leptos_router::hooks::use_query_map;
+use serde::{Serialize, de::DeserializeOwned};
 
 use super::devices::list_devices;
 use super::passkeys::{InvitationStatus, check_invitation, list_passkeys};
 use super::whoami;
 use crate::error::AppError;
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
 
 /// What a passkey island is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -352,7 +353,72 @@ pub fn RecoverPage() -> impl IntoView {
 /// A page asked for by someone not signed in: sent to sign in.
 #[component]
 fn SignedOut() -> impl IntoView {
-    view! { <crate::shell::GoTo path="/" heading="Please sign in" link="Sign in to Alongside" /> }
+    view! { <crate::ui::GoTo path="/" heading="Please sign in" link="Sign in to Alongside" /> }
+}
+
+/// Reference counted rather than arena-held: a page whose request was abandoned (the person
+/// went elsewhere) may still be drawing when its owner is dropped, and awaiting an arena
+/// resource then panics.
+pub type PageData<T> = ArcResource<Result<(T, Flash), AppError>>;
+
+/// Loads a page's data and this browser's flash together, on the server.
+pub fn load<T, Fut>(fetch: impl Fn() -> Fut + Send + Sync + 'static) -> PageData<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    ArcResource::new_blocking(
+        || (),
+        move |_| {
+            let data = fetch();
+            async move {
+                let data = data.await?;
+                let flash = take_flash().await.unwrap_or_default();
+                Ok((data, flash))
+            }
+        },
+    )
+}
+
+/// Renders `page` once the data is there; a missing (or forbidden) record reads as not found.
+pub fn render<T, V>(
+    data: PageData<T>,
+    page: impl Fn(T, Flash) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    require_sign_in(move |_| {
+        let page = page.clone();
+        let data = data.clone();
+        view! {
+            <Suspense>
+                {move || {
+                    let page = page.clone();
+                    let data = data.clone();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok((value, flash)) => view! { <PageContent>{page(value, flash)}</PageContent> }.into_any(),
+                            Err(AppError::NotFound) => {
+                                // Pages render in async mode, so the status is still ours to set.
+                                #[cfg(feature = "ssr")]
+                                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                    response.set_status(axum::http::StatusCode::NOT_FOUND);
+                                }
+                                view! {
+                                <PageHeading text="Page not found" />
+                                <p class="nhsuk-body">"We could not find that. It may have been removed, or the link may be wrong."</p>
+                                <p class="nhsuk-body"><a href="/today">"Go to Today"</a></p>
+                            }.into_any()
+                            }
+                            Err(err) => crate::ui::problem_page(&err).into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+    })
 }
 
 /// Renders `content` for a signed-in person; sends anyone else to sign in.
@@ -381,7 +447,7 @@ pub fn require_sign_in<V: IntoView + 'static>(
                             view! { {banner}{content(viewer)} }.into_any()
                         }
                         Err(AppError::Unauthorized) => view! { <SignedOut /> }.into_any(),
-                        Err(err) => crate::plan::pages::problem_page(&err).into_any(),
+                        Err(err) => crate::ui::problem_page(&err).into_any(),
                     }
                 })
             }}
@@ -546,7 +612,6 @@ pub fn RecoveryCodesPage() -> impl IntoView {
 #[component]
 pub fn TeamInvitationsPage() -> impl IntoView {
     use crate::forms::{ErrorSummary, FormState, Notice};
-    use crate::plan::pages::{load, render};
     render(
         load(super::team::team_invitations),
         |page: super::team::TeamInvitationsView, flash: crate::forms::Flash| {

@@ -49,21 +49,21 @@ pub async fn check_invitation(token: String) -> Result<InvitationStatus, AppErro
 #[server(prefix = "/api/auth", endpoint = "sign_up_start")]
 pub async fn start_sign_up(token: String) -> Result<CreationChallengeResponse, AppError> {
     let state = crate::state::app_state()?;
-    let session = super::session::from_request().await?;
+    let session = crate::session::from_request().await?;
     service::start_sign_up(&state, &session, &token).await
 }
 
 #[server(prefix = "/api/auth", endpoint = "recover_start")]
 pub async fn start_recovery(code: String) -> Result<CreationChallengeResponse, AppError> {
     let state = crate::state::app_state()?;
-    let session = super::session::from_request().await?;
+    let session = crate::session::from_request().await?;
     service::start_recovery(&state, &session, &code).await
 }
 
 #[server(prefix = "/api/auth", endpoint = "passkey_add_start")]
 pub async fn start_add_passkey() -> Result<CreationChallengeResponse, AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = super::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     service::start_add_passkey(&state, &session, account).await
 }
 
@@ -76,7 +76,7 @@ pub async fn finish_registration(
     remove_others: Option<bool>,
 ) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let session = super::session::from_request().await?;
+    let session = crate::session::from_request().await?;
     service::finish_registration(
         &state,
         &session,
@@ -90,28 +90,28 @@ pub async fn finish_registration(
 #[server(prefix = "/api/auth", endpoint = "sign_in_start")]
 pub async fn start_sign_in() -> Result<RequestChallengeResponse, AppError> {
     let state = crate::state::app_state()?;
-    let session = super::session::from_request().await?;
+    let session = crate::session::from_request().await?;
     service::start_sign_in(&state, &session).await
 }
 
 #[server(prefix = "/api/auth", endpoint = "sign_in_finish", input = Json)]
 pub async fn finish_sign_in(credential: PublicKeyCredential) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let session = super::session::from_request().await?;
+    let session = crate::session::from_request().await?;
     service::finish_sign_in(&state, &session, &credential).await
 }
 
 #[server(prefix = "/api/auth", endpoint = "passkeys")]
 pub async fn list_passkeys() -> Result<Vec<PasskeySummary>, AppError> {
     let state = crate::state::app_state()?;
-    let (_, account) = super::session::require_account().await?;
+    let (_, account) = crate::session::require_account().await?;
     service::list_passkeys(&state, account).await
 }
 
 #[server(prefix = "/api/auth", endpoint = "passkey_rename")]
 pub async fn rename_passkey(id: Uuid, name: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let (_, account) = super::session::require_account().await?;
+    let (_, account) = crate::session::require_account().await?;
     service::rename_passkey(&state, account, id, &name).await?;
     redirect_plain_form("/account/passkeys");
     Ok(())
@@ -120,7 +120,7 @@ pub async fn rename_passkey(id: Uuid, name: String) -> Result<(), AppError> {
 #[server(prefix = "/api/auth", endpoint = "passkey_remove")]
 pub async fn remove_passkey(id: Uuid) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = super::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     service::remove_passkey(&state, &session, account, id).await?;
     redirect_plain_form("/account/passkeys");
     Ok(())
@@ -129,8 +129,8 @@ pub async fn remove_passkey(id: Uuid) -> Result<(), AppError> {
 #[server(prefix = "/api/auth", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let session = super::session::from_request().await?;
-    if let Some(account) = super::session::current_account(&session).await? {
+    let session = crate::session::from_request().await?;
+    if let Some(account) = crate::session::current_account(&session).await? {
         let origin = super::request_info::current();
         super::audit::record(
             &state.db,
@@ -143,7 +143,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     if let Some(id) = session.id() {
         crate::reminders::service::remove_for_session(&state.db, &id.to_string()).await?;
     }
-    super::session::sign_out(&session).await?;
+    crate::session::sign_out(&session).await?;
     // The browser empties everything this site kept on the device: the service worker's
     // caches, storage and any offline queue, so a shared phone keeps nothing of this person.
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -182,11 +182,11 @@ pub mod service {
     use crate::auth::invitation::hash_token;
     use crate::auth::recovery;
     use crate::auth::request_info;
-    use crate::auth::session::{self, CEREMONY_KEY, Origin};
     use crate::entities::{
         account, invitation, membership, organisation, passkey, recovery_code,
         session as session_row,
     };
+    use crate::session::{self, CEREMONY_KEY, Origin};
     use crate::state::AppState;
 
     const FAILED_SIGN_IN: &str =
@@ -709,7 +709,7 @@ pub mod service {
         else {
             return Err(refuse_sign_in(state, None, &origin, "no user handle").await?);
         };
-        let allowed = crate::auth::limits::allow(
+        let allowed = crate::state::limits::allow(
             &state.db,
             state.clock.now(),
             &format!("account:{account_id}"),

@@ -10,7 +10,7 @@ pub const CODES: usize = 10;
 #[server(prefix = "/api/auth", endpoint = "recovery_codes")]
 pub async fn create_recovery_codes() -> Result<Vec<String>, AppError> {
     let state = crate::state::app_state()?;
-    let (_, account) = super::session::require_account().await?;
+    let (_, account) = crate::session::require_account().await?;
     service::replace_codes(&state, account).await
 }
 

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use leptos::prelude::use_context;
 
-use super::session::Origin;
+use crate::session::Origin;
 
 /// The client's address, worked out once per request by the server shell (the peer, or what
 /// a trusted reverse proxy says the peer was).

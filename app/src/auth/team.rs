@@ -50,7 +50,7 @@ pub struct TeamInvitationsView {
 #[server(prefix = "/api/auth", endpoint = "team_invitations")]
 pub async fn team_invitations() -> Result<TeamInvitationsView, AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = super::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     service::page(&state, &session, account).await
 }
 
@@ -58,7 +58,7 @@ pub async fn team_invitations() -> Result<TeamInvitationsView, AppError> {
 pub async fn reinvite(account_id: Uuid) -> Result<(), AppError> {
     let result = async {
         let state = crate::state::app_state()?;
-        let (session, actor) = super::session::require_account().await?;
+        let (session, actor) = crate::session::require_account().await?;
         service::reinvite(&state, &session, actor, account_id)
             .await
             .map(|_| ())
@@ -79,7 +79,7 @@ pub async fn reinvite(account_id: Uuid) -> Result<(), AppError> {
 pub async fn approve_recovery(invitation_id: Uuid) -> Result<(), AppError> {
     let result = async {
         let state = crate::state::app_state()?;
-        let (_, actor) = super::session::require_account().await?;
+        let (_, actor) = crate::session::require_account().await?;
         service::approve(&state, actor, invitation_id).await
     }
     .await;
@@ -201,7 +201,7 @@ pub mod service {
                 can_approve: i.approved_by.is_none() && i.invited_by != Some(actor),
             })
             .collect();
-        let new_link = crate::auth::session::take::<(String, String)>(session, FLASH_KEY)
+        let new_link = crate::session::take::<(String, String)>(session, FLASH_KEY)
             .await?
             .map(|(name, link)| NewLink { name, link });
         Ok(TeamInvitationsView {

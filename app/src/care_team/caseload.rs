@@ -10,10 +10,10 @@ use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::auth::pages_support::{load, render};
 use crate::error::AppError;
 use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, TextField, options};
-use crate::plan::pages::{load, render};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -87,7 +87,7 @@ const FILTER_KEY: &str = "caseload_filter";
 #[server(prefix = "/api/team", endpoint = "caseload_filter")]
 pub async fn filter_caseload(#[server(flatten)] form: CaseloadFilter) -> Result<(), AppError> {
     let result = async {
-        let (session, _) = crate::auth::session::require_account().await?;
+        let (session, _) = crate::session::require_account().await?;
         let clear = form.rest.contains_key("clear");
         let mut filter = if clear {
             CaseloadFilter::default()

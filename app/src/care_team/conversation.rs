@@ -11,12 +11,14 @@ use uuid::Uuid;
 
 use super::TeamPersonView;
 use super::pages::{answers_list, hidden, results_table};
+use crate::auth::pages_support::{load, render};
 use crate::error::AppError;
 use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, TextArea, TextField};
 use crate::plan::input::{ActionForm, GoalForm};
-use crate::plan::pages::{ActionFormView, GoalFormView, back_link, load, param_id, render};
+use crate::plan::pages::{ActionFormView, GoalFormView};
 use crate::plan::{GoalView, PlanView};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
+use crate::ui::{back_link, param_id};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NoteView {

@@ -10,10 +10,11 @@ use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::auth::pages_support::{load, render};
 use crate::error::AppError;
 use crate::forms::{Checkboxes, ErrorSummary, Flash, FormState, Notice, TextField};
-use crate::plan::pages::{back_link, load, param_id, render};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
+use crate::ui::{back_link, param_id};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -401,7 +402,7 @@ pub mod service {
         ctx.opened_for(Permission::ReadLetter)?;
         let p = ctx.patient();
         let patient_id = p.id;
-        let link = crate::auth::session::take::<(String, String)>(
+        let link = crate::session::take::<(String, String)>(
             session,
             crate::auth::team::service::FLASH_KEY,
         )

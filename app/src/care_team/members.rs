@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::access::Role;
+use crate::auth::pages_support::{load, render};
 use crate::auth::team::NewLink;
 use crate::error::AppError;
 use crate::forms::{Checkboxes, ErrorSummary, Flash, FormState, Notice, Radios, TextField};
-use crate::plan::pages::{back_link, load, render};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
+use crate::ui::back_link;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberRow {
@@ -200,7 +201,7 @@ pub mod service {
                 name: a.display_name,
             })
             .collect();
-        let new_link = crate::auth::session::take::<(String, String)>(session, FLASH_KEY)
+        let new_link = crate::session::take::<(String, String)>(session, FLASH_KEY)
             .await?
             .map(|(name, link)| NewLink { name, link });
         Ok(MembersView {

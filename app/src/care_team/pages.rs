@@ -5,10 +5,11 @@ use leptos::prelude::*;
 use crate::forms::IdempotencyKey;
 
 use super::*;
+use crate::auth::pages_support::{load, render};
 use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, Select, TextField, options};
-use crate::plan::pages::{back_link, load, param_id, render, row};
 use crate::preparation::{MODES, ReviewStatus};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
+use crate::ui::{back_link, param_id, row};
 
 fn yes_no(b: bool) -> &'static str {
     if b { "Yes" } else { "Not yet" }
@@ -449,7 +450,7 @@ pub fn TeamPersonPage() -> impl IntoView {
 #[cfg(feature = "ssr")]
 async fn nothing() -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let (_, account) = crate::auth::session::require_account().await?;
+    let (_, account) = crate::session::require_account().await?;
     let actor = crate::access::Actor::new(account, state.clock.now());
     if crate::access::orgs_where(&state.db, actor, crate::access::Permission::EnterResults)
         .await?

@@ -118,7 +118,7 @@ pub struct SwitchForm {
 #[server(prefix = "/api/carers", endpoint = "list")]
 pub async fn load_carers() -> Result<CarersView, AppError> {
     let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageCarers).await?;
-    let session = crate::auth::session::from_request().await?;
+    let session = crate::session::from_request().await?;
     service::list(&state, &session, &ctx).await
 }
 
@@ -126,7 +126,7 @@ pub async fn load_carers() -> Result<CarersView, AppError> {
 pub async fn invite_carer(#[server(flatten)] form: InviteCarerForm) -> Result<(), AppError> {
     let result = async {
         let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageCarers).await?;
-        let session = crate::auth::session::from_request().await?;
+        let session = crate::session::from_request().await?;
         service::invite(&state, &session, &ctx, &form).await
     }
     .await;
@@ -210,7 +210,7 @@ pub async fn end_grant(#[server(flatten)] form: GrantForm) -> Result<(), AppErro
     let form_id = format!("grant-{}", form.grant_id.trim());
     let result = async {
         let state = crate::state::app_state()?;
-        let (_, staff) = crate::auth::session::require_account().await?;
+        let (_, staff) = crate::session::require_account().await?;
         let actor = crate::access::Actor::new(staff, state.clock.now());
         service::end(&state, actor, None, &form).await
     }
@@ -229,7 +229,7 @@ pub async fn end_grant(#[server(flatten)] form: GrantForm) -> Result<(), AppErro
 #[server(prefix = "/api/carers", endpoint = "people")]
 pub async fn load_people() -> Result<PeopleView, AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     service::people(&state, &session, account).await
 }
 
@@ -237,7 +237,7 @@ pub async fn load_people() -> Result<PeopleView, AppError> {
 pub async fn switch_person(#[server(flatten)] form: SwitchForm) -> Result<(), AppError> {
     let result = async {
         let state = crate::state::app_state()?;
-        let (session, account) = crate::auth::session::require_account().await?;
+        let (session, account) = crate::session::require_account().await?;
         service::switch(&state, &session, account, &form.patient_id).await
     }
     .await;
@@ -256,7 +256,7 @@ pub async fn switch_person(#[server(flatten)] form: SwitchForm) -> Result<(), Ap
 #[server(prefix = "/api/carers", endpoint = "access_log")]
 pub async fn load_access_log() -> Result<AccessLogView, AppError> {
     let state = crate::state::app_state()?;
-    let (_, account) = crate::auth::session::require_account().await?;
+    let (_, account) = crate::session::require_account().await?;
     service::access_log(&state, account).await
 }
 

@@ -9,9 +9,10 @@ use super::{
     load_people,
 };
 use crate::access::Scope;
+use crate::auth::pages_support::{load, render};
 use crate::forms::{Checkboxes, ErrorSummary, Flash, FormState, Notice, TextField};
-use crate::plan::pages::{back_link, load, render};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
+use crate::ui::back_link;
 
 fn grant_card(g: GrantView, flash: &Flash) -> AnyView {
     let state = FormState::new(format!("grant-{}", g.id), flash);

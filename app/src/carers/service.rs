@@ -63,7 +63,7 @@ pub async fn current_person(
 ) -> Result<Option<patient::Model>, AppError> {
     let now = state.clock.now();
     let cared_for = people_of(state, account).await?;
-    if let Some(chosen) = crate::auth::session::acting_for(session).await?
+    if let Some(chosen) = crate::session::acting_for(session).await?
         && let Some((p, _)) = cared_for.iter().find(|(p, _)| p.id == chosen)
     {
         return Ok(Some(p.clone()));
@@ -171,7 +171,7 @@ pub async fn list(state: &AppState, session: &Session, ctx: &Ctx) -> Result<Care
         .into_iter()
         .map(|g| grant_view(&g, &names, today))
         .collect();
-    let new_link = crate::auth::session::take::<(String, String)>(session, FLASH_KEY)
+    let new_link = crate::session::take::<(String, String)>(session, FLASH_KEY)
         .await?
         .map(|(name, link)| NewLink { name, link });
     Ok(CarersView {
@@ -559,7 +559,7 @@ pub async fn switch(
     choice: &str,
 ) -> Result<(), AppError> {
     if choice.trim() == "me" {
-        return crate::auth::session::set_acting_for(session, None).await;
+        return crate::session::set_acting_for(session, None).await;
     }
     let id = Uuid::parse_str(choice.trim()).map_err(|_| AppError::NotFound)?;
     if !people_of(state, account)
@@ -569,7 +569,7 @@ pub async fn switch(
     {
         return Err(AppError::NotFound);
     }
-    crate::auth::session::set_acting_for(session, Some(id)).await
+    crate::session::set_acting_for(session, Some(id)).await
 }
 
 /// A person's own actions that still belong in their access log: new ways into the account.

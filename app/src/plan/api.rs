@@ -20,7 +20,7 @@ use {
 /// once the policy allows `verb`; a carer's request is written to that person's access log.
 pub(crate) async fn ctx(verb: Verb) -> Result<(AppState, Ctx), AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     let patient = crate::carers::service::current_person(&state, &session, account)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -57,7 +57,7 @@ pub async fn action_detail(id: Uuid) -> Result<ActionView, AppError> {
 #[server(prefix = "/api/plan", endpoint = "today")]
 pub async fn load_today() -> Result<Option<TodayView>, AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     let Some(patient) = crate::carers::service::current_person(&state, &session, account).await?
     else {
         return Ok(None);

@@ -3,8 +3,6 @@
 use leptos::prelude::*;
 
 use crate::forms::IdempotencyKey;
-use leptos_router::hooks::use_params_map;
-use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
 use super::api::*;
@@ -14,124 +12,14 @@ use super::input::{
 };
 use super::schedule::{Outcome, WEEKDAYS, WeekSummary, long_date};
 use super::{ActionView, GoalView, PlanView, Updated};
-use crate::auth::pages_support::require_sign_in;
-use crate::error::AppError;
+use crate::auth::pages_support::{load, render};
 use crate::forms::{
-    Checkboxes, ErrorSummary, Flash, FormState, Notice, PageContent, Radios, TextArea, TextField,
-    options, take_flash,
+    Checkboxes, ErrorSummary, Flash, FormState, Notice, Radios, TextArea, TextField, options,
 };
-use crate::shell::PageHeading;
-
-/// Reference counted rather than arena-held: a page whose request was abandoned (the person
-/// went elsewhere) may still be drawing when its owner is dropped, and awaiting an arena
-/// resource then panics.
-pub(crate) type PageData<T> = ArcResource<Result<(T, Flash), AppError>>;
-
-/// Loads a page's data and this browser's flash together, on the server.
-pub(crate) fn load<T, Fut>(fetch: impl Fn() -> Fut + Send + Sync + 'static) -> PageData<T>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
-{
-    ArcResource::new_blocking(
-        || (),
-        move |_| {
-            let data = fetch();
-            async move {
-                let data = data.await?;
-                let flash = take_flash().await.unwrap_or_default();
-                Ok((data, flash))
-            }
-        },
-    )
-}
-
-/// Renders `page` once the data is there; a missing (or forbidden) record reads as not found.
-pub(crate) fn render<T, V>(
-    data: PageData<T>,
-    page: impl Fn(T, Flash) -> V + Send + Sync + Clone + 'static,
-) -> impl IntoView
-where
-    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
-    require_sign_in(move |_| {
-        let page = page.clone();
-        let data = data.clone();
-        view! {
-            <Suspense>
-                {move || {
-                    let page = page.clone();
-                    let data = data.clone();
-                    Suspend::new(async move {
-                        match data.await {
-                            Ok((value, flash)) => view! { <PageContent>{page(value, flash)}</PageContent> }.into_any(),
-                            Err(AppError::NotFound) => {
-                                // Pages render in async mode, so the status is still ours to set.
-                                #[cfg(feature = "ssr")]
-                                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                                    response.set_status(axum::http::StatusCode::NOT_FOUND);
-                                }
-                                view! {
-                                <PageHeading text="Page not found" />
-                                <p class="nhsuk-body">"We could not find that. It may have been removed, or the link may be wrong."</p>
-                                <p class="nhsuk-body"><a href="/today">"Go to Today"</a></p>
-                            }.into_any()
-                            }
-                            Err(err) => problem_page(&err).into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        }
-    })
-}
-
-/// A page that could not load says why in plain words, and answers with the error's status
-/// (so a database that is away gives 503 to load balancers and the service worker).
-pub(crate) fn problem_page(err: &AppError) -> impl IntoView + use<> {
-    // Pages render in async mode, so the status is still ours to set.
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
-    {
-        response.set_status(status);
-    }
-    view! {
-        <PageHeading text="Sorry, there is a problem" />
-        <p class="nhsuk-body">{err.to_string()}</p>
-    }
-}
-
-pub(crate) fn param_id(name: &str) -> Option<Uuid> {
-    use_params_map()
-        .get_untracked()
-        .get(name)
-        .and_then(|s| Uuid::parse_str(&s).ok())
-}
+use crate::ui::{PageHeading, back_link, param_id, row};
 
 fn updated_line(updated: Option<Updated>) -> impl IntoView {
     updated.map(|u| view! { <p class="nhsuk-body-s app-updated">{u.describe()}</p> })
-}
-
-pub(crate) fn back_link(href: String, text: impl Into<String>) -> impl IntoView {
-    view! {
-        <div class="nhsuk-back-link app-no-print">
-            <a class="nhsuk-back-link__link" href=href>{text.into()}</a>
-        </div>
-    }
-}
-
-/// A summary-list row, left out when there is nothing to show.
-pub(crate) fn row(key: &'static str, value: String) -> impl IntoView {
-    (!value.trim().is_empty()).then(|| {
-        view! {
-            <div class="nhsuk-summary-list__row">
-                <dt class="nhsuk-summary-list__key">{key}</dt>
-                <dd class="nhsuk-summary-list__value app-pre-line">{value}</dd>
-            </div>
-        }
-    })
 }
 
 /// Summary-list rows for a section's fields (`(name, label, hint)`), leaving out empty ones.

@@ -10,10 +10,10 @@ use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::auth::pages_support::{load, render};
 use crate::error::AppError;
 use crate::forms::{ErrorSummary, Flash, FormState, Notice, TextArea};
-use crate::plan::pages::{load, render};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
 
 #[cfg(feature = "ssr")]
 pub mod service;

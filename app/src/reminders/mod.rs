@@ -12,13 +12,12 @@ use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::auth::pages_support::{load, render};
 use crate::error::AppError;
 use crate::forms::{Checkboxes, ErrorSummary, Flash, FormState, Notice, Select, TextField};
-use crate::plan::pages::{back_link, load, render};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
+use crate::ui::back_link;
 
-#[cfg(feature = "ssr")]
-pub mod push_services;
 #[cfg(feature = "ssr")]
 pub mod queue;
 #[cfg(feature = "ssr")]
@@ -146,7 +145,7 @@ pub struct OpenView {
 #[server(prefix = "/api/reminders", endpoint = "view")]
 pub async fn load_reminders() -> Result<RemindersView, AppError> {
     let state = crate::state::app_state()?;
-    let (_, account) = crate::auth::session::require_account().await?;
+    let (_, account) = crate::session::require_account().await?;
     service::view(&state, account).await
 }
 
@@ -154,7 +153,7 @@ pub async fn load_reminders() -> Result<RemindersView, AppError> {
 pub async fn save_choices(#[server(flatten)] form: ChoicesForm) -> Result<(), AppError> {
     let result = async {
         let state = crate::state::app_state()?;
-        let (_, account) = crate::auth::session::require_account().await?;
+        let (_, account) = crate::session::require_account().await?;
         service::save_choices(&state, account, &form).await
     }
     .await;
@@ -174,7 +173,7 @@ pub async fn save_choices(#[server(flatten)] form: ChoicesForm) -> Result<(), Ap
 #[server(prefix = "/api/reminders", endpoint = "device")]
 pub async fn add_device(#[server(flatten)] form: DeviceForm) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     service::add_device(&state, &session, account, &form).await
 }
 
@@ -182,7 +181,7 @@ pub async fn add_device(#[server(flatten)] form: DeviceForm) -> Result<(), AppEr
 pub async fn remove_device(#[server(flatten)] form: RemoveDeviceForm) -> Result<(), AppError> {
     let result = async {
         let state = crate::state::app_state()?;
-        let (_, account) = crate::auth::session::require_account().await?;
+        let (_, account) = crate::session::require_account().await?;
         service::remove_device(&state, account, &form.device).await
     }
     .await;
@@ -201,7 +200,7 @@ pub async fn remove_device(#[server(flatten)] form: RemoveDeviceForm) -> Result<
 pub async fn send_test() -> Result<(), AppError> {
     let result = async {
         let state = crate::state::app_state()?;
-        let (_, account) = crate::auth::session::require_account().await?;
+        let (_, account) = crate::session::require_account().await?;
         service::send_test(&state, account).await
     }
     .await;
@@ -219,7 +218,7 @@ pub async fn send_test() -> Result<(), AppError> {
 #[server(prefix = "/api/reminders", endpoint = "open")]
 pub async fn open_reminder(id: Uuid) -> Result<OpenView, AppError> {
     let state = crate::state::app_state()?;
-    let (session, account) = crate::auth::session::require_account().await?;
+    let (session, account) = crate::session::require_account().await?;
     service::open(&state, &session, account, id).await
 }
 
@@ -373,7 +372,7 @@ pub fn RemindersPage() -> impl IntoView {
 /// looking at someone else's plan, offers to switch to the person it is about.
 #[component]
 pub fn OpenReminderPage() -> impl IntoView {
-    let id = crate::plan::pages::param_id("id");
+    let id = crate::ui::param_id("id");
     render(
         load(move || async move {
             match id {
@@ -383,7 +382,7 @@ pub fn OpenReminderPage() -> impl IntoView {
         }),
         |v: OpenView, _flash: Flash| {
             match v.about {
-            None => view! { <crate::shell::GoTo path=v.target.clone() heading="Your reminder" link="Open your reminder" /> }.into_any(),
+            None => view! { <crate::ui::GoTo path=v.target.clone() heading="Your reminder" link="Open your reminder" /> }.into_any(),
             Some((person, name)) => view! {
                 <PageHeading text="Your reminder" />
                 <p class="nhsuk-body">{format!("This reminder is about {name}'s plan.")}</p>

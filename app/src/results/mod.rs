@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::pages_support::require_sign_in;
 use crate::error::AppError;
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
 use catalogue::Assessment;
 
 /// One value of a result, as shown.

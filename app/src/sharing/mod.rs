@@ -7,10 +7,11 @@ use crate::forms::IdempotencyKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::auth::pages_support::{load, render};
 use crate::error::AppError;
 use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios};
-use crate::plan::pages::{back_link, load, render};
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
+use crate::ui::back_link;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SharedOrg {

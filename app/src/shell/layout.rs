@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn SkipLink() -> impl IntoView {
@@ -39,64 +38,5 @@ pub fn Footer() -> impl IntoView {
                 </div>
             </div>
         </footer>
-    }
-}
-
-/// The page's one `h1`, which also sets the document title (or `title`, when they differ).
-#[component]
-pub fn PageHeading(
-    #[prop(into)] text: String,
-    #[prop(optional, into)] title: Option<String>,
-) -> impl IntoView {
-    let title = title.unwrap_or_else(|| text.clone());
-    // No head to put a title in once the request is gone (the person left before the page
-    // was drawn); asking for one then only fills the log.
-    let title = use_context::<leptos_meta::MetaContext>().map(|_| view! { <Title text=title /> });
-    view! {
-        {title}
-        <h1 class="nhsuk-heading-l">{text}</h1>
-    }
-}
-
-/// Sends the browser to `path`, a path on this site: a 302 from the server whatever the
-/// request's `Accept` header says, and a navigation when the page is drawn in the browser.
-/// (leptos's `Redirect` sends its 302 only when it sees `text/html`, and otherwise draws
-/// nothing: a tapped reminder once stayed on a blank page.) Should neither happen, the page
-/// says where to go, with a link.
-#[component]
-pub fn GoTo(
-    #[prop(into)] path: String,
-    /// The heading, should the page ever be shown.
-    #[prop(into)]
-    heading: String,
-    /// The link's words.
-    #[prop(into)]
-    link: String,
-) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(location)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        axum::http::HeaderValue::from_str(&path),
-    ) {
-        response.set_status(axum::http::StatusCode::FOUND);
-        response.insert_header(axum::http::header::LOCATION, location);
-    }
-    #[cfg(feature = "hydrate")]
-    {
-        let navigate = leptos_router::hooks::use_navigate();
-        let to = path.clone();
-        Effect::new(move |_| {
-            navigate(
-                &to,
-                leptos_router::NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            )
-        });
-    }
-    view! {
-        <PageHeading text=heading />
-        <p class="nhsuk-body"><a href=path>{link}</a></p>
     }
 }

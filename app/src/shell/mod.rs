@@ -11,7 +11,7 @@ use leptos_router::{
     path,
 };
 
-pub use layout::{Footer, GoTo, Header, PageHeading, SkipLink};
+pub use layout::{Footer, Header, SkipLink};
 pub use not_found::{NotFound, OfflinePage};
 
 use crate::accessibility::AccessibilityStatement;

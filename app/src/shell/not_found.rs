@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::PageHeading;
+use crate::ui::PageHeading;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

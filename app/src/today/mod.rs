@@ -8,7 +8,7 @@ use crate::auth::pages_support::require_sign_in;
 use crate::forms::{Flash, Notice, PageContent, take_flash};
 use crate::plan::TodayActionCard;
 use crate::plan::api::load_today;
-use crate::shell::PageHeading;
+use crate::ui::PageHeading;
 
 #[component]
 pub fn TodayPage() -> impl IntoView {

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::entities::push_subscription;
-use app::reminders::push_services::{PushServices, is_public};
 use app::reminders::queue::DeviceOutcome;
 use app::reminders::schedule::parse_retry_after;
+use app::state::push_services::{PushServices, is_public};
 use chrono::{DateTime, Utc};
 use web_push::{
     ContentEncoding, SubscriptionInfo, Urgency, VapidSignature, WebPushError,

@@ -568,7 +568,7 @@ db_test! {
         };
         assert_eq!(count().await, 0, "no address is stored as it is");
         app.clock.advance(chrono::Duration::minutes(11));
-        app::auth::limits::forget_old(&app.db, app::clock::Clock::now(&app.clock)).await.expect("forget");
+        app::state::limits::forget_old(&app.db, app::clock::Clock::now(&app.clock)).await.expect("forget");
         let left = app.db.query_one_raw(sea_orm::Statement::from_string(app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM rate_limits")).await.expect("count").expect("a row");
         assert_eq!(left.try_get::<i64>("", "n").expect("n"), 0);
         second.stop().await;

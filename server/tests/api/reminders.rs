@@ -763,7 +763,7 @@ async fn a_device_saved_before_the_list_changed_gets_nothing_from_off_the_list()
     // The server runs with only the real push services allowed; a device row already points at
     // a local address (saved under an older setting, or written some other way).
     let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.push_services = app::reminders::push_services::DEFAULT_PUSH_SERVICES.into();
+        c.push_services = app::state::push_services::DEFAULT_PUSH_SERVICES.into();
     })
     .await;
     let mock = mock_for(&app).await;

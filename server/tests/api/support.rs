@@ -359,7 +359,7 @@ pub async fn session_cookie_for(app: &TestApp, account_id: uuid::Uuid) -> String
     );
     let mut data = std::collections::HashMap::new();
     data.insert(
-        app::auth::session::ACCOUNT_KEY.to_owned(),
+        app::session::ACCOUNT_KEY.to_owned(),
         serde_json::to_value(account_id).expect("uuid to json"),
     );
     let mut record = Record {

@@ -53,7 +53,7 @@ pub async fn allow(
                ELSE rate_limits.tat END \
          RETURNING allowed";
     let values = vec![
-        super::invitation::hash_token(key).into(),
+        super::sha256_hex(key).into(),
         now.into(),
         every.into(),
         slack.into(),
