@@ -1,0 +1,350 @@
+//! Results coming into Alongside from outside: a CSV file a practice exports, or a FHIR R4 Bundle
+//! of Observations from a lab or GP system. This module only reads and checks them — no database,
+//! no files, no clock — so every rule about what may enter a person's record can be tested here.
+//! Imports are all-or-nothing: one wrong line means nothing is stored, and the nurse gets every
+//! problem at once, each in plain English with the line or entry it is on, so the file can be
+//! fixed in one go rather than discovered a line at a time.
+
+use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Europe::London;
+use serde_json::Value;
+
+use crate::nhs_number::NhsNumber;
+use crate::results::catalogue::{self, KINDS, Kind, show};
+
+/// The identifier system NHS England uses for NHS numbers in FHIR.
+pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
+const LOINC: &str = "http://loinc.org";
+const SNOMED: &str = "http://snomed.info/sct";
+const SYSTOLIC_LOINC: &str = "8480-6";
+const DIASTOLIC_LOINC: &str = "8462-4";
+
+/// One result ready to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Incoming {
+    /// "Line 3" (CSV, counting the header as line 1) or "Entry 2" (FHIR, 1-based entry index).
+    pub place: String,
+    /// 10 digits, no spaces, check digit valid.
+    pub nhs_number: String,
+    /// Our catalogue code, e.g. "hba1c".
+    pub code: &'static str,
+    pub value_num: Option<f64>,
+    /// The diastolic number for blood pressure.
+    pub value_num2: Option<f64>,
+    /// The value of a coded kind, e.g. "low".
+    pub value_code: Option<String>,
+    /// The catalogue unit for numeric kinds.
+    pub unit: Option<String>,
+    pub taken_at: DateTime<Utc>,
+}
+
+/// Something wrong with one line or entry, said so that a nurse can put it right.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    pub place: String,
+    pub message: String,
+}
+
+impl Problem {
+    fn at(place: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            place: place.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A checked value as it is stored: (`value_num`, `value_num2` for diastolic blood pressure,
+/// `value_code` for coded kinds).
+pub type ValueParts = (Option<f64>, Option<f64>, Option<String>);
+
+/// The value of a result, typed as a person would ("142/88", "52", "low" or "Low risk"), checked
+/// against the kind.
+pub fn read_value(code: &str, raw: &str) -> Result<ValueParts, String> {
+    let kind = kind_for(code).ok_or_else(|| {
+        format!(
+            "{} is not a result we know, so its value cannot be checked",
+            quote(code)
+        )
+    })?;
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(format!("The value is missing for {}", mid(kind)));
+    }
+    if is_coded(kind) {
+        return coded_value(kind, raw)
+            .map(|c| (None, None, Some(c.to_owned())))
+            .ok_or_else(|| coded_error(kind, raw));
+    }
+    let (number, unit) = split_unit(raw);
+    let wrong_unit = !unit.is_empty() && !unit_matches(unit, kind.unit);
+    if kind.code == "blood_pressure" {
+        let mut halves = number.split('/');
+        let (Some(sys), Some(dia), None) = (halves.next(), halves.next(), halves.next()) else {
+            return Err(format!(
+                "Blood pressure {} must be written as two numbers, like 142/88",
+                quote(raw)
+            ));
+        };
+        let (sys, dia) = (sys.trim(), dia.trim());
+        let (Some(s), Some(d), false) = (parse_number(sys), parse_number(dia), wrong_unit) else {
+            return Err(format!(
+                "Blood pressure {} must be written as two numbers in mmHg, like 142/88",
+                quote(raw)
+            ));
+        };
+        let (s, d) = check_blood_pressure(s, d, sys, dia)?;
+        return Ok((Some(s), Some(d), None));
+    }
+    let v = parse_number(number).ok_or_else(|| not_a_number(kind, raw))?;
+    if wrong_unit {
+        // Usually a result in other units, such as HbA1c as a percentage: converting it here
+        // would hide a mistake in the file, so the nurse is asked to check it.
+        return Err(format!(
+            "The {} value {} is not in {}",
+            mid(kind),
+            quote(raw),
+            kind.unit
+        ));
+    }
+    check_number(kind, v, number).map(|v| (Some(v), None, None))
+}
+
+/// Which catalogue kind a code means: our own code ("hba1c"), or any LOINC/SNOMED code in the
+/// kind's `codes`.
+pub fn kind_for(code: &str) -> Option<&'static Kind> {
+    let code = code.trim();
+    KINDS
+        .iter()
+        .find(|k| k.code.eq_ignore_ascii_case(code) || k.codes.contains(&code))
+}
+
+/// A date (and optional time) as typed: "2026-11-03", "03/11/2026" (UK day first), or RFC 3339.
+/// Must not be after `now`, nor more than 20 years before it.
+pub fn read_taken(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("The date is missing".to_owned());
+    }
+    let future = || format!("The date {} is in the future", quote(raw));
+    let at = match read_when(raw) {
+        Some(When::Day(day)) => {
+            // A plain date is a day in the UK, so "today" is judged by the London calendar, not
+            // by comparing instants (which would refuse today's date every morning).
+            if day > now.with_timezone(&London).date_naive() {
+                return Err(future());
+            }
+            // Midnight UTC falls on the same calendar day in London (UTC or UTC+1) and in UTC, so
+            // the date reads back unchanged however it is displayed. Just after midnight in
+            // summer it can be minutes ahead of `now`; the result was still taken today.
+            day.and_time(NaiveTime::MIN).and_utc().min(now)
+        }
+        Some(When::At(at)) => {
+            if at > now {
+                return Err(future());
+            }
+            at
+        }
+        None => {
+            return Err(format!(
+                "The date {} is not a date we can read: write it like 2026-11-03 or 03/11/2026 (day first)",
+                quote(raw)
+            ));
+        }
+    };
+    let earliest = now
+        .checked_sub_months(Months::new(20 * 12))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    if at < earliest {
+        return Err(format!(
+            "The date {} is more than 20 years ago, so it is unlikely to be right",
+            quote(raw)
+        ));
+    }
+    Ok(at)
+}
+
+/// A CSV file. All-or-nothing: Ok only when every line is good; otherwise every problem, one or
+/// more per bad line.
+pub fn parse_csv(text: &str, now: DateTime<Utc>) -> Result<Vec<Incoming>, Vec<Problem>> {
+    // Excel saves "CSV UTF-8" with a byte-order mark, which would otherwise stick to the first
+    // column's name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The csv crate counts a Windows "\r\n" line's "\n" towards the next record's start, so
+    // every line after the header would be reported one too early. Plain "\n" keeps the line
+    // numbers the nurse sees in their editor.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut reader = csv::ReaderBuilder::new()
+        // The header is read as an ordinary record so that its line number and its problems are
+        // ours to report.
+        .has_headers(false)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => {
+            return Err(vec![Problem::at(
+                "Line 1",
+                format!(
+                    "The file is empty: its first line must name the columns {}",
+                    REQUIRED_COLUMNS.join(", ")
+                ),
+            )]);
+        }
+        Some(Err(err)) => {
+            return Err(vec![Problem::at(
+                line_place(err.position().map(csv::Position::line)),
+                "The first line could not be read as CSV",
+            )]);
+        }
+        Some(Ok(header)) => header,
+    };
+    let header_place = line_place(header.position().map(csv::Position::line));
+    let columns = Columns::find(&header).map_err(|messages| {
+        messages
+            .into_iter()
+            .map(|m| Problem::at(header_place.clone(), m))
+            .collect::<Vec<_>>()
+    })?;
+
+    let mut results = Vec::new();
+    let mut problems = Vec::new();
+    let mut rows = 0_usize;
+    for record in records {
+        match record {
+            Ok(record) => {
+                // Spreadsheets often save rows of empty cells after the data; they hold nothing
+                // to import and nothing to fix.
+                if record.iter().all(str::is_empty) {
+                    continue;
+                }
+                rows += 1;
+                let place = line_place(record.position().map(csv::Position::line));
+                match read_row(&record, &columns, &place, now) {
+                    Ok(incoming) => results.push(incoming),
+                    Err(messages) => {
+                        problems.extend(messages.into_iter().map(|m| Problem::at(place.clone(), m)))
+                    }
+                }
+            }
+            Err(err) => {
+                rows += 1;
+                match err.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        pos,
+                        expected_len,
+                        len,
+                    } => problems.push(Problem::at(
+                        line_place(pos.as_ref().map(csv::Position::line)),
+                        format!(
+                            "This line has {len} {} but the first line names {expected_len} columns",
+                            if *len == 1 { "value" } else { "values" }
+                        ),
+                    )),
+                    // Reading from a string, nothing else should go wrong; if it does, stop
+                    // rather than risk reporting the same place forever.
+                    _ => {
+                        problems.push(Problem::at(
+                            line_place(err.position().map(csv::Position::line)),
+                            "The file could not be read from this line on",
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if rows == 0 {
+        return Err(vec![Problem::at("File", "The file has no results in it")]);
+    }
+    if problems.is_empty() {
+        Ok(results)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A FHIR R4 Bundle (JSON) of Observations. Same all-or-nothing rule.
+pub fn parse_fhir_bundle(json: &str, now: DateTime<Utc>) -> Result<Vec<Incoming>, Vec<Problem>> {
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
+    if json.trim().is_empty() {
+        return Err(vec![Problem::at("File", "The file is empty")]);
+    }
+    let bundle: Value = serde_json::from_str(json).map_err(|err| {
+        vec![Problem::at(
+            "File",
+            format!(
+                "The file is not valid JSON (the first mistake is at line {}, column {})",
+                err.line(),
+                err.column()
+            ),
+        )]
+    })?;
+    match bundle.get("resourceType").and_then(Value::as_str) {
+        Some("Bundle") => {}
+        Some(other) => {
+            return Err(vec![Problem::at(
+                "File",
+                format!(
+                    "The file is a FHIR {}, not a Bundle of observations",
+                    quote(other)
+                ),
+            )]);
+        }
+        None => {
+            return Err(vec![Problem::at(
+                "File",
+                "The file is not a FHIR Bundle (it has no resourceType of Bundle)",
+            )]);
+        }
+    }
+    let entries: &[Value] = bundle
+        .get("entry")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let patients: Vec<BundlePatient<'_>> = entries.iter().filter_map(BundlePatient::read).collect();
+
+    let mut results = Vec::new();
+    let mut problems = Vec::new();
+    let mut observations = 0_usize;
+    for (index, entry) in entries.iter().enumerate() {
+        let Some(resource) = entry.get("resource") else {
+            continue;
+        };
+        if resource.get("resourceType").and_then(Value::as_str) != Some("Observation") {
+            continue;
+        }
+        observations += 1;
+        let place = format!("Entry {}", index + 1);
+        match read_observation(resource, &patients, &place, now) {
+            Ok(incoming) => results.push(incoming),
+            Err(messages) => {
+                problems.extend(messages.into_iter().map(|m| Problem::at(place.clone(), m)))
+            }
+        }
+    }
+    if observations == 0 {
+        return Err(vec![Problem::at(
+            "File",
+            "The bundle has no observations in it",
+        )]);
+    }
+    if problems.is_empty() {
+        Ok(results)
+    } else {
+        Err(problems)
+    }
+}
+
+mod csv_file;
+mod dates;
+mod fhir;
+mod values;
+use csv_file::*;
+use dates::*;
+use fhir::*;
+use values::*;
+
+#[cfg(test)]
+mod tests;
