@@ -15,6 +15,7 @@ mod m20261203_000010_rate_limits;
 mod m20261203_000011_one_of_each;
 mod m20261203_000012_instances;
 mod m20261203_000013_idempotency;
+mod m20261203_000014_domain_events;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_one_of_each::Migration),
             Box::new(m20261203_000012_instances::Migration),
             Box::new(m20261203_000013_idempotency::Migration),
+            Box::new(m20261203_000014_domain_events::Migration),
         ]
     }
 }

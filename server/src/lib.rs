@@ -127,6 +127,7 @@ pub async fn prepare_with(
         webauthn: Arc::new(webauthn),
         limits: Arc::new(Limits::default()),
         wake_reminders: Arc::new(tokio::sync::Notify::new()),
+        reactors: Arc::new(app::shell::reactors()),
     };
     Ok(Prepared {
         state: ServerState {
@@ -442,6 +443,8 @@ fn spawn_pack_release(
                 Ok(n) => tracing::info!(packs = n, "preparation packs released"),
                 Err(err) => tracing::warn!(error = %err, "releasing due packs failed"),
             }
+            // Their reminders ("your preparation is ready").
+            app.react().await;
         }
     })
 }

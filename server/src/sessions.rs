@@ -144,8 +144,8 @@ impl DbSessionStore {
         self.ended.lock().is_ok_and(|ended| ended.contains_key(id))
     }
 
-    /// Deletes expired sessions, passkey ceremonies, old sign-in counts and form keys every `period`, for
-    /// as long as the server runs.
+    /// Deletes expired sessions, passkey ceremonies, old sign-in counts and form keys, and reacts
+    /// to any events still pending, every `period`, for as long as the server runs.
     pub fn spawn_cleanup(
         &self,
         period: Duration,
@@ -172,6 +172,11 @@ impl DbSessionStore {
                 }
                 if let Err(err) = crate::idempotency::forget_old(&app.db, app.clock.now()).await {
                     tracing::warn!(error = %err, "could not forget old form keys");
+                }
+                // Reactions a crash (or a failed reaction) left behind, and old events.
+                app.react().await;
+                if let Err(err) = app::events::forget_old(&app.db, app.clock.now()).await {
+                    tracing::warn!(error = %err, "could not forget old events");
                 }
             }
         })

@@ -12,6 +12,8 @@ mod caseload;
 mod cli;
 #[path = "api/conversation.rs"]
 mod conversation;
+#[path = "api/events.rs"]
+mod events;
 #[path = "api/fuzz.rs"]
 mod fuzz;
 #[path = "api/health.rs"]

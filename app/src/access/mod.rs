@@ -14,8 +14,12 @@ pub use vocab::{GrantStatus, Role, Scope};
 #[cfg(feature = "ssr")]
 mod context;
 #[cfg(feature = "ssr")]
+mod person;
+#[cfg(feature = "ssr")]
 mod rules;
 #[cfg(feature = "ssr")]
 pub use context::{PatientCtx, StaffCtx, open_patient, open_patient_id, open_staff};
+#[cfg(feature = "ssr")]
+pub use person::{acting_for_name, current_person, own_patient, people_of, zone_of};
 #[cfg(feature = "ssr")]
 pub use rules::*;

@@ -3,6 +3,7 @@
 use sea_orm::{ActiveModelTrait as _, ConnectionTrait, Set};
 use uuid::Uuid;
 
+use crate::access::{Capacity, PatientCtx, Permission};
 use crate::clock::Clock;
 use crate::entities::audit_event;
 use crate::error::AppError;
@@ -119,4 +120,37 @@ pub async fn record(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// A carer's request is written to the person's access log, naming the carer.
+pub async fn carer_access(
+    state: &crate::state::AppState,
+    ctx: &PatientCtx,
+    verb: Permission,
+) -> Result<(), AppError> {
+    if ctx.capacity() != Capacity::Carer {
+        return Ok(());
+    }
+    let action = match verb {
+        Permission::ReadPlan => "carer_viewed_plan",
+        Permission::ReadResults => "carer_viewed_results",
+        Permission::ChangePlan => "carer_changed_plan",
+        Permission::LogActions => "carer_logged_action",
+        Permission::AnswerAgenda => "carer_opened_agenda",
+        _ => "carer_opened_record",
+    };
+    let origin = super::request_info::current();
+    record(
+        &state.db,
+        state.clock.as_ref(),
+        Entry {
+            actor: Some(ctx.actor().account_id),
+            subject: ctx.patient().account_id,
+            action,
+            success: true,
+            origin: &origin,
+            detail: None,
+        },
+    )
+    .await
 }

@@ -90,8 +90,17 @@ pub mod service {
             return Err(AppError::NotFound);
         };
         let current = session.id().map(|id| id.to_string()).unwrap_or_default();
-        // Ending a device's sign-in stops its reminders too.
-        crate::reminders::service::remove_for_session(&state.db, &row.id).await?;
+        // Ending a device's sign-in stops its reminders too (the reminders feature reacts).
+        crate::events::record(
+            &state.db,
+            state.clock.now(),
+            crate::events::Event::SessionEnded {
+                account,
+                session: row.id.clone(),
+            },
+        )
+        .await?;
+        state.react().await;
         if row.id == current {
             crate::session::sign_out(session).await?;
         } else {

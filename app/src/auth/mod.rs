@@ -101,6 +101,6 @@ pub async fn whoami() -> Result<Viewer, AppError> {
         display_name: account.display_name,
         roles,
         tools,
-        acting_for: crate::carers::service::acting_for_name(&state, &session, account_id).await?,
+        acting_for: crate::access::acting_for_name(&state, &session, account_id).await?,
     })
 }

@@ -132,16 +132,27 @@ pub async fn sign_out() -> Result<(), AppError> {
     let session = crate::session::from_request().await?;
     if let Some(account) = crate::session::current_account(&session).await? {
         let origin = super::request_info::current();
+        let txn = crate::state::begin_write(&state.db).await?;
         super::audit::record(
-            &state.db,
+            &txn,
             state.clock.as_ref(),
             super::audit::Entry::own(account, "sign_out", &origin),
         )
         .await?;
-    }
-    // This device's reminders stop with its sign-in.
-    if let Some(id) = session.id() {
-        crate::reminders::service::remove_for_session(&state.db, &id.to_string()).await?;
+        // This device's reminders stop with its sign-in (the reminders feature reacts).
+        if let Some(id) = session.id() {
+            crate::events::record(
+                &txn,
+                state.clock.now(),
+                crate::events::Event::SessionEnded {
+                    account,
+                    session: id.to_string(),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        state.react().await;
     }
     crate::session::sign_out(&session).await?;
     // The browser empties everything this site kept on the device: the service worker's
@@ -558,8 +569,15 @@ pub mod service {
                     "This invitation has already been used. Ask your care team for a new one.",
                 ));
             }
-            // A carer's grant starts working once they can sign in.
-            crate::carers::service::activate(&txn, account_id, now).await?;
+            // A carer's grant starts working once they can sign in (the carers feature reacts).
+            crate::events::record(
+                &txn,
+                now,
+                crate::events::Event::AccountActivated {
+                    account: account_id,
+                },
+            )
+            .await?;
             recovering |= invitation::Entity::find_by_id(invitation_id)
                 .one(&txn)
                 .await?
@@ -640,7 +658,16 @@ pub mod service {
             "passkey_add"
         };
         if recovering {
-            crate::reminders::service::security_notice(&txn, now, account_id, action).await?;
+            // Every device of the account is told at once (the reminders feature reacts).
+            crate::events::record(
+                &txn,
+                now,
+                crate::events::Event::SignInChanged {
+                    account: account_id,
+                    what: action.to_owned(),
+                },
+            )
+            .await?;
         }
         audit::record(
             &txn,
@@ -656,9 +683,7 @@ pub mod service {
         )
         .await?;
         txn.commit().await?;
-        if recovering {
-            state.wake_reminders.notify_one();
-        }
+        state.react().await;
         if !adding {
             session::sign_in(session, account_id, passkey_id, &origin).await?;
         }

@@ -179,9 +179,7 @@ pub mod service {
             id.and_then(|i| names.get(&i).cloned())
                 .unwrap_or_else(|| "someone".into())
         };
-        let tz = crate::reminders::service::preferences_of(&state.db, actor)
-            .await?
-            .tz;
+        let tz = crate::access::zone_of(&state.db, actor).await?;
         let pending = open
             .iter()
             .map(|i| PendingRecovery {
@@ -297,13 +295,18 @@ pub mod service {
         .await?;
         if recovery {
             // The person hears of it on their own devices before anyone can use it.
-            crate::reminders::service::security_notice(&txn, now, subject, "recovery_requested")
-                .await?;
+            crate::events::record(
+                &txn,
+                now,
+                crate::events::Event::SignInChanged {
+                    account: subject,
+                    what: "recovery_requested".to_owned(),
+                },
+            )
+            .await?;
         }
         txn.commit().await?;
-        if recovery {
-            state.wake_reminders.notify_one();
-        }
+        state.react().await;
         session
             .insert(FLASH_KEY, (name, token.link(&state.settings.public_origin)))
             .await

@@ -262,3 +262,28 @@ pub async fn load_access_log() -> Result<AccessLogView, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod service;
+
+/// A carer's grants start when their account is activated (their first passkey).
+#[cfg(feature = "ssr")]
+pub struct Reacts;
+
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+impl crate::events::Reactor for Reacts {
+    fn name(&self) -> &'static str {
+        "carers"
+    }
+
+    async fn react(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        happened: &crate::events::Happened,
+    ) -> Result<(), crate::error::AppError> {
+        match &happened.event {
+            crate::events::Event::AccountActivated { account } => {
+                service::activate(txn, *account, happened.at).await
+            }
+            _ => Ok(()),
+        }
+    }
+}

@@ -14,7 +14,7 @@ use super::{
     AccessLogView, CarersView, GrantForm, GrantView, HelpedPerson, InviteCarerForm, LEGAL_BASES,
     LogEntry, PeopleView,
 };
-use crate::access::{self, Actor, Capacity, GrantStatus, PatientCtx, Permission, Scope};
+use crate::access::{self, Actor, GrantStatus, PatientCtx, Permission, Scope};
 use crate::auth::audit::{self, Entry};
 use crate::auth::invitation::{self, NewInvitation, Purpose};
 use crate::auth::team::NewLink;
@@ -47,104 +47,6 @@ pub async fn activate(
 
 fn today_for(p: &patient::Model, now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     crate::plan::service::today_in(&p.time_zone, now)
-}
-
-/// Whether a grant works today: the access layer's rule.
-fn live(g: &carer_grant::Model, today: NaiveDate) -> bool {
-    crate::access::grant_works_on(g, today)
-}
-
-/// The person this account is working on: the one a carer chose (while their grant still
-/// works), else their own record, else the only person they care for.
-pub async fn current_person(
-    state: &AppState,
-    session: &Session,
-    account: Uuid,
-) -> Result<Option<patient::Model>, AppError> {
-    let now = state.clock.now();
-    let cared_for = people_of(state, account).await?;
-    if let Some(chosen) = crate::session::acting_for(session).await?
-        && let Some((p, _)) = cared_for.iter().find(|(p, _)| p.id == chosen)
-    {
-        return Ok(Some(p.clone()));
-    }
-    if let Some(own) = crate::plan::service::own_patient(state, account).await? {
-        return Ok(Some(own));
-    }
-    let mut live_ones = cared_for
-        .into_iter()
-        .filter(|(p, g)| live(g, today_for(p, now)));
-    match (live_ones.next(), live_ones.next()) {
-        (Some((p, _)), None) => Ok(Some(p)),
-        _ => Ok(None),
-    }
-}
-
-/// Everyone this account has a working grant for, with the grant.
-async fn people_of(
-    state: &AppState,
-    account: Uuid,
-) -> Result<Vec<(patient::Model, carer_grant::Model)>, AppError> {
-    let now = state.clock.now();
-    let grants = carer_grant::Entity::find()
-        .filter(carer_grant::Column::CarerAccountId.eq(account))
-        .filter(carer_grant::Column::Status.eq(GrantStatus::Active.code()))
-        .all(&state.db)
-        .await?;
-    let people = patient::Entity::find()
-        .filter(patient::Column::Id.is_in(grants.iter().map(|g| g.patient_id)))
-        .all(&state.db)
-        .await?;
-    let mut out: Vec<(patient::Model, carer_grant::Model)> = grants
-        .into_iter()
-        .filter_map(|g| {
-            let p = people.iter().find(|p| p.id == g.patient_id)?.clone();
-            live(&g, today_for(&p, now)).then_some((p, g))
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.given_name.cmp(&b.0.given_name));
-    Ok(out)
-}
-
-/// "Mary Jones" for the banner on every page a carer sees.
-pub async fn acting_for_name(
-    state: &AppState,
-    session: &Session,
-    account: Uuid,
-) -> Result<Option<String>, AppError> {
-    Ok(current_person(state, session, account)
-        .await?
-        .filter(|p| p.account_id != Some(account))
-        .map(|p| format!("{} {}", p.given_name, p.family_name)))
-}
-
-/// A carer's request is written to the person's access log, naming the carer.
-pub async fn log_carer(state: &AppState, ctx: &Ctx, verb: Permission) -> Result<(), AppError> {
-    if ctx.capacity() != Capacity::Carer {
-        return Ok(());
-    }
-    let action = match verb {
-        Permission::ReadPlan => "carer_viewed_plan",
-        Permission::ReadResults => "carer_viewed_results",
-        Permission::ChangePlan => "carer_changed_plan",
-        Permission::LogActions => "carer_logged_action",
-        Permission::AnswerAgenda => "carer_opened_agenda",
-        _ => "carer_opened_record",
-    };
-    let origin = crate::auth::request_info::current();
-    audit::record(
-        &state.db,
-        state.clock.as_ref(),
-        Entry {
-            actor: Some(ctx.actor().account_id),
-            subject: ctx.patient().account_id,
-            action,
-            success: true,
-            origin: &origin,
-            detail: None,
-        },
-    )
-    .await
 }
 
 fn scopes_of(rest: &std::collections::BTreeMap<String, String>) -> Vec<Scope> {
@@ -467,8 +369,16 @@ pub async fn set_scopes(state: &AppState, ctx: &Ctx, form: &GrantForm) -> Result
     )
     .await?;
     // Reminders follow the grant: the carer's stop or start with what it now allows.
-    crate::reminders::service::sync_patient(&txn, state.clock.now(), g.patient_id).await?;
+    crate::events::record(
+        &txn,
+        state.clock.now(),
+        crate::events::Event::PersonChanged {
+            patient: g.patient_id,
+        },
+    )
+    .await?;
     txn.commit().await?;
+    state.react().await;
     Ok(())
 }
 
@@ -516,8 +426,16 @@ pub async fn end(
         "carer_access_ended",
     )
     .await?;
-    crate::reminders::service::sync_patient(&txn, actor.at, g.patient_id).await?;
+    crate::events::record(
+        &txn,
+        actor.at,
+        crate::events::Event::PersonChanged {
+            patient: g.patient_id,
+        },
+    )
+    .await?;
     txn.commit().await?;
+    state.react().await;
     Ok(())
 }
 
@@ -526,12 +444,14 @@ pub async fn people(
     session: &Session,
     account: Uuid,
 ) -> Result<PeopleView, AppError> {
-    let cared_for = people_of(state, account).await?;
-    let own = crate::plan::service::own_patient(state, account).await?;
+    let cared_for = crate::access::people_of(state, account).await?;
+    let own = crate::access::own_patient(state, account).await?;
     if cared_for.is_empty() {
         return Err(AppError::NotFound);
     }
-    let current = current_person(state, session, account).await?.map(|p| p.id);
+    let current = crate::access::current_person(state, session, account)
+        .await?
+        .map(|p| p.id);
     Ok(PeopleView {
         people: cared_for
             .into_iter()
@@ -562,7 +482,7 @@ pub async fn switch(
         return crate::session::set_acting_for(session, None).await;
     }
     let id = Uuid::parse_str(choice.trim()).map_err(|_| AppError::NotFound)?;
-    if !people_of(state, account)
+    if !crate::access::people_of(state, account)
         .await?
         .iter()
         .any(|(p, _)| p.id == id)
@@ -652,9 +572,7 @@ pub async fn access_log(state: &AppState, account: Uuid) -> Result<AccessLogView
         .map(|g| g.carer_account_id)
         .collect();
     // On the reader's own clock: the time zone of their reminders, else their plan's.
-    let tz = crate::reminders::service::preferences_of(&state.db, account)
-        .await?
-        .tz;
+    let tz = crate::access::zone_of(&state.db, account).await?;
     let when = |e: &audit_event::Model| {
         e.at.with_timezone(&tz)
             .format("%-d %B %Y at %H:%M")

@@ -10,6 +10,7 @@ pub mod carer_grant;
 pub mod ceremony;
 pub mod contingency;
 pub mod contingency_contact;
+pub mod domain_event;
 pub mod goal;
 pub mod heartbeat;
 pub mod invitation;

@@ -21,11 +21,11 @@ use {
 pub(crate) async fn ctx(verb: Verb) -> Result<(AppState, Ctx), AppError> {
     let state = crate::state::app_state()?;
     let (session, account) = crate::session::require_account().await?;
-    let patient = crate::carers::service::current_person(&state, &session, account)
+    let patient = crate::access::current_person(&state, &session, account)
         .await?
         .ok_or(AppError::NotFound)?;
     let ctx = service::for_patient(&state, account, verb, patient).await?;
-    crate::carers::service::log_carer(&state, &ctx, verb).await?;
+    crate::auth::audit::carer_access(&state, &ctx, verb).await?;
     Ok((state, ctx))
 }
 
@@ -58,8 +58,7 @@ pub async fn action_detail(id: Uuid) -> Result<ActionView, AppError> {
 pub async fn load_today() -> Result<Option<TodayView>, AppError> {
     let state = crate::state::app_state()?;
     let (session, account) = crate::session::require_account().await?;
-    let Some(patient) = crate::carers::service::current_person(&state, &session, account).await?
-    else {
+    let Some(patient) = crate::access::current_person(&state, &session, account).await? else {
         return Ok(None);
     };
     // A carer whose grant does not cover the plan sees no actions here.
@@ -68,7 +67,7 @@ pub async fn load_today() -> Result<Option<TodayView>, AppError> {
         Err(AppError::NotFound) => return Ok(None),
         Err(e) => return Err(e),
     };
-    crate::carers::service::log_carer(&state, &ctx, Verb::ReadPlan).await?;
+    crate::auth::audit::carer_access(&state, &ctx, Verb::ReadPlan).await?;
     service::today(&state, &ctx).await.map(Some)
 }
 

@@ -39,6 +39,7 @@ const PROGRESS_WEEKS: u32 = 4;
 
 /// Who is acting on whose plan, as the access layer allowed (made only there).
 pub use crate::access::PatientCtx as Ctx;
+pub use crate::access::own_patient;
 /// The date in the person's own time zone.
 pub use crate::clock::today_in;
 
@@ -52,16 +53,6 @@ pub async fn context(state: &AppState, account_id: Uuid, verb: Verb) -> Result<C
 }
 
 /// The signed-in account's own patient record, if they have one.
-pub async fn own_patient(
-    state: &AppState,
-    account_id: Uuid,
-) -> Result<Option<patient::Model>, AppError> {
-    Ok(patient::Entity::find()
-        .filter(patient::Column::AccountId.eq(account_id))
-        .one(&state.db)
-        .await?)
-}
-
 pub async fn for_patient(
     state: &AppState,
     account_id: Uuid,
@@ -273,8 +264,16 @@ pub async fn save_goal(
     };
     record_change(&txn, state, ctx, "goals", Some(id), summary, &changes).await?;
     // Action reminders start with the first action, and stop when none is in progress.
-    crate::reminders::service::sync_patient(&txn, state.clock.now(), ctx.patient().id).await?;
+    crate::events::record(
+        &txn,
+        state.clock.now(),
+        crate::events::Event::PersonChanged {
+            patient: ctx.patient().id,
+        },
+    )
+    .await?;
     txn.commit().await?;
+    state.react().await;
     Ok(id)
 }
 

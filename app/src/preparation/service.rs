@@ -189,7 +189,12 @@ pub async fn release_pack(
         pack.released_by = Set(by);
         pack.automatic = Set(false);
         pack.update(db).await?;
-        crate::reminders::service::sync_patient(db, now, p.id).await?;
+        crate::events::record(
+            db,
+            now,
+            crate::events::Event::PersonChanged { patient: p.id },
+        )
+        .await?;
         return Ok(id);
     }
     if review.is_some() {
@@ -212,7 +217,12 @@ pub async fn release_pack(
             .await?;
     }
     // "Your review preparation is ready", in the same transaction as the pack itself.
-    crate::reminders::service::sync_patient(db, now, p.id).await?;
+    crate::events::record(
+        db,
+        now,
+        crate::events::Event::PersonChanged { patient: p.id },
+    )
+    .await?;
     Ok(id)
 }
 
@@ -330,7 +340,7 @@ pub async fn release(state: &AppState, ctx: &PatientCtx) -> Result<(), AppError>
     release_pack(&txn, state.clock.now(), p, next.as_ref(), Some(staff)).await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "pack_released").await?;
     txn.commit().await?;
-    state.wake_reminders.notify_one();
+    state.react().await;
     Ok(())
 }
 
@@ -491,10 +501,17 @@ pub async fn schedule(
     let local_day = booking.starts_at.with_timezone(&zone(p)).date_naive();
     set_plan_review(&txn, patient_id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, patient_id).await?;
-    crate::reminders::service::sync_patient(&txn, now, patient_id).await?;
+    crate::events::record(
+        &txn,
+        now,
+        crate::events::Event::PersonChanged {
+            patient: patient_id,
+        },
+    )
+    .await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "review_booked").await?;
     txn.commit().await?;
-    state.wake_reminders.notify_one();
+    state.react().await;
     Ok(id)
 }
 
@@ -574,10 +591,15 @@ pub async fn move_review(
     let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
     set_plan_review(&txn, p.id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, p.id).await?;
-    crate::reminders::service::sync_patient(&txn, now, p.id).await?;
+    crate::events::record(
+        &txn,
+        now,
+        crate::events::Event::PersonChanged { patient: p.id },
+    )
+    .await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_moved").await?;
     txn.commit().await?;
-    state.wake_reminders.notify_one();
+    state.react().await;
     Ok(())
 }
 
@@ -600,9 +622,15 @@ pub async fn cancel_review(
     )
     .await?;
     set_plan_review(&txn, p.id, None, None).await?;
-    crate::reminders::service::sync_patient(&txn, state.clock.now(), p.id).await?;
+    crate::events::record(
+        &txn,
+        state.clock.now(),
+        crate::events::Event::PersonChanged { patient: p.id },
+    )
+    .await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_cancelled").await?;
     txn.commit().await?;
+    state.react().await;
     Ok(())
 }
 
@@ -664,9 +692,15 @@ pub async fn review_held(
     )
     .await?;
     set_plan_review(&txn, p.id, Some(next), Some(with_whom)).await?;
-    crate::reminders::service::sync_patient(&txn, now, p.id).await?;
+    crate::events::record(
+        &txn,
+        now,
+        crate::events::Event::PersonChanged { patient: p.id },
+    )
+    .await?;
     audit::staff_touch(&txn, state.clock.as_ref(), staff, &p, "review_held").await?;
     txn.commit().await?;
+    state.react().await;
     Ok(())
 }
 
@@ -840,8 +874,16 @@ pub async fn save_answers(
         active.submitted_by = Set(Some(ctx.actor().account_id));
         active.update(&txn).await?;
         // No more "you have not answered the questions".
-        crate::reminders::service::sync_patient(&txn, now, ctx.patient().id).await?;
+        crate::events::record(
+            &txn,
+            now,
+            crate::events::Event::PersonChanged {
+                patient: ctx.patient().id,
+            },
+        )
+        .await?;
     }
     txn.commit().await?;
+    state.react().await;
     Ok(())
 }

@@ -3,8 +3,8 @@
 //! about someone's health: it says "you have a reminder", and the details are in the app.
 //!
 //! The schedule lives in the database (`service::sync_patient` keeps each person's reminder
-//! jobs in step with their reviews, packs, carers and choices, in the same transaction as the
-//! change); the server's worker leases due jobs (`queue`), sends them and records what each
+//! jobs in step with their reviews, packs, carers and choices: in the same transaction as a
+//! change made here, and as a reaction (`reacts`) to the events other features record); the server's worker leases due jobs (`queue`), sends them and records what each
 //! push service answered.
 use leptos::prelude::*;
 
@@ -20,6 +20,8 @@ use crate::ui::back_link;
 
 #[cfg(feature = "ssr")]
 pub mod queue;
+#[cfg(feature = "ssr")]
+pub mod reacts;
 #[cfg(feature = "ssr")]
 pub mod schedule;
 #[cfg(feature = "ssr")]

@@ -375,9 +375,7 @@ pub async fn view(state: &AppState, account: Uuid) -> Result<RemindersView, AppE
             .collect(),
         choices: choices_view(&prefs),
         helping,
-        own_plan: crate::plan::service::own_patient(state, account)
-            .await?
-            .is_some(),
+        own_plan: crate::access::own_patient(state, account).await?.is_some(),
     })
 }
 
@@ -656,7 +654,7 @@ pub async fn open(
     };
     let actor = Actor::new(account, state.clock.now());
     access::check(&state.db, actor, action, Subject::Patient(person)).await?;
-    let current = crate::carers::service::current_person(state, session, account)
+    let current = crate::access::current_person(state, session, account)
         .await?
         .map(|p| p.id);
     if current == Some(person) {
@@ -912,9 +910,9 @@ pub async fn upsert_jobs(
 
 /// Makes the person's queued reminders match their situation: the reminders it calls for are
 /// written (once, by key), ones scheduled for later that it no longer calls for are cancelled,
-/// and ones already due are left to the worker, which checks them again before sending. Call
-/// it in the same transaction as any change to reviews, packs, answers, carers' grants,
-/// reminder choices or devices.
+/// and ones already due are left to the worker, which checks them again before sending. Runs
+/// in the same transaction as a change to reminder choices or devices (here), and as the
+/// reaction to `Event::PersonChanged` (reviews, packs, answers, actions, carers' grants).
 pub async fn sync_patient(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,

@@ -39,6 +39,16 @@ use crate::today::TodayPage;
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
 
+/// What each feature does when another changes something (`crate::events`): the shell is the
+/// one module that knows every feature, so it lists them.
+#[cfg(feature = "ssr")]
+pub fn reactors() -> crate::events::Reactors {
+    crate::events::Reactors(vec![
+        Box::new(crate::carers::Reacts),
+        Box::new(crate::reminders::reacts::Reminders),
+    ])
+}
+
 /// Provides the request's CSP nonce to Leptos (call from the server's context closure).
 #[cfg(feature = "ssr")]
 pub fn provide_csp_nonce() {

@@ -258,9 +258,14 @@ impl TestApp {
     /// Runs the server's minute sweep now, at the manual clock's time: what releases packs
     /// that have come due (pages never do).
     pub async fn sweep_packs(&self) -> usize {
-        app::preparation::service::sweep_due_packs(&self.db, app::clock::Clock::now(&self.clock))
-            .await
-            .expect("the pack sweep runs")
+        let released = app::preparation::service::sweep_due_packs(
+            &self.db,
+            app::clock::Clock::now(&self.clock),
+        )
+        .await
+        .expect("the pack sweep runs");
+        self.state.app.react().await;
+        released
     }
 
     pub fn url(&self, path: &str) -> String {
