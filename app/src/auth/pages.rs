@@ -490,7 +490,7 @@ pub fn PasskeysPage() -> impl IntoView {
                                             </dd>
                                         </div>
                                     </dl>
-                                    <form method="post" action="/api/auth/passkey_rename" class="nhsuk-u-margin-bottom-3">
+                                    <form method="post" action={crate::ui::post_to::<crate::auth::passkeys::RenamePasskey>()} class="nhsuk-u-margin-bottom-3">
                                         <IdempotencyKey />
                                         <input type="hidden" name="id" value=id.clone() />
                                         <div class="nhsuk-form-group">
@@ -503,7 +503,7 @@ pub fn PasskeysPage() -> impl IntoView {
                                         view! { <p class="nhsuk-body">"This is your only passkey, so you cannot remove it. Add another first."</p> }.into_any()
                                     } else {
                                         view! {
-                                            <form method="post" action="/api/auth/passkey_remove">
+                                            <form method="post" action={crate::ui::post_to::<crate::auth::passkeys::RemovePasskey>()}>
                                                 <IdempotencyKey />
                                                 <input type="hidden" name="id" value=id />
                                                 <button type="submit" class="nhsuk-button nhsuk-button--warning">
@@ -546,7 +546,7 @@ pub fn DevicesPage() -> impl IntoView {
                                     </h2>
                                     <p class="nhsuk-body">{format!("Last active {}", d.last_active)}</p>
                                     <p class="nhsuk-body">{format!("Internet address {}", d.ip)}</p>
-                                    <form method="post" action="/api/auth/device_end">
+                                    <form method="post" action={crate::ui::post_to::<crate::auth::devices::EndDevice>()}>
                                         <IdempotencyKey />
                                         <input type="hidden" name="handle" value=d.handle />
                                         <button type="submit" class="nhsuk-button nhsuk-button--secondary">{label}</button>
@@ -664,7 +664,7 @@ pub fn TeamInvitationsPage() -> impl IntoView {
                                         {match (r.approved_by.clone(), r.can_approve) {
                                             (Some(by), _) => view! { {format!("Yes, by {by}")} }.into_any(),
                                             (None, true) => view! {
-                                                <form method="post" action="/api/auth/approve_recovery">
+                                                <form method="post" action={crate::ui::post_to::<crate::auth::team::ApproveRecovery>()}>
                                                     <IdempotencyKey />
                                                     <input type="hidden" name="invitation_id" value=r.invitation_id.to_string() />
                                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0">
@@ -697,7 +697,7 @@ pub fn TeamInvitationsPage() -> impl IntoView {
                                 <td class="nhsuk-table__cell">{p.role}</td>
                                 <td class="nhsuk-table__cell">{if p.has_passkey { "Set up" } else { "Not yet" }}</td>
                                 <td class="nhsuk-table__cell">
-                                    <form method="post" action="/api/auth/reinvite">
+                                    <form method="post" action={crate::ui::post_to::<crate::auth::team::Reinvite>()}>
                                         <IdempotencyKey />
                                         <input type="hidden" name="account_id" value=p.account_id.to_string() />
                                         <button type="submit" class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0">

@@ -303,7 +303,7 @@ pub fn CaseloadPage() -> impl IntoView {
                 <a class="nhsuk-button nhsuk-button--secondary" href="/team/patients/new">"Add a person"</a>
             </p>
             <ErrorSummary state=state.clone() />
-            <form method="post" action="/api/team/caseload_filter" data-enhance="" id="caseload" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::care_team::caseload::FilterCaseload>()} data-enhance="" id="caseload" novalidate>
                 <IdempotencyKey />
                 <TextField state=state.clone() name="search" label="Search by name or NHS number".into() value=f.search.clone() />
                 <Radios state=state.clone() name="due" legend="Review booked or due".into() options=options(&DUE) value=f.due.clone() inline=true />

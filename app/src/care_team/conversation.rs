@@ -430,7 +430,7 @@ fn agree_form(v: &ConversationView, flash: &Flash) -> AnyView {
         <h2 class="nhsuk-heading-m" id="agree">"Agree the plan"</h2>
         <p class="nhsuk-body">{format!("When {first} is happy with the plan, mark it as agreed. {first} sees who wrote it with them and when it is next reviewed.")}</p>
         <ErrorSummary state=state.clone() />
-        <form method="post" action="/api/team/agree" data-enhance="" id="agree-form" novalidate>
+        <form method="post" action={crate::ui::post_to::<crate::care_team::conversation::AgreePlan>()} data-enhance="" id="agree-form" novalidate>
             <IdempotencyKey />
             {hidden("patient_id", v.person.patient_id.to_string())}
             <Radios state=state.clone() name="agreed_with" legend="Who agreed the plan with you?".into()
@@ -471,7 +471,7 @@ fn notes_section(v: &ConversationView, flash: &Flash) -> AnyView {
                 }).collect_view()}
             </ul>
             <ErrorSummary state=state.clone() />
-            <form method="post" action="/api/team/note" data-enhance="" id="note-form" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::care_team::conversation::AddNote>()} data-enhance="" id="note-form" novalidate>
                 <IdempotencyKey />
                 {hidden("patient_id", v.person.patient_id.to_string())}
                 <TextArea state=state.clone() name="body" label="Add a working note".into() value=String::new() rows=4 />
@@ -577,7 +577,7 @@ pub fn TeamGoalPage() -> impl IntoView {
                     <p class="nhsuk-body"><a class="nhsuk-button nhsuk-button--secondary" href=format!("/team/people/{id}/goals/{}/actions/new", g.id)>"Add an action together"</a></p>
                     <h2 class="nhsuk-heading-m">"Change this goal"</h2>
                 })}
-                <GoalFormView plan=plan.clone() goal=goal flash=flash post_to="/api/team/goal" patient=id />
+                <GoalFormView plan=plan.clone() goal=goal flash=flash post_to={crate::ui::post_to::<TeamSaveGoal>()} patient=id />
             }
         },
     )
@@ -598,7 +598,7 @@ pub fn TeamNewActionPage() -> impl IntoView {
                 {back_link(format!("/team/people/{id}/goals/{}", goal.id), "Back to the goal")}
                 <PageHeading text="Add an action together" />
                 <p class="nhsuk-body">{format!("A step towards: {}", goal.title)}</p>
-                <ActionFormView goal_id=goal.id action=None flash=flash post_to="/api/team/action" patient=id />
+                <ActionFormView goal_id=goal.id action=None flash=flash post_to={crate::ui::post_to::<TeamSaveAction>()} patient=id />
             }
             .into_any()
         },

@@ -448,7 +448,7 @@ pub fn NewPatientPage() -> impl IntoView {
                 <PageHeading text="Add a person" />
                 <p class="nhsuk-body">"They get a letter with a one-time link to set up Alongside with a passkey on their phone."</p>
                 <ErrorSummary state=state.clone() />
-                <form method="post" action="/api/team/add_patient" data-enhance="" id="patient" novalidate>
+                <form method="post" action={crate::ui::post_to::<crate::care_team::enrol::AddPatient>()} data-enhance="" id="patient" novalidate>
                     <IdempotencyKey />
                     <TextField state=state.clone() name="given" label="First name".into() value=String::new() autocomplete="off" />
                     <TextField state=state.clone() name="family" label="Last name".into() value=String::new() autocomplete="off" />
@@ -509,7 +509,7 @@ pub fn LetterPage() -> impl IntoView {
                 <ErrorSummary state=state />
                 {body}
                 {v.may_reinvite.then(|| view! {
-                    <form method="post" action="/api/team/new_letter" class="app-no-print">
+                    <form method="post" action={crate::ui::post_to::<crate::care_team::enrol::NewLetter>()} class="app-no-print">
                         <IdempotencyKey />
                         <input type="hidden" name="patient_id" value=v.patient_id.to_string() />
                         <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Make a new link and letter"</button>

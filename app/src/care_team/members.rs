@@ -421,7 +421,7 @@ fn member_card(m: MemberRow, org: Uuid, flash: &Flash) -> AnyView {
                 <h2 class="nhsuk-card__heading nhsuk-heading-s">{m.name.clone()}{m.is_me.then_some(" (you)")}</h2>
                 <p class="nhsuk-body-s">{format!("{roles}. {status}.")}</p>
                 <ErrorSummary state=state.clone() />
-                <form method="post" action="/api/team/member_roles" data-enhance="" novalidate>
+                <form method="post" action={crate::ui::post_to::<crate::care_team::members::ChangeRoles>()} data-enhance="" novalidate>
                     <IdempotencyKey />
                     <input type="hidden" name="organisation_id" value=org.to_string() />
                     <input type="hidden" name="account_id" value=m.account_id.to_string() />
@@ -429,7 +429,7 @@ fn member_card(m: MemberRow, org: Uuid, flash: &Flash) -> AnyView {
                         options=Role::options() chosen=m.roles.clone() />
                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save roles"</button>
                 </form>
-                <form method="post" action="/api/team/member_remove" data-enhance="">
+                <form method="post" action={crate::ui::post_to::<crate::care_team::members::RemoveMember>()} data-enhance="">
                     <IdempotencyKey />
                     <input type="hidden" name="organisation_id" value=org.to_string() />
                     <input type="hidden" name="account_id" value=m.account_id.to_string() />
@@ -468,7 +468,7 @@ pub fn MembersPage() -> impl IntoView {
             })}
             <h2 class="nhsuk-heading-m">"Invite someone"</h2>
             <ErrorSummary state=state.clone() />
-            <form method="post" action="/api/team/member_invite" data-enhance="" id="invite" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::care_team::members::InviteMember>()} data-enhance="" id="invite" novalidate>
                 <IdempotencyKey />
                 <input type="hidden" name="organisation_id" value=org.to_string() />
                 <TextField state=state.clone() name="name" label="Full name".into() value=String::new() autocomplete="off" />

@@ -125,7 +125,7 @@ fn review_form(person: &TeamPersonView, existing: Option<&ReviewView>, flash: &F
     };
     view! {
         <ErrorSummary state=state.clone() />
-        <form method="post" action="/api/team/review" data-enhance="" id="review" novalidate>
+        <form method="post" action={crate::ui::post_to::<crate::care_team::BookReview>()} data-enhance="" id="review" novalidate>
             <IdempotencyKey />
             {hidden("patient_id", person.patient_id.to_string())}
             {hidden("review_id", id)}
@@ -166,7 +166,7 @@ fn reviews_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                 {(manage && started).then(|| view! {
                     <h3 class="nhsuk-heading-s">"After the review"</h3>
                     <ErrorSummary state=held.clone() />
-                    <form method="post" action="/api/team/review_held" data-enhance="" id="held" novalidate>
+                    <form method="post" action={crate::ui::post_to::<crate::care_team::CloseReview>()} data-enhance="" id="held" novalidate>
                         <IdempotencyKey />
                         {hidden("patient_id", person.patient_id.to_string())}
                         {hidden("review_id", r.id.to_string())}
@@ -179,7 +179,7 @@ fn reviews_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                         <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Move this review"</span></summary>
                         <div class="nhsuk-details__text">{review_form(person, Some(&r), flash)}</div>
                     </details>
-                    <form method="post" action="/api/team/review_cancel" data-enhance="" id="cancel">
+                    <form method="post" action={crate::ui::post_to::<crate::care_team::CancelReview>()} data-enhance="" id="cancel">
                         <IdempotencyKey />
                         {hidden("patient_id", person.patient_id.to_string())}
                         {hidden("review_id", r.id.to_string())}
@@ -249,7 +249,7 @@ fn agenda_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
         {answers}
         {person.can_release.then(|| view! {
             <ErrorSummary state=release.clone() />
-            <form method="post" action="/api/team/release" data-enhance="" id="release">
+            <form method="post" action={crate::ui::post_to::<crate::care_team::ReleaseNow>()} data-enhance="" id="release">
                 <IdempotencyKey />
                 {hidden("patient_id", person.patient_id.to_string())}
                 <p class="nhsuk-body-s">"Sending the pack shares every result entered so far. It goes by itself before the review; send it now if a clinician has already looked at the results."</p>
@@ -305,7 +305,7 @@ fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
         {person.can_enter.then(|| view! {
             <h3 class="nhsuk-heading-s" id="add-result">"Add a result"</h3>
             <ErrorSummary state=entry.clone() />
-            <form method="post" action="/api/team/result" data-enhance="" id="result" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::care_team::AddResult>()} data-enhance="" id="result" novalidate>
                 <IdempotencyKey />
                 {hidden("patient_id", id.clone())}
                 <Select state=entry.clone() name="code" label="Result" prompt="Choose a result" options=result_kinds(false) />
@@ -317,7 +317,7 @@ fn results_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
         {person.can_target.then(|| view! {
             <h3 class="nhsuk-heading-s" id="own-target">"Agree a target of their own"</h3>
             <ErrorSummary state=target.clone() />
-            <form method="post" action="/api/team/target" data-enhance="" id="target" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::care_team::SetTarget>()} data-enhance="" id="target" novalidate>
                 <IdempotencyKey />
                 {hidden("patient_id", id.clone())}
                 <Select state=target.clone() name="code" label="Result" prompt="Choose a result" options=result_kinds(true) />
@@ -346,7 +346,7 @@ fn carers_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                             <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">{format!("End {}'s access (safeguarding)", g.carer_name)}</span></summary>
                             <div class="nhsuk-details__text">
                                 <ErrorSummary state=end.clone() />
-                                <form method="post" action="/api/team/carer_end" data-enhance="" novalidate>
+                                <form method="post" action={crate::ui::post_to::<crate::carers::EndGrant>()} data-enhance="" novalidate>
                                     <IdempotencyKey />
                                     {hidden("grant_id", g.id.to_string())}
                                     <TextField state=end.clone() name="reason" label="Why is it ending?".into() value=String::new() />
@@ -369,7 +369,7 @@ fn carers_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                 <div class="nhsuk-details__text">
                     <p class="nhsuk-body">"When the person can decide, they invite carers themselves from their own phone."</p>
                     <ErrorSummary state=state.clone() />
-                    <form method="post" action="/api/team/carer" data-enhance="" id="carer" novalidate>
+                    <form method="post" action={crate::ui::post_to::<crate::carers::RecordGrant>()} data-enhance="" id="carer" novalidate>
                         <IdempotencyKey />
                         {hidden("patient_id", person.patient_id.to_string())}
                         {crate::carers::pages::invite_fields(&state)}
@@ -403,7 +403,7 @@ fn contact_section(person: &TeamPersonView, flash: &Flash) -> AnyView {
                 <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Change contact details"</span></summary>
                 <div class="nhsuk-details__text">
                     <ErrorSummary state=state.clone() />
-                    <form method="post" action="/api/team/contact" data-enhance="" id="contact-form" novalidate>
+                    <form method="post" action={crate::ui::post_to::<crate::care_team::enrol::EditContact>()} data-enhance="" id="contact-form" novalidate>
                         <IdempotencyKey />
                         {hidden("patient_id", person.patient_id.to_string())}
                         <TextField state=state.clone() name="phone" label="Mobile phone (optional)".into() kind="tel" value=person.phone.clone() class="nhsuk-input--width-20" autocomplete="off" />

@@ -32,14 +32,14 @@ fn grant_card(g: GrantView, flash: &Flash) -> AnyView {
                     {format!(" Given by: {}.", g.granted_by)}</p>
                 {g.live.then(|| view! {
                     <ErrorSummary state=state.clone() />
-                    <form method="post" action="/api/carers/scopes" data-enhance="" novalidate>
+                    <form method="post" action={crate::ui::post_to::<crate::carers::ChangeScopes>()} data-enhance="" novalidate>
                         <IdempotencyKey />
                         <input type="hidden" name="grant_id" value=id.clone() />
                         <Checkboxes state=state.clone() name="scopes" legend=format!("What {} can do", g.carer_name)
                             options=Scope::options() chosen=g.scopes.clone() />
                         <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Save"</button>
                     </form>
-                    <form method="post" action="/api/carers/revoke" data-enhance="">
+                    <form method="post" action={crate::ui::post_to::<crate::carers::Revoke>()} data-enhance="">
                         <IdempotencyKey />
                         <input type="hidden" name="grant_id" value=id.clone() />
                         <button type="submit" class="nhsuk-button nhsuk-button--warning nhsuk-u-margin-bottom-0">
@@ -97,7 +97,7 @@ pub fn CarersPage() -> impl IntoView {
             {cards}
             <h2 class="nhsuk-heading-m">"Invite someone who helps you"</h2>
             <ErrorSummary state=state.clone() />
-            <form method="post" action="/api/carers/invite" data-enhance="" id="carer" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::carers::InviteCarer>()} data-enhance="" id="carer" novalidate>
                 <IdempotencyKey />
                 {invite_fields(&state)}
                 <button type="submit" class="nhsuk-button">"Invite"</button>
@@ -124,7 +124,7 @@ pub fn PeoplePage() -> impl IntoView {
                             view! { <p class="nhsuk-body"><strong class="nhsuk-tag">"Looking at now"</strong></p> }.into_any()
                         } else {
                             view! {
-                                <form method="post" action="/api/carers/switch">
+                                <form method="post" action={crate::ui::post_to::<crate::carers::SwitchPerson>()}>
                                     <IdempotencyKey />
                                     <input type="hidden" name="patient_id" value=p.patient_id.to_string() />
                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">{format!("Look at {}'s plan", p.name)}</button>
@@ -135,7 +135,7 @@ pub fn PeoplePage() -> impl IntoView {
                 }).collect_view()}
             </ul>
             {(v.has_own_plan && !v.own_current).then(|| view! {
-                <form method="post" action="/api/carers/switch">
+                <form method="post" action={crate::ui::post_to::<crate::carers::SwitchPerson>()}>
                     <IdempotencyKey />
                     <input type="hidden" name="patient_id" value="me" />
                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Go back to my own plan"</button>

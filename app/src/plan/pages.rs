@@ -221,7 +221,7 @@ pub fn AboutMePage() -> impl IntoView {
             <PageHeading text="About me" />
             <p class="nhsuk-body">"Tell the people who support you what they should know about you. Write as much or as little as you like."</p>
             <ErrorSummary state=state.clone() />
-            <form method="post" action="/api/plan/about_me" data-enhance="" id="about-me" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::plan::api::SaveAboutMe>()} data-enhance="" id="about-me" novalidate>
                 <IdempotencyKey />
                 {fields}
                 <button type="submit" class="nhsuk-button">"Save"</button>
@@ -238,7 +238,7 @@ pub(crate) fn GoalFormView(
     plan: PlanView,
     goal: Option<GoalView>,
     flash: Flash,
-    #[prop(default = "/api/plan/goal")] post_to: &'static str,
+    #[prop(default = crate::ui::post_to::<super::api::SaveGoal>())] post_to: &'static str,
     #[prop(optional)] patient: Option<Uuid>,
 ) -> impl IntoView {
     let state = FormState::new("goal", &flash);
@@ -335,7 +335,7 @@ pub(crate) fn ActionFormView(
     goal_id: Uuid,
     action: Option<ActionView>,
     flash: Flash,
-    #[prop(default = "/api/plan/action_save")] post_to: &'static str,
+    #[prop(default = crate::ui::post_to::<super::api::SaveAction>())] post_to: &'static str,
     #[prop(optional)] patient: Option<Uuid>,
 ) -> impl IntoView {
     let state = FormState::new("action", &flash);
@@ -533,7 +533,7 @@ fn RecentDays(action: ActionView, flash: Flash, back: String) -> impl IntoView {
                     </dd>
                     <dd class="nhsuk-summary-list__actions">
                         {(d.outcome.is_some() && d.may_undo).then(|| view! {
-                            <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
+                            <form method="post" action={crate::ui::post_to::<crate::plan::api::UndoLog>()} data-enhance="" data-focus=format!("log-{}", action.id)>
                                 <IdempotencyKey />
                                 <input type="hidden" name="action" value=action.id.to_string() />
                                 <input type="hidden" name="day" value=d.day.clone() />
@@ -574,7 +574,7 @@ fn LogForm(action: ActionView, flash: Flash, back: String, choose_day: bool) -> 
         .unwrap_or_default();
     let form_id = format!("log-{}", action.id);
     view! {
-        <form method="post" action="/api/plan/log" data-enhance="" data-focus=form_id.clone() id=form_id.clone() class="app-log-form" tabindex="-1" novalidate>
+        <form method="post" action={crate::ui::post_to::<crate::plan::api::LogAction>()} data-enhance="" data-focus=form_id.clone() id=form_id.clone() class="app-log-form" tabindex="-1" novalidate>
             <IdempotencyKey />
             <input type="hidden" name="action" value=action.id.to_string() />
             <input type="hidden" name="back" value=back />
@@ -648,7 +648,7 @@ pub fn TodayActionCard(action: ActionView, flash: Flash) -> impl IntoView {
                             {day.note.clone().map(|n| view! { <br /><span class="app-pre-line">{n}</span> })}
                         </p>
                         {day.may_undo.then(|| view! {
-                            <form method="post" action="/api/plan/undo" data-enhance="" data-focus=format!("log-{}", action.id)>
+                            <form method="post" action={crate::ui::post_to::<crate::plan::api::UndoLog>()} data-enhance="" data-focus=format!("log-{}", action.id)>
                                 <IdempotencyKey />
                                 <input type="hidden" name="action" value=action.id.to_string() />
                                 <input type="hidden" name="day" value=day.day.clone() />
@@ -681,7 +681,7 @@ fn ContactList(contacts: Vec<super::ContactView>, removable: bool) -> impl IntoV
                         {(!c.role.is_empty()).then(|| format!(" ({})", c.role))}
                         ": "<a href=format!("tel:{}", c.tel)>{format!("Call {}", c.phone)}</a>
                         {removable.then(|| view! {
-                            <form method="post" action="/api/plan/contact_remove" data-enhance="" class="app-inline-form">
+                            <form method="post" action={crate::ui::post_to::<crate::plan::api::RemoveContact>()} data-enhance="" class="app-inline-form">
                                 <IdempotencyKey />
                                 <input type="hidden" name="id" value=c.id.to_string() />
                                 <button type="submit" class="app-link-button">
@@ -714,7 +714,7 @@ pub fn ContingencyPage() -> impl IntoView {
             <PageHeading text="If things get worse" />
             <p class="nhsuk-body">"Plan now for a bad day, so you and the people around you know what to do."</p>
             <ErrorSummary state=state.clone() />
-            <form method="post" action="/api/plan/contingency" data-enhance="" id="contingency" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::plan::api::SaveContingency>()} data-enhance="" id="contingency" novalidate>
                 <IdempotencyKey />
                 {fields}
                 <button type="submit" class="nhsuk-button">"Save"</button>
@@ -722,7 +722,7 @@ pub fn ContingencyPage() -> impl IntoView {
             <h2 class="nhsuk-heading-m">"People to contact"</h2>
             <ContactList contacts=plan.contacts.clone() removable=true />
             <ErrorSummary state=contact.clone() />
-            <form method="post" action="/api/plan/contact_add" data-enhance="" id="contact" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::plan::api::AddContact>()} data-enhance="" id="contact" novalidate>
                 <IdempotencyKey />
                 <TextField state=contact.clone() name="name" label="Name".into() hint="A person or a service, like NHS 111." value=String::new() />
                 <TextField state=contact.clone() name="role" label="Who they are (optional)".into() hint="For example: my daughter, practice nurse." value=String::new() />
@@ -759,7 +759,7 @@ pub fn SupportPage() -> impl IntoView {
                                 {row("How to contact", s.contact.clone())}
                                 {row("For the goal", s.goal_title.clone().unwrap_or_default())}
                             </dl>
-                            <form method="post" action="/api/plan/support_status" data-enhance="" id=format!("support-{}", s.id)>
+                            <form method="post" action={crate::ui::post_to::<crate::plan::api::SupportStatus>()} data-enhance="" id=format!("support-{}", s.id)>
                                 <IdempotencyKey />
                                 <input type="hidden" name="id" value=s.id.to_string() />
                                 <Radios state=st name="status" legend=format!("How is {} going?", s.name) options=options(&SUPPORT_STATUSES) value=s.status.clone() inline=true />
@@ -780,7 +780,7 @@ pub fn SupportPage() -> impl IntoView {
             {items}
             <h2 class="nhsuk-heading-m">"Add a service or group"</h2>
             <ErrorSummary state=state.clone() />
-            <form method="post" action="/api/plan/support_add" data-enhance="" id="support" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::plan::api::AddSupport>()} data-enhance="" id="support" novalidate>
                 <IdempotencyKey />
                 <TextField state=state.clone() name="name" label="Name of the service or group".into() hint="For example: Riverside walking group." value=String::new() />
                 <TextArea state=state.clone() name="why" label="Why it might help (optional)".into() value=String::new() />

@@ -314,7 +314,7 @@ fn agenda_form(pack: PackView, who: &crate::plan::Viewing, state: FormState) -> 
     view! {
         {intro}
         <ErrorSummary state=state.clone() />
-        <form method="post" action="/api/preparation/answers" data-enhance="" data-autosave=(!sent).then_some("") id="agenda" novalidate>
+        <form method="post" action={crate::ui::post_to::<crate::preparation::SaveAgenda>()} data-enhance="" data-autosave=(!sent).then_some("") id="agenda" novalidate>
             <IdempotencyKey />
             {fields}
             <p class="nhsuk-body-s" id="autosave-status"></p>

@@ -256,7 +256,7 @@ pub fn RemindersPage() -> impl IntoView {
                         view! {
                             <li class="app-device">
                                 <p class="nhsuk-body nhsuk-u-margin-bottom-2"><strong>{d.label.clone()}</strong>{format!(". Added {}.{sent}", d.added)}</p>
-                                <form method="post" action="/api/reminders/remove" data-enhance="" class="app-inline-form">
+                                <form method="post" action={crate::ui::post_to::<crate::reminders::RemoveDevice>()} data-enhance="" class="app-inline-form">
                                     <IdempotencyKey />
                                     <input type="hidden" name="device" value=d.id.to_string() />
                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">
@@ -267,7 +267,7 @@ pub fn RemindersPage() -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
-                <form method="post" action="/api/reminders/test" data-enhance="" class="app-inline-form">
+                <form method="post" action={crate::ui::post_to::<crate::reminders::SendTest>()} data-enhance="" class="app-inline-form">
                     <IdempotencyKey />
                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Send a test reminder"</button>
                 </form>
@@ -342,7 +342,7 @@ pub fn RemindersPage() -> impl IntoView {
                 </div>
             })}
             <ErrorSummary state=state.clone() />
-            <form method="post" action="/api/reminders/choices" data-enhance="" id="choices" novalidate>
+            <form method="post" action={crate::ui::post_to::<crate::reminders::SaveChoices>()} data-enhance="" id="choices" novalidate>
                 <IdempotencyKey />
                 <Checkboxes state=state.clone() name="kind" legend="Remind me".into()
                     options=kind_options(v.own_plan) chosen=c.kinds.clone() />
@@ -388,7 +388,7 @@ pub fn OpenReminderPage() -> impl IntoView {
             Some((person, name)) => view! {
                 <PageHeading text="Your reminder" />
                 <p class="nhsuk-body">{format!("This reminder is about {name}'s plan.")}</p>
-                <form method="post" action="/api/carers/switch">
+                <form method="post" action={crate::ui::post_to::<crate::carers::SwitchPerson>()}>
                     <IdempotencyKey />
                     <input type="hidden" name="patient_id" value=person.to_string() />
                     <input type="hidden" name="next" value=v.target.clone() />

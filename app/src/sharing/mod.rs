@@ -247,7 +247,7 @@ pub fn SharingPage() -> impl IntoView {
                     {v.shared.iter().map(|o| view! {
                         <li class="app-shared-org">
                             <p class="nhsuk-body nhsuk-u-margin-bottom-2"><strong>{o.name.clone()}</strong>{format!(". Shared since {}.", o.since)}</p>
-                            <form method="post" action="/api/sharing/stop" data-enhance="" class="app-inline-form">
+                            <form method="post" action={crate::ui::post_to::<crate::sharing::StopSharing>()} data-enhance="" class="app-inline-form">
                                 <IdempotencyKey />
                                 <input type="hidden" name="organisation" value=o.id.to_string() />
                                 <button type="submit" class="nhsuk-button nhsuk-button--secondary">
@@ -266,7 +266,7 @@ pub fn SharingPage() -> impl IntoView {
         } else {
             view! {
                 <ErrorSummary state=state.clone() />
-                <form method="post" action="/api/sharing/share" data-enhance="" id="share" novalidate>
+                <form method="post" action={crate::ui::post_to::<crate::sharing::Share>()} data-enhance="" id="share" novalidate>
                     <IdempotencyKey />
                     <Radios state=state.clone() name="organisation" legend="Which team?".into()
                         options=v.choices.clone() value="" />

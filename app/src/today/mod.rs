@@ -111,7 +111,7 @@ pub fn TodayPage() -> impl IntoView {
                                     <li><a href="/account/devices">"Your devices"</a></li>
                                     <li><a href="/account/recovery-codes">"Recovery codes"</a></li>
                                 </ul>
-                                <form method="post" action="/api/auth/sign_out">
+                                <form method="post" action={crate::ui::post_to::<crate::auth::passkeys::SignOut>()}>
                                     <IdempotencyKey />
                                     <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Sign out"</button>
                                 </form>

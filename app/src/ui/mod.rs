@@ -112,3 +112,9 @@ pub fn GoTo(
         <p class="nhsuk-body"><a href=path>{link}</a></p>
     }
 }
+
+/// Where a form posts: its server function's own path (`ServerFn::PATH`), never a string
+/// written by hand, so a form cannot be left pointing at an endpoint that moved.
+pub fn post_to<F: leptos::server_fn::ServerFn>() -> &'static str {
+    F::PATH
+}
