@@ -54,8 +54,12 @@ pub fn today_in(time_zone: &str, now: DateTime<Utc>) -> chrono::NaiveDate {
 /// that is not a zone.
 #[cfg(feature = "ssr")]
 pub fn zone(time_zone: &str) -> chrono_tz::Tz {
-    time_zone.parse().unwrap_or(chrono_tz::Europe::London)
+    time_zone.parse().unwrap_or(HOME)
 }
+
+/// Where the service runs: the time zone of anyone who has not chosen one.
+#[cfg(feature = "ssr")]
+pub const HOME: chrono_tz::Tz = chrono_tz::Europe::London;
 
 #[cfg(test)]
 mod tests {

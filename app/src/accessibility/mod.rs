@@ -29,3 +29,13 @@ pub fn AccessibilityStatement() -> impl IntoView {
         </p>
     }
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn AccessibilityRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{components::Route, path};
+    view! {
+        <Route path=path!("/accessibility") view=AccessibilityStatement />
+    }
+    .into_inner()
+}

@@ -104,3 +104,19 @@ pub async fn whoami() -> Result<Viewer, AppError> {
         acting_for: crate::access::acting_for_name(&state, &session, account_id).await?,
     })
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/") view=SignInPage />
+        <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async />
+        <Route path=path!("/recover") view=RecoverPage />
+        <Route path=path!("/account/passkeys") view=PasskeysPage ssr=SsrMode::Async />
+        <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
+        <Route path=path!("/account/recovery-codes") view=RecoveryCodesPage ssr=SsrMode::Async />
+        <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}

@@ -312,3 +312,23 @@ pub async fn set_target(#[server(flatten)] form: TargetForm) -> Result<(), AppEr
     )
     .await
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn CareTeamRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/team") view=CaseloadPage ssr=SsrMode::Async />
+        <Route path=path!("/team/patients/new") view=NewPatientPage ssr=SsrMode::Async />
+        <Route path=path!("/team/members") view=MembersPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id/letter") view=LetterPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id/conversation") view=ConversationPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id/goals/new") view=TeamGoalPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id/goals/:goal") view=TeamGoalPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id/goals/:goal/actions/new") view=TeamNewActionPage ssr=SsrMode::Async />
+        <Route path=path!("/team/reviews") view=TeamReviewsPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id") view=TeamPersonPage ssr=SsrMode::Async />
+        <Route path=path!("/team/results/import") view=ImportResultsPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}

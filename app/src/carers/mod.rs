@@ -287,3 +287,15 @@ impl crate::events::Reactor for Reacts {
         }
     }
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn CarersRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/carers") view=CarersPage ssr=SsrMode::Async />
+        <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
+        <Route path=path!("/account/access-log") view=AccessLogPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}

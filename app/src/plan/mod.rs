@@ -1,6 +1,7 @@
 //! The person's plan, shaped on the PRSB care and support plan: about me, goals, actions and
 //! their logs, the contingency plan, support and signposting, and the history of every change.
 //! The person owns it; carers (#7) and care teams (#6) reach it only through `policy`.
+use leptos::prelude::*;
 pub mod api;
 pub mod input;
 pub(crate) mod pages;
@@ -245,4 +246,22 @@ pub struct TodayView {
     pub news: Vec<ChangeView>,
     #[serde(default)]
     pub viewing: Viewing,
+}
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn PlanRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/plan") view=MyPlanPage ssr=SsrMode::Async />
+        <Route path=path!("/plan/about-me") view=AboutMePage ssr=SsrMode::Async />
+        <Route path=path!("/plan/goals/new") view=NewGoalPage ssr=SsrMode::Async />
+        <Route path=path!("/plan/goals/:id") view=GoalPage ssr=SsrMode::Async />
+        <Route path=path!("/plan/goals/:id/actions/new") view=NewActionPage ssr=SsrMode::Async />
+        <Route path=path!("/plan/actions/:id") view=ActionPage ssr=SsrMode::Async />
+        <Route path=path!("/plan/contingency") view=ContingencyPage ssr=SsrMode::Async />
+        <Route path=path!("/plan/support") view=SupportPage ssr=SsrMode::Async />
+        <Route path=path!("/plan/history") view=HistoryPage ssr=SsrMode::Async />
+    }
+    .into_inner()
 }

@@ -333,3 +333,13 @@ fn agenda_form(pack: PackView, who: &crate::plan::Viewing, state: FormState) -> 
     }
     .into_any()
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn PreparationRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/preparation") view=PreparationPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}

@@ -400,3 +400,14 @@ pub fn OpenReminderPage() -> impl IntoView {
         },
     )
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn RemindersRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/account/reminders") view=RemindersPage ssr=SsrMode::Async />
+        <Route path=path!("/reminders/:id") view=OpenReminderPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}

@@ -697,3 +697,14 @@ fn TrendChart(points: Vec<Point>) -> impl IntoView {
     }
     .into_any()
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn ResultsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/results") view=ResultsPage ssr=SsrMode::Async />
+        <Route path=path!("/results/:code") view=ResultPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}

@@ -288,3 +288,13 @@ pub fn SharingPage() -> impl IntoView {
         }
     })
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn SharingRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/sharing") view=SharingPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}

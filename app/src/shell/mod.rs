@@ -1,12 +1,11 @@
 //! The page frame every screen sits in: document head, skip link, header, main landmark, footer
-//! and the routes. Mobile first, on the NHS.UK design system's styles.
+//! and the routes, assembled from each feature's own (`PlanRoutes` and the rest). Mobile first, on the NHS.UK design system's styles.
 mod layout;
 mod not_found;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -14,25 +13,16 @@ use leptos_router::{
 pub use layout::{Footer, Header, SkipLink};
 pub use not_found::{NotFound, OfflinePage};
 
-use crate::accessibility::AccessibilityStatement;
-use crate::auth::{
-    DevicesPage, InvitePage, PasskeysPage, RecoverPage, RecoveryCodesPage, SignInPage,
-    TeamInvitationsPage,
-};
-use crate::care_team::{
-    CaseloadPage, ConversationPage, ImportResultsPage, LetterPage, MembersPage, NewPatientPage,
-    TeamGoalPage, TeamNewActionPage, TeamPersonPage, TeamReviewsPage,
-};
-use crate::carers::{AccessLogPage, CarersPage, PeoplePage};
-use crate::plan::{
-    AboutMePage, ActionPage, ContingencyPage, GoalPage, HistoryPage, MyPlanPage, NewActionPage,
-    NewGoalPage, SupportPage,
-};
-use crate::preparation::PreparationPage;
-use crate::reminders::{OpenReminderPage, RemindersPage};
-use crate::results::{ResultPage, ResultsPage};
-use crate::sharing::SharingPage;
-use crate::today::TodayPage;
+use crate::accessibility::AccessibilityRoutes;
+use crate::auth::AuthRoutes;
+use crate::care_team::CareTeamRoutes;
+use crate::carers::CarersRoutes;
+use crate::plan::PlanRoutes;
+use crate::preparation::PreparationRoutes;
+use crate::reminders::RemindersRoutes;
+use crate::results::ResultsRoutes;
+use crate::sharing::SharingRoutes;
+use crate::today::TodayRoutes;
 
 /// The per-request nonce the server put in the Content-Security-Policy header. The server
 /// hands it to Leptos, which puts it on every script it writes.
@@ -113,45 +103,17 @@ pub fn App() -> impl IntoView {
             <main class="nhsuk-main-wrapper" id="maincontent" role="main">
                 <Router>
                     <Routes fallback=NotFound>
-                        <Route path=path!("/") view=SignInPage />
-                        <Route path=path!("/today") view=TodayPage ssr=SsrMode::Async />
-                        <Route path=path!("/accessibility") view=AccessibilityStatement />
+                        <AuthRoutes />
+                        <TodayRoutes />
+                        <AccessibilityRoutes />
                         <Route path=path!("/offline") view=OfflinePage />
-                        <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async />
-                        <Route path=path!("/recover") view=RecoverPage />
-                        <Route path=path!("/account/passkeys") view=PasskeysPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/recovery-codes") view=RecoveryCodesPage ssr=SsrMode::Async />
-                        <Route path=path!("/plan") view=MyPlanPage ssr=SsrMode::Async />
-                        <Route path=path!("/plan/about-me") view=AboutMePage ssr=SsrMode::Async />
-                        <Route path=path!("/plan/goals/new") view=NewGoalPage ssr=SsrMode::Async />
-                        <Route path=path!("/plan/goals/:id") view=GoalPage ssr=SsrMode::Async />
-                        <Route path=path!("/plan/goals/:id/actions/new") view=NewActionPage ssr=SsrMode::Async />
-                        <Route path=path!("/plan/actions/:id") view=ActionPage ssr=SsrMode::Async />
-                        <Route path=path!("/plan/contingency") view=ContingencyPage ssr=SsrMode::Async />
-                        <Route path=path!("/plan/support") view=SupportPage ssr=SsrMode::Async />
-                        <Route path=path!("/plan/history") view=HistoryPage ssr=SsrMode::Async />
-                        <Route path=path!("/results") view=ResultsPage ssr=SsrMode::Async />
-                        <Route path=path!("/results/:code") view=ResultPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/invitations") view=TeamInvitationsPage ssr=SsrMode::Async />
-                        <Route path=path!("/preparation") view=PreparationPage ssr=SsrMode::Async />
-                        <Route path=path!("/sharing") view=SharingPage ssr=SsrMode::Async />
-                        <Route path=path!("/carers") view=CarersPage ssr=SsrMode::Async />
-                        <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
-                        <Route path=path!("/account/access-log") view=AccessLogPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/reminders") view=RemindersPage ssr=SsrMode::Async />
-                        <Route path=path!("/reminders/:id") view=OpenReminderPage ssr=SsrMode::Async />
-                        <Route path=path!("/team") view=CaseloadPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/patients/new") view=NewPatientPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/members") view=MembersPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/people/:id/letter") view=LetterPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/people/:id/conversation") view=ConversationPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/people/:id/goals/new") view=TeamGoalPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/people/:id/goals/:goal") view=TeamGoalPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/people/:id/goals/:goal/actions/new") view=TeamNewActionPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/reviews") view=TeamReviewsPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/people/:id") view=TeamPersonPage ssr=SsrMode::Async />
-                        <Route path=path!("/team/results/import") view=ImportResultsPage ssr=SsrMode::Async />
+                        <PlanRoutes />
+                        <ResultsRoutes />
+                        <PreparationRoutes />
+                        <SharingRoutes />
+                        <CarersRoutes />
+                        <RemindersRoutes />
+                        <CareTeamRoutes />
                     </Routes>
                 </Router>
             </main>

@@ -123,3 +123,13 @@ pub fn TodayPage() -> impl IntoView {
         }
     })
 }
+
+/// This feature's pages, for the shell to assemble into the app's routes.
+#[component(transparent)]
+pub fn TodayRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::{SsrMode, components::Route, path};
+    view! {
+        <Route path=path!("/today") view=TodayPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}

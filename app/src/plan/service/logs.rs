@@ -1,0 +1,177 @@
+//! Logging an action (by the person or a carer, online or from the phone's queue) and undoing it.
+use super::*;
+
+/// Checks a day sent by a form: today or up to 7 days before, and not before the action began.
+pub(super) fn loggable_day(
+    ctx: &Ctx,
+    action: &plan_action::Model,
+    day: &str,
+) -> Result<NaiveDate, AppError> {
+    let day = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::field("day", "Choose a day from the list"))?;
+    let earliest = ctx.today() - Days::new(BACKDATE_DAYS);
+    if day > ctx.today() {
+        return Err(AppError::field(
+            "day",
+            "You cannot record a day that has not happened yet",
+        ));
+    }
+    if day < earliest {
+        return Err(AppError::field(
+            "day",
+            "You can only record today and the 7 days before",
+        ));
+    }
+    if day < action.starts_on {
+        return Err(AppError::field(
+            "day",
+            "This action had not started on that day",
+        ));
+    }
+    Ok(day)
+}
+
+/// Records what happened with an action on a day; recording the same day again changes it.
+/// A retry with the same `client_id` (an offline phone sending again) changes nothing.
+pub async fn log_action(
+    state: &AppState,
+    ctx: &Ctx,
+    action_id: Uuid,
+    day: &str,
+    outcome: &str,
+    note: &str,
+    client_id: Option<Uuid>,
+) -> Result<(), AppError> {
+    let txn = crate::state::begin_write(&state.db).await?;
+    let action = own_action(&txn, ctx, action_id).await?;
+    if arrived_before(&txn, client_id).await? {
+        return Ok(());
+    }
+    let day = loggable_day(ctx, &action, day)?;
+    let outcome = Outcome::parse(outcome)
+        .ok_or_else(|| AppError::field("outcome", "Choose done, partly or not today"))?;
+    let note = note.trim();
+    if note.chars().count() > input::NOTE_TEXT {
+        return Err(AppError::field(
+            "note",
+            format!("Your note must be {} characters or fewer", input::NOTE_TEXT),
+        ));
+    }
+    if action.status != "in_progress" {
+        return Err(AppError::Conflict(
+            "This action is not in progress, so it cannot be recorded.".into(),
+        ));
+    }
+    let note = (!note.is_empty()).then(|| note.to_owned());
+    // Insert unless the day (or this client id) is already there, as one statement: two
+    // phones logging at once, or a retry racing its original, never make two rows and never
+    // fail on the unique index. Only then is an existing day changed.
+    let inserted = action_log::Entity::insert(action_log::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        action_id: Set(action.id),
+        patient_id: Set(ctx.patient().id),
+        day: Set(day),
+        outcome: Set(outcome.code().to_owned()),
+        note: Set(note.clone()),
+        logged_at: Set(state.clock.now()),
+        logged_by: Set(Some(ctx.actor().account_id)),
+        client_id: Set(client_id),
+    })
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
+    .exec_without_returning(&txn)
+    .await?;
+    if inserted == 0 {
+        if arrived_before(&txn, client_id).await? {
+            // This very log arrived a moment ago (a retry racing its original).
+            return Ok(());
+        }
+        let row = action_log::Entity::find()
+            .filter(action_log::Column::ActionId.eq(action.id))
+            .filter(action_log::Column::Day.eq(day))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflict(
+                    "This day was changed at the same moment somewhere else. Try again.".into(),
+                )
+            })?;
+        if !may_change_entry(ctx, &row) {
+            return Err(AppError::Conflict(format!(
+                "{} has already recorded this day. Only they can change it.",
+                ctx.patient().given_name
+            )));
+        }
+        let mut model = row.into_active_model();
+        model.outcome = Set(outcome.code().to_owned());
+        model.note = Set(note);
+        model.logged_at = Set(state.clock.now());
+        model.logged_by = Set(Some(ctx.actor().account_id));
+        if client_id.is_some() {
+            model.client_id = Set(client_id);
+        }
+        model.update(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether a log with this client id is already stored (a phone sending it again).
+pub(super) async fn arrived_before(
+    txn: &DatabaseTransaction,
+    client_id: Option<Uuid>,
+) -> Result<bool, AppError> {
+    let Some(client_id) = client_id else {
+        return Ok(false);
+    };
+    Ok(action_log::Entity::find()
+        .filter(action_log::Column::ClientId.eq(client_id))
+        .one(txn)
+        .await?
+        .is_some())
+}
+
+/// Whether this actor may change (or take back) a recorded day: the person any of their own
+/// plan's entries; a carer only the entries they made.
+pub fn may_change_entry(ctx: &Ctx, row: &action_log::Model) -> bool {
+    ctx.capacity() == Capacity::Patient || row.logged_by == Some(ctx.actor().account_id)
+}
+
+/// Takes back what was recorded for a day, within the same 7-day window.
+pub async fn undo_log(
+    state: &AppState,
+    ctx: &Ctx,
+    action_id: Uuid,
+    day: &str,
+) -> Result<(), AppError> {
+    let action = own_action(&state.db, ctx, action_id).await?;
+    let day = loggable_day(ctx, &action, day)?;
+    let mut only = action_log::Entity::delete_many()
+        .filter(action_log::Column::ActionId.eq(action.id))
+        .filter(action_log::Column::Day.eq(day));
+    // A carer takes back only what they recorded themself; the person, anything on their plan.
+    if ctx.capacity() != Capacity::Patient {
+        only = only.filter(action_log::Column::LoggedBy.eq(ctx.actor().account_id));
+    }
+    let deleted = only.exec(&state.db).await?;
+    if deleted.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    if ctx.capacity() == Capacity::Carer {
+        // The person's access log names who took the day back, not just who logged.
+        let origin = crate::auth::request_info::current();
+        crate::auth::audit::record(
+            &state.db,
+            state.clock.as_ref(),
+            crate::auth::audit::Entry {
+                actor: Some(ctx.actor().account_id),
+                subject: ctx.patient().account_id,
+                action: "carer_undid_log",
+                success: true,
+                origin: &origin,
+                detail: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,485 @@
+//! What the plan, Today and an action's page show.
+use super::*;
+
+/// Per action: day, outcome, note, and who logged it when it was not the person ("Sian Evans
+/// (carer)").
+/// Each action's recent days: day, outcome, note, and who logged it (named when it was not
+/// the person) with whether the viewer may take it back.
+pub(super) type Logs = HashMap<Uuid, Vec<LoggedDay>>;
+pub(super) type LoggedDay = (NaiveDate, Outcome, Option<String>, (Option<String>, bool));
+/// A log as read: action, day, outcome code, note, who logged it.
+pub(super) type LogRow = (Uuid, NaiveDate, String, Option<String>, Option<Uuid>);
+
+/// All logs of the person's actions since the streak horizon, by action: one query.
+pub(super) async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
+    let since = ctx.today() - Days::new(STREAK_HORIZON_DAYS);
+    // Only the columns the pages use: this is the one query whose size grows with history.
+    let rows: Vec<LogRow> = action_log::Entity::find()
+        .select_only()
+        .columns([
+            action_log::Column::ActionId,
+            action_log::Column::Day,
+            action_log::Column::Outcome,
+            action_log::Column::Note,
+            action_log::Column::LoggedBy,
+        ])
+        .filter(action_log::Column::PatientId.eq(ctx.patient().id))
+        .filter(action_log::Column::Day.gte(since))
+        .order_by_asc(action_log::Column::Day)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    // Carers and staff who logged for the person, named in one query (none when it was all them).
+    let others: Vec<Uuid> = rows
+        .iter()
+        .filter_map(|r| r.4)
+        .filter(|by| Some(*by) != ctx.patient().account_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names: HashMap<Uuid, String> = if others.is_empty() {
+        HashMap::new()
+    } else {
+        let carers: Vec<Uuid> = crate::entities::carer_grant::Entity::find()
+            .filter(crate::entities::carer_grant::Column::PatientId.eq(ctx.patient().id))
+            .filter(crate::entities::carer_grant::Column::CarerAccountId.is_in(others.clone()))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|g| g.carer_account_id)
+            .collect();
+        account::Entity::find()
+            .filter(account::Column::Id.is_in(others))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let role = if carers.contains(&a.id) {
+                    "carer"
+                } else {
+                    "care team"
+                };
+                (a.id, format!("{} ({role})", a.display_name))
+            })
+            .collect()
+    };
+    let mut logs: Logs = HashMap::new();
+    for (action_id, day, outcome, note, by) in rows {
+        if let Some(outcome) = Outcome::parse(&outcome) {
+            let may_undo =
+                ctx.capacity() == Capacity::Patient || by == Some(ctx.actor().account_id);
+            let by = by.and_then(|b| names.get(&b).cloned());
+            logs.entry(action_id)
+                .or_default()
+                .push((day, outcome, note, (by, may_undo)));
+        }
+    }
+    Ok(logs)
+}
+
+/// How many of each person's actions are due on their `today` and not yet logged: what an
+/// action reminder is about (it says nothing when this is none). Two queries however many
+/// people there are, for the reminder worker's batches.
+pub async fn actions_left(
+    db: &impl ConnectionTrait,
+    people: &[(Uuid, NaiveDate)],
+) -> Result<HashMap<Uuid, usize>, AppError> {
+    let ids: Vec<Uuid> = people.iter().map(|(p, _)| *p).collect();
+    let mut out: HashMap<Uuid, usize> = ids.iter().map(|p| (*p, 0)).collect();
+    let actions = plan_action::Entity::find()
+        .filter(plan_action::Column::PatientId.is_in(ids.iter().copied()))
+        .filter(plan_action::Column::Status.eq("in_progress"))
+        .all(db)
+        .await?;
+    if actions.is_empty() {
+        return Ok(out);
+    }
+    let earliest = people.iter().map(|(_, d)| *d).min().unwrap_or_default();
+    let since = earliest - Days::new(STREAK_HORIZON_DAYS);
+    let rows: Vec<(Uuid, NaiveDate, String)> = action_log::Entity::find()
+        .select_only()
+        .columns([
+            action_log::Column::ActionId,
+            action_log::Column::Day,
+            action_log::Column::Outcome,
+        ])
+        .filter(action_log::Column::PatientId.is_in(ids.iter().copied()))
+        .filter(action_log::Column::Day.gte(since))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut logs: HashMap<Uuid, Vec<(NaiveDate, Outcome)>> = HashMap::new();
+    for (action, day, outcome) in rows {
+        if let Some(o) = Outcome::parse(&outcome) {
+            logs.entry(action).or_default().push((day, o));
+        }
+    }
+    let today: HashMap<Uuid, NaiveDate> = people.iter().copied().collect();
+    let empty = Vec::new();
+    for a in &actions {
+        let Some(day) = today.get(&a.patient_id).copied() else {
+            continue;
+        };
+        let mine = logs.get(&a.id).unwrap_or(&empty);
+        if schedule::is_due(&frequency_of(a), a.starts_on, day, mine)
+            && !mine.iter().any(|(d, _)| *d == day)
+        {
+            *out.entry(a.patient_id).or_default() += 1;
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn day_label(day: NaiveDate, today: NaiveDate) -> String {
+    if day == today {
+        "Today".into()
+    } else if Some(day) == today.pred_opt() {
+        "Yesterday".into()
+    } else {
+        schedule::day_name(day)
+    }
+}
+
+/// Whether the viewer may record days (the person, or a carer allowed to log).
+pub(super) async fn may_log(state: &AppState, ctx: &Ctx) -> Result<bool, AppError> {
+    if ctx.capacity() == Capacity::Patient {
+        return Ok(true);
+    }
+    Ok(
+        access::permitted(&state.db, ctx.actor(), ctx.patient(), &[Verb::LogActions])
+            .await?
+            .contains(&Verb::LogActions),
+    )
+}
+
+pub(super) fn action_view(
+    row: &plan_action::Model,
+    goal_title: &str,
+    logs: &[LoggedDay],
+    today: NaiveDate,
+    may_log: bool,
+) -> ActionView {
+    let freq = frequency_of(row);
+    let pairs: Vec<(NaiveDate, Outcome)> = logs.iter().map(|(d, o, _, _)| (*d, *o)).collect();
+    // Days that can still be recorded: today and the week before, from the day it started.
+    let recent = (0..=BACKDATE_DAYS)
+        .map(|back| today - Days::new(back))
+        .filter(|day| *day >= row.starts_on || *day == today)
+        .map(|day| {
+            let log = logs.iter().find(|(d, _, _, _)| *d == day);
+            DayLog {
+                day: day.to_string(),
+                label: day_label(day, today),
+                outcome: log.map(|(_, o, _, _)| *o),
+                note: log.and_then(|(_, _, n, _)| n.clone()),
+                by: log.and_then(|(_, _, _, b)| b.0.clone()),
+                may_undo: log.is_some_and(|(_, _, _, b)| b.1),
+            }
+        })
+        .collect();
+    let in_progress = row.status == "in_progress";
+    ActionView {
+        may_log: may_log && in_progress,
+        viewing: None,
+        id: row.id,
+        goal_id: row.goal_id,
+        goal_title: goal_title.to_owned(),
+        what: row.what.clone(),
+        who: input::who_text(&row.who_kind, &row.who_name),
+        how_often: freq.describe(),
+        time_of_day: if row.time_of_day == "any" {
+            String::new()
+        } else {
+            label_of(&TIMES_OF_DAY, &row.time_of_day).to_owned()
+        },
+        confidence: row.confidence,
+        status: row.status.clone(),
+        status_label: label_of(&ACTION_STATUSES, &row.status).to_owned(),
+        form: action_form_of(row),
+        weeks: schedule::weekly_picture(&freq, row.starts_on, today, &pairs, PICTURE_WEEKS),
+        streak: schedule::streak(&freq, row.starts_on, today, &pairs).map(|s| s.describe()),
+        recent,
+        due_today: in_progress && schedule::is_due(&freq, row.starts_on, today, &pairs),
+        loggable: in_progress && row.who_kind != "professional",
+    }
+}
+
+pub(super) async fn last_update(
+    state: &AppState,
+    patient_id: Uuid,
+    section: &str,
+) -> Result<Option<Updated>, AppError> {
+    Ok(plan_change::Entity::find()
+        .filter(plan_change::Column::PatientId.eq(patient_id))
+        .filter(plan_change::Column::Section.eq(section))
+        .order_by_desc(plan_change::Column::At)
+        .one(&state.db)
+        .await?
+        .map(|c| Updated {
+            by: c.actor_name,
+            kind: c.actor_kind,
+            on: schedule::long_date(c.at.date_naive()),
+        }))
+}
+
+pub(super) async fn goals_with_actions(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<Vec<GoalView>, AppError> {
+    let goals = goal::Entity::find()
+        .filter(goal::Column::PatientId.eq(ctx.patient().id))
+        .order_by_asc(goal::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let actions = plan_action::Entity::find()
+        .filter(plan_action::Column::PatientId.eq(ctx.patient().id))
+        .order_by_asc(plan_action::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let logs = recent_logs(state, ctx).await?;
+    let may_log = may_log(state, ctx).await?;
+    let empty = Vec::new();
+    Ok(goals
+        .iter()
+        .map(|g| {
+            let views: Vec<ActionView> = actions
+                .iter()
+                .filter(|a| a.goal_id == g.id)
+                .map(|a| {
+                    action_view(
+                        a,
+                        &g.title,
+                        logs.get(&a.id).unwrap_or(&empty),
+                        ctx.today(),
+                        may_log,
+                    )
+                })
+                .collect();
+            let mut progress = Progress::default();
+            for v in views.iter().filter(|v| v.status != "not_doing") {
+                let last = v.weeks.len().saturating_sub(PROGRESS_WEEKS as usize);
+                progress.add(&v.weeks[last..]);
+            }
+            GoalView {
+                id: g.id,
+                form: goal_form_of(g),
+                title: g.title.clone(),
+                why: g.why.clone(),
+                importance: g.importance,
+                success: g.success.clone(),
+                target_date: g.target_date.map(schedule::long_date),
+                status_label: label_of(&GOAL_STATUSES, &g.status).to_owned(),
+                conditions: g
+                    .conditions
+                    .split_whitespace()
+                    .map(condition_name)
+                    .collect(),
+                progress,
+                actions: views,
+            }
+        })
+        .collect())
+}
+
+/// Who is looking, and what the pages may offer them (one batched policy question).
+pub async fn viewing(state: &AppState, ctx: &Ctx) -> Result<Viewing, AppError> {
+    let may = access::permitted(
+        &state.db,
+        ctx.actor(),
+        ctx.patient(),
+        &[
+            Verb::ChangePlan,
+            Verb::LogActions,
+            Verb::ReadResults,
+            Verb::AnswerAgenda,
+        ],
+    )
+    .await?;
+    Ok(Viewing {
+        own: ctx.capacity() == Capacity::Patient,
+        given_name: ctx.patient().given_name.clone(),
+        change_plan: may.contains(&Verb::ChangePlan),
+        log_actions: may.contains(&Verb::LogActions),
+        read_results: may.contains(&Verb::ReadResults),
+        answer_agenda: may.contains(&Verb::AnswerAgenda),
+    })
+}
+
+pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
+    let p = ctx.patient();
+    let about = about_me::Entity::find_by_id(p.id).one(&state.db).await?;
+    let cont = contingency::Entity::find_by_id(p.id).one(&state.db).await?;
+    let contacts = contingency_contact::Entity::find()
+        .filter(contingency_contact::Column::PatientId.eq(p.id))
+        .order_by_asc(contingency_contact::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let goals = goals_with_actions(state, ctx).await?;
+    let support = support_item::Entity::find()
+        .filter(support_item::Column::PatientId.eq(p.id))
+        .order_by_asc(support_item::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let review = plan::Entity::find_by_id(p.id).one(&state.db).await?;
+    let agreement = match review.as_ref() {
+        Some(r) => agreement_of(state, ctx, r).await?,
+        None => None,
+    };
+    let viewing = viewing(state, ctx).await?;
+    Ok(PlanView {
+        viewing,
+        person_name: format!("{} {}", p.given_name, p.family_name),
+        nhs_number: crate::nhs_number::NhsNumber::parse(&p.nhs_number)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| p.nhs_number.clone()),
+        date_of_birth: schedule::long_date(p.date_of_birth),
+        conditions: conditions_of(state, p.id).await?,
+        today: ctx.today().to_string(),
+        about_me: about_me_of(about),
+        about_me_updated: last_update(state, p.id, "about_me").await?,
+        goals_updated: last_update(state, p.id, "goals").await?,
+        contingency: contingency_of(cont),
+        contacts: contacts
+            .into_iter()
+            .map(|c| {
+                let tel = Contact {
+                    name: String::new(),
+                    role: String::new(),
+                    phone: c.phone.clone(),
+                }
+                .tel();
+                ContactView {
+                    id: c.id,
+                    name: c.name,
+                    role: c.role,
+                    phone: c.phone,
+                    tel,
+                }
+            })
+            .collect(),
+        contingency_updated: last_update(state, p.id, "contingency").await?,
+        support: support
+            .into_iter()
+            .map(|s| SupportView {
+                id: s.id,
+                goal_title: s
+                    .goal_id
+                    .and_then(|g| goals.iter().find(|gv| gv.id == g))
+                    .map(|g| g.title.clone()),
+                name: s.name,
+                why: s.why,
+                contact: s.contact,
+                status_label: label_of(&SUPPORT_STATUSES, &s.status).to_owned(),
+                status: s.status,
+            })
+            .collect(),
+        support_updated: last_update(state, p.id, "support").await?,
+        goals,
+        review_date: review
+            .as_ref()
+            .and_then(|r| r.review_date)
+            .map(schedule::long_date),
+        review_on: review
+            .as_ref()
+            .and_then(|r| r.review_date)
+            .map(|d| d.to_string()),
+        review_with: review.and_then(|r| r.review_with),
+        agreement,
+    })
+}
+
+/// The plan's history, newest first.
+pub async fn history(state: &AppState, ctx: &Ctx) -> Result<HistoryView, AppError> {
+    let changes = plan_change::Entity::find()
+        .filter(plan_change::Column::PatientId.eq(ctx.patient().id))
+        .order_by_desc(plan_change::Column::At)
+        .limit(500)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(change_view)
+        .collect();
+    Ok(HistoryView {
+        viewing: viewing(state, ctx).await?,
+        changes,
+    })
+}
+
+/// The Today page: due actions, the next review, news from the care team. A fixed number of
+/// queries, however long the person's history.
+pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
+    let p = ctx.patient();
+    let actions = plan_action::Entity::find()
+        .filter(plan_action::Column::PatientId.eq(p.id))
+        .filter(plan_action::Column::Status.eq("in_progress"))
+        .order_by_asc(plan_action::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let goal_ids: Vec<Uuid> = actions.iter().map(|a| a.goal_id).collect();
+    let goals: HashMap<Uuid, String> = goal::Entity::find()
+        .filter(goal::Column::Id.is_in(goal_ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.title))
+        .collect();
+    let logs = recent_logs(state, ctx).await?;
+    let may_log = may_log(state, ctx).await?;
+    let empty = Vec::new();
+    let due: Vec<ActionView> = actions
+        .iter()
+        .map(|a| {
+            let title = goals.get(&a.goal_id).map(String::as_str).unwrap_or("");
+            action_view(
+                a,
+                title,
+                logs.get(&a.id).unwrap_or(&empty),
+                ctx.today(),
+                may_log,
+            )
+        })
+        .filter(|v| v.due_today && v.loggable)
+        .collect();
+    let review = plan::Entity::find_by_id(p.id).one(&state.db).await?;
+    let since = state.clock.now() - chrono::Duration::days(14);
+    let news = plan_change::Entity::find()
+        .filter(plan_change::Column::PatientId.eq(p.id))
+        .filter(plan_change::Column::ActorKind.ne("patient"))
+        .filter(plan_change::Column::At.gte(since))
+        .order_by_desc(plan_change::Column::At)
+        .limit(5)
+        .all(&state.db)
+        .await?;
+    let viewing = viewing(state, ctx).await?;
+    Ok(TodayView {
+        viewing,
+        today: ctx.today().to_string(),
+        today_label: ctx.today().format("%A %-d %B").to_string(),
+        due,
+        has_actions: !actions.is_empty(),
+        review_date: review
+            .as_ref()
+            .and_then(|r| r.review_date)
+            .map(schedule::long_date),
+        review_with: review.and_then(|r| r.review_with),
+        news: news.into_iter().map(change_view).collect(),
+    })
+}
+
+/// One action with its goal, for the action's own page.
+pub async fn action(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<ActionView, AppError> {
+    let row = own_action(&state.db, ctx, id).await?;
+    let goal = own_goal(&state.db, ctx, row.goal_id).await?;
+    let logs = recent_logs(state, ctx).await?;
+    let viewing = viewing(state, ctx).await?;
+    Ok(ActionView {
+        viewing: Some(viewing.clone()),
+        ..action_view(
+            &row,
+            &goal.title,
+            logs.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            ctx.today(),
+            viewing.log_actions,
+        )
+    })
+}
