@@ -1,0 +1,135 @@
+//! Lists through the access layer: the check's rules as one SQL condition.
+use super::*;
+
+/// The people this actor may do `action` for, as a filter on the people table. A list read
+/// through it can never name someone `check` would refuse (the same rules, as SQL), and it
+/// costs the same few statements however long the list: the organisations and their sharing
+/// are a subquery, never one check per row. Actions on an organisation or an account as a
+/// whole match no one.
+pub async fn visible_people(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Permission,
+) -> Result<Condition, AppError> {
+    use Permission::*;
+    let no_one = || patient::Column::Id.is_in(Vec::<Uuid>::new());
+    Ok(match action {
+        ReadPlan
+        | ChangePlan
+        | LogActions
+        | ReadResults
+        | AnswerAgenda
+        | ManageSharing
+        | ManageCarers
+        | ReadAccessLog
+        | RemindAboutReview
+        | RemindAboutPreparation
+        | RemindAboutActions => {
+            // The person themself, then the people whose live grant covers it...
+            let mut any = Condition::any().add(patient::Column::AccountId.eq(actor.account_id));
+            if !carer_scopes(action).is_empty() || carer_reminder_scopes(action).is_some() {
+                any = any.add(patient::Column::Id.is_in(carer_people(db, actor, action).await?));
+            }
+            // ...and for the plan, the care teams that work with them.
+            if matches!(action, ReadPlan | ChangePlan) {
+                any = any.add(staff_people(db, actor, action, true).await?);
+            }
+            any
+        }
+        ReadRecord | ReadUnreleasedResults | AgreePlan | WorkingNotes => {
+            Condition::any().add(staff_people(db, actor, action, true).await?)
+        }
+        ReleaseResults | ManageReviews | EnterResults | SetTargets | EditContact | ReadLetter
+        | RecordCarerGrant => Condition::any().add(staff_people(db, actor, action, false).await?),
+        Reinvite | ListCaseload | AddPatients | ManageMembers => Condition::all().add(no_one()),
+    })
+}
+
+/// The people whose live grant to this carer covers `action` (a carer has a handful of
+/// grants; each is judged on the person's own date, as `check` does).
+pub(super) async fn carer_people(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Permission,
+) -> Result<Vec<Uuid>, AppError> {
+    let grants = carer_grant::Entity::find()
+        .filter(carer_grant::Column::CarerAccountId.eq(actor.account_id))
+        .filter(carer_grant::Column::Status.eq(GrantStatus::Active.code()))
+        .all(db)
+        .await?;
+    if grants.is_empty() {
+        return Ok(Vec::new());
+    }
+    let people = patient::Entity::find()
+        .filter(patient::Column::Id.is_in(grants.iter().map(|g| g.patient_id)))
+        .all(db)
+        .await?;
+    Ok(people
+        .into_iter()
+        .filter(|p| {
+            grants.iter().any(|g| {
+                g.patient_id == p.id && grant_is_live(g, p, actor.at) && grant_allows(g, action)
+            })
+        })
+        .map(|p| p.id)
+        .collect())
+}
+
+/// People of the organisations where the actor holds a role for `action` and, when
+/// `shared`, people who share their record with one of them (consent not withdrawn).
+pub(super) async fn staff_people(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Permission,
+    shared: bool,
+) -> Result<Condition, AppError> {
+    let orgs = member_orgs(db, actor.account_id, Some(staff_roles(action))).await?;
+    let mut any = Condition::any().add(patient::Column::OrganisationId.is_in(orgs.clone()));
+    if shared && !orgs.is_empty() {
+        any = any.add(
+            patient::Column::Id.in_subquery(
+                Query::select()
+                    .column(share_consent::Column::PatientId)
+                    .from(share_consent::Entity)
+                    .and_where(share_consent::Column::OrganisationId.is_in(orgs))
+                    .and_where(share_consent::Column::WithdrawnAt.is_null())
+                    .to_owned(),
+            ),
+        );
+    }
+    Ok(any)
+}
+
+/// Allowed when the actor works in `org` in a role that may do `action`.
+pub(super) async fn staff_of(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    org: Uuid,
+    action: Permission,
+) -> Result<Capacity, AppError> {
+    let member = membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(actor.account_id))
+        .filter(membership::Column::OrganisationId.eq(org))
+        .filter(membership::Column::Role.is_in(role_codes(action)))
+        .one(db)
+        .await?;
+    if member.is_some() {
+        Ok(Capacity::Professional)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The person's record, once the policy allows `action` on it; `NotFound` otherwise.
+pub async fn patient_for(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Permission,
+    patient_id: Uuid,
+) -> Result<patient::Model, AppError> {
+    check(db, actor, action, Subject::Patient(patient_id)).await?;
+    patient::Entity::find_by_id(patient_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
