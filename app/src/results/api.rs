@@ -1,0 +1,14 @@
+//! The results feature's server functions: who is asking (through the access layer), then the service.
+use super::*;
+
+#[server(prefix = "/api/results", endpoint = "list")]
+pub async fn load_results() -> Result<Vec<ResultSummary>, AppError> {
+    let (state, ctx) = service::ctx().await?;
+    service::summaries(&state, &ctx).await
+}
+
+#[server(prefix = "/api/results", endpoint = "detail")]
+pub async fn load_result(code: String) -> Result<ResultDetail, AppError> {
+    let (state, ctx) = service::ctx().await?;
+    service::detail(&state, &ctx, &code).await
+}
