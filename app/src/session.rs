@@ -1,4 +1,5 @@
-//! The session keys Alongside keeps, and the only code that reads or writes them.
+//! The session keys Alongside keeps, and the only code that reads or writes them: other
+//! modules name a key from here and go through `put`, `take` and the functions below.
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -15,6 +16,12 @@ pub const ACTING_FOR_KEY: &str = "acting_for";
 /// A random id naming this browser as the owner of the passkey ceremonies it starts (their
 /// state is in the ceremonies table).
 pub const CEREMONY_KEY: &str = "ceremony_owner";
+/// What a form post sent and what was wrong with it, shown once by the page it returns to.
+pub const FLASH_KEY: &str = "flash";
+/// A new sign-up or recovery link (who it is for, the link), shown once to whoever made it.
+pub const NEW_LINK_KEY: &str = "new_invitation_link";
+/// The filters a care-team member chose for their caseload on this browser.
+pub const CASELOAD_FILTER_KEY: &str = "caseload_filter";
 
 pub async fn from_request() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()
@@ -49,6 +56,31 @@ pub async fn take<T: serde::de::DeserializeOwned>(
         return Ok(None);
     }
     Ok(session.remove::<T>(key).await?)
+}
+
+/// Keeps a one-time value (see [`take`]) in the session.
+pub async fn put<T: serde::Serialize + Send + Sync>(
+    session: &Session,
+    key: &str,
+    value: T,
+) -> Result<(), AppError> {
+    session.insert(key, value).await.map_err(AppError::internal)
+}
+
+/// Reads a value kept with [`put`], leaving it there.
+pub async fn read<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    session.get::<T>(key).await.map_err(AppError::internal)
+}
+
+/// The owner id of this browser's passkey ceremonies, if it has started one.
+pub async fn existing_ceremony_owner(session: &Session) -> Result<Option<Uuid>, AppError> {
+    session
+        .get::<Uuid>(CEREMONY_KEY)
+        .await
+        .map_err(AppError::internal)
 }
 
 pub async fn acting_for(session: &Session) -> Result<Option<Uuid>, AppError> {

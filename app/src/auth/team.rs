@@ -112,7 +112,7 @@ pub mod service {
     use crate::error::AppError;
     use crate::state::AppState;
 
-    pub(crate) const FLASH_KEY: &str = "new_invitation_link";
+    use crate::session::NEW_LINK_KEY;
 
     pub async fn page(
         state: &AppState,
@@ -199,7 +199,7 @@ pub mod service {
                 can_approve: i.approved_by.is_none() && i.invited_by != Some(actor),
             })
             .collect();
-        let new_link = crate::session::take::<(String, String)>(session, FLASH_KEY)
+        let new_link = crate::session::take::<(String, String)>(session, NEW_LINK_KEY)
             .await?
             .map(|(name, link)| NewLink { name, link });
         Ok(TeamInvitationsView {
@@ -307,10 +307,12 @@ pub mod service {
         }
         txn.commit().await?;
         state.react().await;
-        session
-            .insert(FLASH_KEY, (name, token.link(&state.settings.public_origin)))
-            .await
-            .map_err(AppError::internal)?;
+        crate::session::put(
+            session,
+            NEW_LINK_KEY,
+            (name, token.link(&state.settings.public_origin)),
+        )
+        .await?;
         Ok(recovery)
     }
 

@@ -72,16 +72,14 @@ pub struct CaseloadView {
 pub async fn load_caseload() -> Result<CaseloadView, AppError> {
     let (state, session, ctx) =
         super::open_staff(crate::access::Permission::ListCaseload, None).await?;
-    let filter: CaseloadFilter = session
-        .get(FILTER_KEY)
-        .await
-        .map_err(AppError::internal)?
+    let filter: CaseloadFilter = crate::session::read(&session, FILTER_KEY)
+        .await?
         .unwrap_or_default();
     service::caseload(&state, &ctx, filter).await
 }
 
 #[cfg(feature = "ssr")]
-const FILTER_KEY: &str = "caseload_filter";
+use crate::session::CASELOAD_FILTER_KEY as FILTER_KEY;
 
 /// Keeps the filters for this browser's caseload page (or clears them).
 #[server(prefix = "/api/team", endpoint = "caseload_filter")]
@@ -96,10 +94,7 @@ pub async fn filter_caseload(#[server(flatten)] form: CaseloadFilter) -> Result<
         };
         filter.rest.clear();
         service::check(&filter)?;
-        session
-            .insert(FILTER_KEY, filter)
-            .await
-            .map_err(AppError::internal)
+        crate::session::put(&session, FILTER_KEY, filter).await
     }
     .await;
     crate::forms::finish(

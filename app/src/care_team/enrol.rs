@@ -57,10 +57,7 @@ pub async fn add_patient(#[server(flatten)] form: NewPatientForm) -> Result<(), 
         let (state, session, ctx) =
             crate::auth::opened::staff(crate::access::Permission::AddPatients, None).await?;
         let (patient_id, name, link) = service::add(&state, &ctx, &form).await?;
-        session
-            .insert(crate::auth::team::service::FLASH_KEY, (name, link))
-            .await
-            .map_err(AppError::internal)?;
+        crate::session::put(&session, crate::session::NEW_LINK_KEY, (name, link)).await?;
         made = Some(patient_id);
         Ok(())
     }
@@ -402,11 +399,8 @@ pub mod service {
         ctx.opened_for(Permission::ReadLetter)?;
         let p = ctx.patient();
         let patient_id = p.id;
-        let link = crate::session::take::<(String, String)>(
-            session,
-            crate::auth::team::service::FLASH_KEY,
-        )
-        .await?;
+        let link =
+            crate::session::take::<(String, String)>(session, crate::session::NEW_LINK_KEY).await?;
         let link = match link {
             Some((_, link)) => Some((qr_svg(&link)?, link)),
             None => None,

@@ -149,11 +149,11 @@ pub mod service {
     use crate::auth::audit;
     use crate::auth::invitation::{self, NewInvitation, Purpose};
     use crate::auth::team::NewLink;
-    use crate::auth::team::service::FLASH_KEY;
     use crate::entities::{
         account, invitation as invitation_row, membership, organisation, passkey,
     };
     use crate::error::AppError;
+    use crate::session::NEW_LINK_KEY;
     use crate::state::AppState;
 
     pub async fn view(
@@ -201,7 +201,7 @@ pub mod service {
                 name: a.display_name,
             })
             .collect();
-        let new_link = crate::session::take::<(String, String)>(session, FLASH_KEY)
+        let new_link = crate::session::take::<(String, String)>(session, NEW_LINK_KEY)
             .await?
             .map(|(name, link)| NewLink { name, link });
         Ok(MembersView {
@@ -274,13 +274,12 @@ pub mod service {
         )
         .await?;
         txn.commit().await?;
-        session
-            .insert(
-                FLASH_KEY,
-                (name.to_owned(), token.link(&state.settings.public_origin)),
-            )
-            .await
-            .map_err(AppError::internal)
+        crate::session::put(
+            session,
+            NEW_LINK_KEY,
+            (name.to_owned(), token.link(&state.settings.public_origin)),
+        )
+        .await
     }
 
     /// Someone must still be able to manage the organisation afterwards.

@@ -18,11 +18,11 @@ use crate::access::{self, Actor, GrantStatus, PatientCtx, Permission, Scope};
 use crate::auth::audit::{self, Entry};
 use crate::auth::invitation::{self, NewInvitation, Purpose};
 use crate::auth::team::NewLink;
-use crate::auth::team::service::FLASH_KEY;
 use crate::entities::{account, audit_event, carer_grant, invitation as invitation_row, patient};
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::plan::service::Ctx;
+use crate::session::NEW_LINK_KEY;
 use crate::state::AppState;
 
 /// Grants that were invited become active once the carer has a passkey (called in the same
@@ -73,7 +73,7 @@ pub async fn list(state: &AppState, session: &Session, ctx: &Ctx) -> Result<Care
         .into_iter()
         .map(|g| grant_view(&g, &names, today))
         .collect();
-    let new_link = crate::session::take::<(String, String)>(session, FLASH_KEY)
+    let new_link = crate::session::take::<(String, String)>(session, NEW_LINK_KEY)
         .await?
         .map(|(name, link)| NewLink { name, link });
     Ok(CarersView {
@@ -251,16 +251,15 @@ async fn create_grant(
     )
     .await?;
     txn.commit().await?;
-    session
-        .insert(
-            FLASH_KEY,
-            (
-                new.name.to_owned(),
-                token.link(&state.settings.public_origin),
-            ),
-        )
-        .await
-        .map_err(AppError::internal)
+    crate::session::put(
+        session,
+        NEW_LINK_KEY,
+        (
+            new.name.to_owned(),
+            token.link(&state.settings.public_origin),
+        ),
+    )
+    .await
 }
 
 pub async fn invite(

@@ -34,7 +34,7 @@ pub async fn take_flash() -> Result<Flash, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-const FLASH_KEY: &str = "flash";
+use crate::session::FLASH_KEY;
 
 /// Finishes a form post. A post from a browser form (it accepts HTML) always ends in a redirect:
 /// to `next` with `notice` on success, or back to `back` with the answers and the problems. Any
@@ -73,10 +73,7 @@ pub async fn finish<T: Serialize>(
     // Every place a form sends the browser is one of our own pages, whoever wrote the path.
     let to = local_path(if flash.form.is_some() { back } else { next }, "/today");
     let session = crate::session::from_request().await?;
-    session
-        .insert(FLASH_KEY, flash)
-        .await
-        .map_err(AppError::internal)?;
+    crate::session::put(&session, FLASH_KEY, flash).await?;
     leptos_axum::redirect(&to);
     Ok(())
 }
@@ -103,10 +100,7 @@ pub fn local_path(candidate: &str, default: &str) -> String {
 /// such as the file upload).
 #[cfg(feature = "ssr")]
 pub async fn store_flash(session: &tower_sessions::Session, flash: Flash) -> Result<(), AppError> {
-    session
-        .insert(FLASH_KEY, flash)
-        .await
-        .map_err(AppError::internal)
+    crate::session::put(session, FLASH_KEY, flash).await
 }
 
 /// A post from an HTML form (or our island imitating one) asks for HTML back.

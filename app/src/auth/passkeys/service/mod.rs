@@ -29,7 +29,7 @@ use crate::entities::{
     account, invitation, membership, organisation, passkey, recovery_code, session as session_row,
 };
 use crate::error::AppError;
-use crate::session::{self, CEREMONY_KEY, Origin};
+use crate::session::{self, Origin};
 use crate::state::AppState;
 
 pub(super) const FAILED_SIGN_IN: &str =
@@ -81,11 +81,7 @@ pub(super) async fn take_ceremony<S: serde::de::DeserializeOwned>(
     client_data_json: &[u8],
     kind: Kind,
 ) -> Result<Option<(S, Purpose)>, AppError> {
-    let Some(owner) = session
-        .get::<Uuid>(CEREMONY_KEY)
-        .await
-        .map_err(AppError::internal)?
-    else {
+    let Some(owner) = session::existing_ceremony_owner(session).await? else {
         return Ok(None);
     };
     let Some(challenge) = ceremony::answered_challenge(client_data_json) else {
