@@ -320,7 +320,7 @@ async fn prepare(config: server::config::Config) -> anyhow::Result<String> {
     let clock: SharedClock = Arc::new(SystemClock);
     let prepared = server::prepare(config.clone(), clock.clone()).await?;
     let db = prepared.state.app.db.clone();
-    server::seed::seed_demo(&db, clock.as_ref(), &config.public_origin)
+    demo::seed_demo(&prepared.state.app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let margaret = patient::Entity::find()

@@ -12,8 +12,6 @@ pub mod http;
 pub mod idempotency;
 pub mod instances;
 pub mod reminders;
-pub mod seed;
-mod seed_plan;
 pub mod sessions;
 mod upload;
 

@@ -29,6 +29,7 @@ enum Command {
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Create the demo practice (once) and print one-time invitation links for its people.
+    #[cfg(feature = "demo")]
     SeedDemo,
     /// Invite the first administrator of an organisation (created if new) and print the link.
     InviteAdmin {
@@ -45,6 +46,9 @@ enum Command {
         /// social_care_worker (many practice administrators are also clinicians).
         #[arg(long)]
         also_role: Option<String>,
+        /// The organisation's ODS code (the NHS's Organisation Data Service), e.g. Y99001.
+        #[arg(long)]
+        ods_code: Option<String>,
     },
     /// Push reminders: what the queue holds.
     Reminders {
@@ -158,15 +162,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             organisation,
             kind,
             also_role,
+            ods_code,
         } => {
-            let link = server::seed::invite_admin(
+            let new = app::care_team::enrol::operator::FirstAdmin {
+                name: &name,
+                organisation: &organisation,
+                kind: &kind,
+                ods_code: ods_code.as_deref(),
+                also_role: also_role.as_deref(),
+            };
+            let (_, _, link) = app::care_team::enrol::operator::first_admin(
                 &prepared.state.app.db,
                 clock.as_ref(),
                 &prepared.config.public_origin,
-                &name,
-                &organisation,
-                &kind,
-                also_role.as_deref(),
+                &new,
             )
             .await
             .map_err(explain)?;
@@ -184,7 +193,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             organisation,
             conditions,
         } => {
-            let new = server::seed::NewPatient {
+            let new = app::care_team::enrol::operator::NewPatient {
                 given: &given,
                 family: &family,
                 born: &born,
@@ -192,7 +201,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 organisation: &organisation,
                 conditions: &conditions,
             };
-            let link = server::seed::invite_patient(
+            let link = app::care_team::enrol::operator::invite_patient(
                 &prepared.state.app.db,
                 clock.as_ref(),
                 &prepared.config.public_origin,
@@ -204,16 +213,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("  {link}");
             Ok(())
         }
+        #[cfg(feature = "demo")]
         Command::SeedDemo => {
-            let invites = server::seed::seed_demo(
-                &prepared.state.app.db,
-                clock.as_ref(),
-                &prepared.config.public_origin,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let invites = demo::seed_demo(&prepared.state.app)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "Demo practice: Riverside Medical Practice. One-time invitation links (valid 14 days):"
+                "Demo practice: {}. One-time invitation links (valid 14 days):",
+                demo::PRACTICE
             );
             for invite in invites {
                 match invite.link {

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use crate::clock::Clock;
-use crate::entities::invitation;
+use crate::entities::{account, invitation};
 use crate::error::AppError;
 
 pub const DEFAULT_LIFETIME_DAYS: i64 = 14;
@@ -55,6 +55,46 @@ impl InvitationToken {
 
 pub fn hash_token(token: &str) -> String {
     crate::state::sha256_hex(token)
+}
+
+/// Who a new account is for and who asked: an invitation before its account exists.
+pub struct Joining {
+    pub purpose: Purpose,
+    pub organisation_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    pub invited_by: Option<Uuid>,
+}
+
+/// A new account named `display_name` and its one-time sign-up link, in the caller's
+/// transaction: the one way anyone joins (a person, a carer, a member of staff, an
+/// organisation's first administrator).
+pub async fn new_account(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    display_name: &str,
+    joining: Joining,
+) -> Result<(Uuid, InvitationToken), AppError> {
+    let account_id = Uuid::new_v4();
+    account::ActiveModel {
+        id: Set(account_id),
+        display_name: Set(display_name.to_owned()),
+        created_at: Set(clock.now()),
+    }
+    .insert(db)
+    .await?;
+    let token = create(
+        db,
+        clock,
+        NewInvitation {
+            account_id,
+            purpose: joining.purpose,
+            organisation_id: joining.organisation_id,
+            patient_id: joining.patient_id,
+            invited_by: joining.invited_by,
+        },
+    )
+    .await?;
+    Ok((account_id, token))
 }
 
 /// A sign-up link, for an account with no passkey yet.

@@ -73,7 +73,13 @@ pub async fn invite_member(#[server(flatten)] form: InviteMemberForm) -> Result<
             Some(&form.organisation_id),
         )
         .await?;
-        service::invite(&state, &session, &ctx, &form).await
+        let (_, made) = service::invite(&state, &ctx, &form).await?;
+        crate::session::put(
+            &session,
+            crate::session::NEW_LINK_KEY,
+            (made.name, made.link),
+        )
+        .await
     }
     .await;
     crate::forms::finish(
@@ -147,7 +153,7 @@ pub mod service {
     use crate::access::Role;
     use crate::access::StaffCtx;
     use crate::auth::audit;
-    use crate::auth::invitation::{self, NewInvitation, Purpose};
+    use crate::auth::invitation::{self, Joining, Purpose};
     use crate::auth::team::NewLink;
     use crate::entities::{
         account, invitation as invitation_row, membership, organisation, passkey,
@@ -212,12 +218,12 @@ pub mod service {
         })
     }
 
+    /// Invites a new member: their account, role and one-time link (returned, shown once).
     pub async fn invite(
         state: &AppState,
-        session: &Session,
         ctx: &StaffCtx,
         form: &InviteMemberForm,
-    ) -> Result<(), AppError> {
+    ) -> Result<(Uuid, NewLink), AppError> {
         let (org, actor) = (ctx.organisation(), ctx.actor().account_id);
         let name = form.name.trim();
         let mut errors = std::collections::BTreeMap::new();
@@ -237,13 +243,17 @@ pub mod service {
         }
         let now = state.clock.now();
         let txn = crate::state::begin_write(&state.db).await?;
-        let account_id = Uuid::new_v4();
-        account::ActiveModel {
-            id: Set(account_id),
-            display_name: Set(name.to_owned()),
-            created_at: Set(now),
-        }
-        .insert(&txn)
+        let (account_id, token) = invitation::new_account(
+            &txn,
+            state.clock.as_ref(),
+            name,
+            Joining {
+                purpose: Purpose::Staff,
+                organisation_id: Some(org),
+                patient_id: None,
+                invited_by: Some(actor),
+            },
+        )
         .await?;
         membership::ActiveModel {
             account_id: Set(account_id),
@@ -252,18 +262,6 @@ pub mod service {
             created_at: Set(now),
         }
         .insert(&txn)
-        .await?;
-        let token = invitation::create(
-            &txn,
-            state.clock.as_ref(),
-            NewInvitation {
-                account_id,
-                purpose: Purpose::Staff,
-                organisation_id: Some(org),
-                patient_id: None,
-                invited_by: Some(actor),
-            },
-        )
         .await?;
         audit::account_event(
             &txn,
@@ -274,12 +272,11 @@ pub mod service {
         )
         .await?;
         txn.commit().await?;
-        crate::session::put(
-            session,
-            NEW_LINK_KEY,
-            (name.to_owned(), token.link(&state.settings.public_origin)),
-        )
-        .await
+        let link = NewLink {
+            name: name.to_owned(),
+            link: token.link(&state.settings.public_origin),
+        };
+        Ok((account_id, link))
     }
 
     /// Someone must still be able to manage the organisation afterwards.

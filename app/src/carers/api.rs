@@ -12,8 +12,9 @@ pub async fn load_carers() -> Result<CarersView, AppError> {
 pub async fn invite_carer(#[server(flatten)] form: InviteCarerForm) -> Result<(), AppError> {
     let result = async {
         let (state, ctx) = crate::plan::api::ctx(crate::access::Permission::ManageCarers).await?;
+        let made = service::invite(&state, &ctx, &form).await?;
         let session = crate::session::from_request().await?;
-        service::invite(&state, &session, &ctx, &form).await
+        crate::session::put(&session, crate::session::NEW_LINK_KEY, made).await
     }
     .await;
     crate::forms::finish(
@@ -76,7 +77,8 @@ pub async fn record_grant(#[server(flatten)] form: InviteCarerForm) -> Result<()
         let id = Uuid::parse_str(form.patient_id.trim()).map_err(|_| AppError::NotFound)?;
         let (state, session, ctx) =
             crate::auth::opened::person(crate::access::Permission::RecordCarerGrant, id).await?;
-        service::record(&state, &session, &ctx, &form).await
+        let made = service::record(&state, &ctx, &form).await?;
+        crate::session::put(&session, crate::session::NEW_LINK_KEY, made).await
     }
     .await;
     crate::forms::finish(

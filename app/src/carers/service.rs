@@ -16,9 +16,9 @@ use super::{
 };
 use crate::access::{self, Actor, GrantStatus, PatientCtx, Permission, Scope};
 use crate::auth::audit::{self, Entry};
-use crate::auth::invitation::{self, NewInvitation, Purpose};
+use crate::auth::invitation::{self, Joining, Purpose};
 use crate::auth::team::NewLink;
-use crate::entities::{account, audit_event, carer_grant, invitation as invitation_row, patient};
+use crate::entities::{audit_event, carer_grant, invitation as invitation_row, patient};
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::plan::service::Ctx;
@@ -187,23 +187,27 @@ fn read_new<'a>(
     })
 }
 
+/// Makes the carer's account, their grant and their one-time link; returns who and the link.
 async fn create_grant(
     state: &AppState,
-    session: &Session,
     person: &patient::Model,
     by: Uuid,
     by_kind: &str,
     new: NewGrant<'_>,
-) -> Result<(), AppError> {
+) -> Result<(String, String), AppError> {
     let now = state.clock.now();
     let txn = crate::state::begin_write(&state.db).await?;
-    let carer = Uuid::new_v4();
-    account::ActiveModel {
-        id: Set(carer),
-        display_name: Set(new.name.to_owned()),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    let (carer, token) = invitation::new_account(
+        &txn,
+        state.clock.as_ref(),
+        new.name,
+        Joining {
+            purpose: Purpose::Carer,
+            organisation_id: Some(person.organisation_id),
+            patient_id: Some(person.id),
+            invited_by: Some(by),
+        },
+    )
     .await?;
     carer_grant::ActiveModel {
         id: Set(Uuid::new_v4()),
@@ -224,18 +228,6 @@ async fn create_grant(
     }
     .insert(&txn)
     .await?;
-    let token = invitation::create(
-        &txn,
-        state.clock.as_ref(),
-        NewInvitation {
-            account_id: carer,
-            purpose: Purpose::Carer,
-            organisation_id: Some(person.organisation_id),
-            patient_id: Some(person.id),
-            invited_by: Some(by),
-        },
-    )
-    .await?;
     let origin = crate::auth::request_info::current();
     audit::record(
         &txn,
@@ -251,46 +243,32 @@ async fn create_grant(
     )
     .await?;
     txn.commit().await?;
-    crate::session::put(
-        session,
-        NEW_LINK_KEY,
-        (
-            new.name.to_owned(),
-            token.link(&state.settings.public_origin),
-        ),
-    )
-    .await
+    Ok((
+        new.name.to_owned(),
+        token.link(&state.settings.public_origin),
+    ))
 }
 
+/// The person invites a carer; returns the carer's name and one-time link, shown once.
 pub async fn invite(
     state: &AppState,
-    session: &Session,
     ctx: &Ctx,
     form: &InviteCarerForm,
-) -> Result<(), AppError> {
+) -> Result<(String, String), AppError> {
     let new = read_new(form, ctx.today(), false)?;
-    create_grant(
-        state,
-        session,
-        ctx.patient(),
-        ctx.actor().account_id,
-        "patient",
-        new,
-    )
-    .await
+    create_grant(state, ctx.patient(), ctx.actor().account_id, "patient", new).await
 }
 
 /// The care team records a grant, for a record opened to do so (`RecordCarerGrant`).
 pub async fn record(
     state: &AppState,
-    session: &Session,
     ctx: &PatientCtx,
     form: &InviteCarerForm,
-) -> Result<(), AppError> {
+) -> Result<(String, String), AppError> {
     ctx.opened_for(Permission::RecordCarerGrant)?;
     let new = read_new(form, ctx.today(), true)?;
     let by = ctx.actor().account_id;
-    create_grant(state, session, ctx.patient(), by, "professional", new).await
+    create_grant(state, ctx.patient(), by, "professional", new).await
 }
 
 /// The grant named in a form, if it is this person's (for the person) or, for staff, if the

@@ -274,7 +274,7 @@ pub async fn remove_contact(id: Uuid) -> Result<(), AppError> {
 pub async fn add_support(#[server(flatten)] form: SupportForm) -> Result<(), AppError> {
     let result = async {
         let (state, ctx) = ctx(Verb::ChangePlan).await?;
-        service::add_support(&state, &ctx, &form).await
+        service::add_support(&state, &ctx, &form).await.map(|_| ())
     }
     .await;
     finish(

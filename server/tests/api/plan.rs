@@ -413,7 +413,7 @@ db_test! {
 
 db_test! {
     async fn the_today_page_runs_the_same_number_of_queries_for_a_week_or_two_years_of_logs(app) {
-        server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000").await.expect("seed");
+        demo::seed_demo(&app.state.app).await.expect("seed");
         let margaret = patient::Entity::find().filter(patient::Column::GivenName.eq("Margaret")).one(&app.db).await.unwrap().unwrap();
         let logs = action_log::Entity::find().filter(action_log::Column::PatientId.eq(margaret.id)).count(&app.db).await.unwrap();
         assert!(logs > 1000, "two years of logs: {logs}");
@@ -443,7 +443,7 @@ db_test! {
 
 db_test! {
     async fn demo_patients_have_plans_with_two_years_of_logs_and_news_from_the_care_team(app) {
-        server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000").await.expect("seed");
+        demo::seed_demo(&app.state.app).await.expect("seed");
         for p in patient::Entity::find().all(&app.db).await.unwrap() {
             let goals = goal::Entity::find().filter(goal::Column::PatientId.eq(p.id)).count(&app.db).await.unwrap();
             assert!(goals >= 2, "{} has goals", p.given_name);

@@ -480,7 +480,7 @@ db_test! {
 
 db_test! {
     async fn each_demo_patient_has_a_review_within_three_weeks_and_margaret_has_answered(app) {
-        server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000").await.expect("seed");
+        demo::seed_demo(&app.state.app).await.expect("seed");
         let now = app::clock::Clock::now(&app.clock);
         let reviews = review::Entity::find().all(&app.db).await.unwrap();
         assert_eq!(reviews.len(), 3);

@@ -103,7 +103,7 @@ db_test! {
 
 db_test! {
     async fn demo_patients_see_their_released_results_explained(app) {
-        server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000").await.expect("seed");
+        demo::seed_demo(&app.state.app).await.expect("seed");
         let margaret = patient::Entity::find().filter(patient::Column::GivenName.eq("Margaret")).one(&app.db).await.unwrap().unwrap();
         let who = Person { patient_id: margaret.id, account_id: margaret.account_id.unwrap(), cookie: session_cookie_for(&app, margaret.account_id.unwrap()).await };
         let list = page(&app, &who, "/results").await;

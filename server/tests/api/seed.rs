@@ -8,7 +8,7 @@ use crate::db_test;
 
 db_test! {
     async fn seed_demo_creates_a_practice_with_three_patients_and_two_years_of_results(app) {
-        let invites = server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000")
+        let invites = demo::seed_demo(&app.state.app)
             .await
             .expect("seed");
         assert_eq!(invites.len(), 6, "two care-team members, three patients and Margaret's daughter");
@@ -48,8 +48,8 @@ db_test! {
 
 db_test! {
     async fn seed_demo_stores_only_token_hashes_and_runs_again_without_duplicates(app) {
-        let first = server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000").await.expect("seed");
-        let second = server::seed::seed_demo(&app.db, &app.clock, "http://localhost:3000").await.expect("seed again");
+        let first = demo::seed_demo(&app.state.app).await.expect("seed");
+        let second = demo::seed_demo(&app.state.app).await.expect("seed again");
         assert_eq!(patient::Entity::find().count(&app.db).await.expect("count"), 3);
         assert_eq!(second.len(), 6);
 
@@ -60,7 +60,7 @@ db_test! {
             .into_iter()
             .map(|i| i.token_hash)
             .collect();
-        assert_eq!(stored.len(), 12, "fresh links each run");
+        assert_eq!(stored.len(), 18, "the links made when each person joined two years ago, then fresh links each run");
         for invite in first.iter().chain(second.iter()) {
             let link = invite.link.clone().expect("nobody has signed up yet");
             let token = link.split("token=").nth(1).expect("link carries a token");

@@ -39,7 +39,7 @@ async fn sign_up_with_link(app: &TestApp, link: &str) -> Browser {
 
 db_test! {
     async fn care_team_gives_their_patient_a_new_link_and_the_old_one_stops(app) {
-        let invites = server::seed::seed_demo(&app.db, &app.clock, ORIGIN).await.expect("seed");
+        let invites = demo::seed_demo(&app.state.app).await.expect("seed");
         let link_for = |name: &str| invites.iter().find(|i| i.name == name).and_then(|i| i.link.clone()).expect("link");
         let doctor = sign_up_with_link(&app, &link_for("Dr Priya Shah")).await;
         let old_link = link_for("Margaret Evans");
@@ -82,7 +82,7 @@ db_test! {
 
 db_test! {
     async fn only_the_persons_own_care_team_can_reinvite_them(app) {
-        let invites = server::seed::seed_demo(&app.db, &app.clock, ORIGIN).await.expect("seed");
+        let invites = demo::seed_demo(&app.state.app).await.expect("seed");
         let link_for = |name: &str| invites.iter().find(|i| i.name == name).and_then(|i| i.link.clone()).expect("link");
         let margaret_browser = sign_up_with_link(&app, &link_for("Margaret Evans")).await;
         let david = patient::Entity::find()
@@ -98,7 +98,14 @@ db_test! {
         assert_eq!(margaret_browser.form("team_invitations", &[]).await.status(), 404);
 
         // Staff of another organisation get the same answer as for a missing person.
-        let other_link = server::seed::invite_admin(&app.db, &app.clock, ORIGIN, "Other Admin", "Hillside Surgery", "gp_practice", None)
+        let hillside = app::care_team::enrol::operator::FirstAdmin {
+            name: "Other Admin",
+            organisation: "Hillside Surgery",
+            kind: "gp_practice",
+            ods_code: None,
+            also_role: None,
+        };
+        let (_, _, other_link) = app::care_team::enrol::operator::first_admin(&app.db, &app.clock, ORIGIN, &hillside)
             .await
             .expect("invite admin");
         let other_admin = sign_up_with_link(&app, &other_link).await;
@@ -163,7 +170,7 @@ async fn invitations_of(
 
 db_test! {
     async fn a_healthcare_assistant_cannot_take_over_an_account_and_a_recovery_link_needs_a_second_approver(app) {
-        let invites = server::seed::seed_demo(&app.db, &app.clock, ORIGIN).await.expect("seed");
+        let invites = demo::seed_demo(&app.state.app).await.expect("seed");
         let link_for = |name: &str| invites.iter().find(|i| i.name == name).and_then(|i| i.link.clone()).expect("link");
         let gp_browser = sign_up_with_link(&app, &link_for("Dr Priya Shah")).await;
         let hca = sign_up_with_link(&app, &link_for("Sam Okafor")).await;
@@ -260,7 +267,7 @@ db_test! {
 
 db_test! {
     async fn a_recovery_link_stops_after_24_hours_and_a_sign_up_link_is_not_a_way_into_an_account_with_a_passkey(app) {
-        let invites = server::seed::seed_demo(&app.db, &app.clock, ORIGIN).await.expect("seed");
+        let invites = demo::seed_demo(&app.state.app).await.expect("seed");
         let link_for = |name: &str| invites.iter().find(|i| i.name == name).and_then(|i| i.link.clone()).expect("link");
         let gp_browser = sign_up_with_link(&app, &link_for("Dr Priya Shah")).await;
         // Sam signs up with his link; a sign-up link made before that, still unused, stops.

@@ -206,7 +206,10 @@ pub async fn check(
             staff_of(db, actor, p.organisation_id, action).await
         }
         (
-            Permission::ListCaseload | Permission::AddPatients | Permission::ManageMembers,
+            Permission::ListCaseload
+            | Permission::AddPatients
+            | Permission::ManageMembers
+            | Permission::ManagePrompts,
             Subject::Organisation(org),
         ) => staff_of(db, actor, org, action).await,
         (Permission::Reinvite, Subject::Account(subject_account)) => {

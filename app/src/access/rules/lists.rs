@@ -41,7 +41,9 @@ pub async fn visible_people(
         }
         ReleaseResults | ManageReviews | EnterResults | SetTargets | EditContact | ReadLetter
         | RecordCarerGrant => Condition::any().add(staff_people(db, actor, action, false).await?),
-        Reinvite | ListCaseload | AddPatients | ManageMembers => Condition::all().add(no_one()),
+        Reinvite | ListCaseload | AddPatients | ManageMembers | ManagePrompts => {
+            Condition::all().add(no_one())
+        }
     })
 }
 

@@ -66,6 +66,8 @@ pub enum Permission {
     EditContact,
     /// Invite an organisation's members, change their roles, remove them.
     ManageMembers,
+    /// Write the agenda prompts the organisation's people are asked before a review.
+    ManagePrompts,
     /// Invite carers, change what they may do, end their access (the person themself).
     ManageCarers,
     /// Record a carer's grant for a person who lacks capacity, or end one for safeguarding.
@@ -82,7 +84,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, for tests that go through them all (the list beside the check).
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::Reinvite,
         Permission::ReadPlan,
         Permission::ChangePlan,
@@ -103,6 +105,7 @@ impl Permission {
         Permission::ManageSharing,
         Permission::EditContact,
         Permission::ManageMembers,
+        Permission::ManagePrompts,
         Permission::ManageCarers,
         Permission::RecordCarerGrant,
         Permission::ReadAccessLog,
@@ -137,7 +140,7 @@ pub(super) fn staff_roles(action: Permission) -> &'static [Role] {
         // person has been shown.
         Permission::ReadUnreleasedResults => &[Clinician, CareCoordinator, HealthcareAssistant],
         Permission::ChangePlan | Permission::AgreePlan => PLANNING,
-        Permission::ManageMembers => &[OrgAdmin],
+        Permission::ManageMembers | Permission::ManagePrompts => &[OrgAdmin],
         Permission::RecordCarerGrant => &[Clinician, CareCoordinator, SocialCareWorker],
         Permission::EditContact => &[Clinician, CareCoordinator, HealthcareAssistant, OrgAdmin],
         Permission::ReleaseResults | Permission::ManageReviews => &[Clinician, CareCoordinator],

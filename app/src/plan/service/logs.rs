@@ -42,74 +42,120 @@ pub async fn log_action(
     note: &str,
     client_id: Option<Uuid>,
 ) -> Result<(), AppError> {
+    let entry = DayEntry {
+        day,
+        outcome,
+        note,
+        client_id,
+    };
+    log_days(state, ctx, action_id, &[entry]).await
+}
+
+/// One day of an action, as a form or a phone's queue sends it.
+#[derive(Clone, Copy, Debug)]
+pub struct DayEntry<'a> {
+    /// YYYY-MM-DD: today or up to [`BACKDATE_DAYS`] before.
+    pub day: &'a str,
+    pub outcome: &'a str,
+    pub note: &'a str,
+    /// The phone's id for this entry, so that sending it again changes nothing.
+    pub client_id: Option<Uuid>,
+}
+
+/// Records several days of one action at once (a week kept while away), all or nothing: one
+/// day that cannot be recorded means none is. The same rules as [`log_action`], which records
+/// one day through here.
+pub async fn log_days(
+    state: &AppState,
+    ctx: &Ctx,
+    action_id: Uuid,
+    entries: &[DayEntry<'_>],
+) -> Result<(), AppError> {
     let txn = crate::state::begin_write(&state.db).await?;
     let action = own_action(&txn, ctx, action_id).await?;
-    if arrived_before(&txn, client_id).await? {
-        return Ok(());
+    let mut rows = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if arrived_before(&txn, entry.client_id).await? {
+            continue;
+        }
+        let day = loggable_day(ctx, &action, entry.day)?;
+        let outcome = Outcome::parse(entry.outcome)
+            .ok_or_else(|| AppError::field("outcome", "Choose done, partly or not today"))?;
+        let note = entry.note.trim();
+        if note.chars().count() > input::NOTE_TEXT {
+            return Err(AppError::field(
+                "note",
+                format!("Your note must be {} characters or fewer", input::NOTE_TEXT),
+            ));
+        }
+        let note = (!note.is_empty()).then(|| note.to_owned());
+        rows.push((Uuid::new_v4(), day, outcome, note, entry.client_id));
     }
-    let day = loggable_day(ctx, &action, day)?;
-    let outcome = Outcome::parse(outcome)
-        .ok_or_else(|| AppError::field("outcome", "Choose done, partly or not today"))?;
-    let note = note.trim();
-    if note.chars().count() > input::NOTE_TEXT {
-        return Err(AppError::field(
-            "note",
-            format!("Your note must be {} characters or fewer", input::NOTE_TEXT),
-        ));
+    if rows.is_empty() {
+        // Every entry arrived before (a phone sending its queue again).
+        return Ok(());
     }
     if action.status != "in_progress" {
         return Err(AppError::Conflict(
             "This action is not in progress, so it cannot be recorded.".into(),
         ));
     }
-    let note = (!note.is_empty()).then(|| note.to_owned());
-    // Insert unless the day (or this client id) is already there, as one statement: two
-    // phones logging at once, or a retry racing its original, never make two rows and never
-    // fail on the unique index. Only then is an existing day changed.
-    let inserted = action_log::Entity::insert(action_log::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        action_id: Set(action.id),
-        patient_id: Set(ctx.patient().id),
-        day: Set(day),
-        outcome: Set(outcome.code().to_owned()),
-        note: Set(note.clone()),
-        logged_at: Set(state.clock.now()),
-        logged_by: Set(Some(ctx.actor().account_id)),
-        client_id: Set(client_id),
-    })
-    .on_conflict(OnConflict::new().do_nothing().to_owned())
-    .exec_without_returning(&txn)
-    .await?;
-    if inserted == 0 {
-        if arrived_before(&txn, client_id).await? {
-            // This very log arrived a moment ago (a retry racing its original).
-            return Ok(());
-        }
-        let row = action_log::Entity::find()
-            .filter(action_log::Column::ActionId.eq(action.id))
-            .filter(action_log::Column::Day.eq(day))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| {
+    // Insert the days not there yet (nor these client ids) as one statement: two phones
+    // logging at once, or a retry racing its original, never make two rows and never fail on
+    // the unique index. Only then are days already recorded changed.
+    let (now, by) = (state.clock.now(), ctx.actor().account_id);
+    let models = rows.iter().map(
+        |(id, day, outcome, note, client_id)| action_log::ActiveModel {
+            id: Set(*id),
+            action_id: Set(action.id),
+            patient_id: Set(ctx.patient().id),
+            day: Set(*day),
+            outcome: Set(outcome.code().to_owned()),
+            note: Set(note.clone()),
+            logged_at: Set(now),
+            logged_by: Set(Some(by)),
+            client_id: Set(*client_id),
+        },
+    );
+    let inserted = action_log::Entity::insert_many(models)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_without_returning(&txn)
+        .await?;
+    if inserted < rows.len() as u64 {
+        for (id, day, outcome, note, client_id) in rows {
+            let stored = action_log::Entity::find()
+                .filter(action_log::Column::ActionId.eq(action.id))
+                .filter(action_log::Column::Day.eq(day))
+                .one(&txn)
+                .await?;
+            if stored.as_ref().is_some_and(|row| row.id == id) {
+                continue;
+            }
+            if arrived_before(&txn, client_id).await? {
+                // This very log arrived a moment ago (a retry racing its original).
+                continue;
+            }
+            let row = stored.ok_or_else(|| {
                 AppError::Conflict(
                     "This day was changed at the same moment somewhere else. Try again.".into(),
                 )
             })?;
-        if !may_change_entry(ctx, &row) {
-            return Err(AppError::Conflict(format!(
-                "{} has already recorded this day. Only they can change it.",
-                ctx.patient().given_name
-            )));
+            if !may_change_entry(ctx, &row) {
+                return Err(AppError::Conflict(format!(
+                    "{} has already recorded this day. Only they can change it.",
+                    ctx.patient().given_name
+                )));
+            }
+            let mut model = row.into_active_model();
+            model.outcome = Set(outcome.code().to_owned());
+            model.note = Set(note);
+            model.logged_at = Set(now);
+            model.logged_by = Set(Some(by));
+            if client_id.is_some() {
+                model.client_id = Set(client_id);
+            }
+            model.update(&txn).await?;
         }
-        let mut model = row.into_active_model();
-        model.outcome = Set(outcome.code().to_owned());
-        model.note = Set(note);
-        model.logged_at = Set(state.clock.now());
-        model.logged_by = Set(Some(ctx.actor().account_id));
-        if client_id.is_some() {
-            model.client_id = Set(client_id);
-        }
-        model.update(&txn).await?;
     }
     txn.commit().await?;
     Ok(())

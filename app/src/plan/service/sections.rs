@@ -433,7 +433,9 @@ pub async fn remove_contact(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<(),
 
 // ---------- Support and signposting ----------
 
-pub async fn add_support(state: &AppState, ctx: &Ctx, raw: &SupportForm) -> Result<(), AppError> {
+/// Adds a support or signposting item (suggested, until the person says how it is going).
+/// Returns its id.
+pub async fn add_support(state: &AppState, ctx: &Ctx, raw: &SupportForm) -> Result<Uuid, AppError> {
     let new = Support::parse(raw)?;
     let txn = crate::state::begin_write(&state.db).await?;
     if let Some(goal_id) = new.goal {
@@ -465,7 +467,7 @@ pub async fn add_support(state: &AppState, ctx: &Ctx, raw: &SupportForm) -> Resu
     )
     .await?;
     txn.commit().await?;
-    Ok(())
+    Ok(id)
 }
 
 pub async fn set_support_status(

@@ -3,7 +3,8 @@
 //! practice asks; and the person's answers, kept as a draft until they send them.
 //!
 //! `reviews` (booking, moving, cancelling, closing), `packs` (prompts and releasing packs),
-//! `answers` (the person's preparation page and their answers).
+//! `answers` (the person's preparation page and their answers), `prompts` (a practice's own
+//! agenda prompts).
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone as _, Utc};
@@ -98,8 +99,10 @@ pub fn review_view(p: &patient::Model, r: &review::Model) -> ReviewView {
 
 mod answers;
 mod packs;
+mod prompts;
 mod reviews;
 
 pub use answers::*;
 pub use packs::*;
+pub use prompts::*;
 pub use reviews::*;
