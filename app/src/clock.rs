@@ -50,11 +50,20 @@ pub fn today_in(time_zone: &str, now: DateTime<Utc>) -> chrono::NaiveDate {
     now.with_timezone(&zone(time_zone)).date_naive()
 }
 
-/// A person's time zone by its IANA name; Europe/London, where the service runs, for a name
-/// that is not a zone.
+/// A time zone as a form sends it, by its IANA name ("Europe/London"). A `chrono_tz::Tz` is
+/// made only by parsing, so one is a real zone by construction: this is the one place a name
+/// becomes one, with the message shown beside the field.
+#[cfg(feature = "ssr")]
+pub fn parse_zone(name: &str) -> Result<chrono_tz::Tz, &'static str> {
+    name.trim()
+        .parse()
+        .map_err(|_| "Choose your time zone from the list")
+}
+
+/// A stored time zone; Europe/London, where the service runs, for a name that is not a zone.
 #[cfg(feature = "ssr")]
 pub fn zone(time_zone: &str) -> chrono_tz::Tz {
-    time_zone.parse().unwrap_or(HOME)
+    parse_zone(time_zone).unwrap_or(HOME)
 }
 
 /// Where the service runs: the time zone of anyone who has not chosen one.

@@ -185,7 +185,10 @@ impl From<sea_orm::DbErr> for AppError {
         // A unique index refusing a second copy means someone (or a retry) saved the same
         // thing at the same moment: never a 500. The code relies on `ON CONFLICT` where it
         // can; this is the backstop.
-        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) = err.sql_err() {
+            if let Some(field) = unique_field(&message) {
+                return field;
+            }
             return Self::Conflict(
                 "This was saved at the same moment somewhere else. Check the page and try again."
                     .into(),
@@ -193,6 +196,30 @@ impl From<sea_orm::DbErr> for AppError {
         }
         Self::internal(err)
     }
+}
+
+/// The unique indexes a person can run into by what they type, with what to say beside the
+/// field: (table, column, field, message). The one place a database's refusal becomes a
+/// field's message, so a service inserts and lets the index decide (never check, then insert).
+#[cfg(feature = "ssr")]
+const UNIQUE_FIELDS: &[(&str, &str, &str, &str)] = &[(
+    "patients",
+    "nhs_number",
+    "nhs_number",
+    "Someone with that NHS number is already registered",
+)];
+
+/// The field error for a unique index's refusal, in either database's words: SQLite names the
+/// `table.column`, PostgreSQL the constraint (`table_column_key`).
+#[cfg(feature = "ssr")]
+fn unique_field(message: &str) -> Option<AppError> {
+    UNIQUE_FIELDS
+        .iter()
+        .find(|(table, column, _, _)| {
+            message.contains(&format!("{table}.{column}"))
+                || message.contains(&format!("{table}_{column}_key"))
+        })
+        .map(|(_, _, field, text)| AppError::field(field, *text))
 }
 
 impl FromServerFnError for AppError {
@@ -214,6 +241,22 @@ impl FromServerFnError for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_unique_nhs_number_refused_by_either_database_is_a_message_beside_the_field() {
+        for said in [
+            "UNIQUE constraint failed: patients.nhs_number",
+            "duplicate key value violates unique constraint \"patients_nhs_number_key\"",
+        ] {
+            let err = unique_field(said).expect("a field error");
+            assert_eq!(
+                err.messages_for("nhs_number"),
+                ["Someone with that NHS number is already registered".to_owned()]
+            );
+        }
+        assert!(unique_field("UNIQUE constraint failed: invitations.token_hash").is_none());
+    }
 
     #[test]
     fn validation_messages_are_found_by_field() {

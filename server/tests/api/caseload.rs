@@ -214,3 +214,25 @@ db_test! {
         assert!(page(&app, &social, &person).await.contains("61 mmol/mol"));
     }
 }
+
+db_test! {
+    async fn two_staff_adding_the_same_nhs_number_at_once_make_one_person_and_the_other_is_told(app) {
+        let dr = dr_priya(&app).await;
+        let form = person_form("9434765919", "1948-02-29");
+        let (a, b) = tokio::join!(
+            post_json(&app, &dr, "/api/team/add_patient", &form),
+            post_json(&app, &dr, "/api/team/add_patient", &form),
+        );
+        let mut statuses = [a.0, b.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 422], "{a:?} {b:?}");
+        let refused = if a.0 == 422 { &a.1 } else { &b.1 };
+        assert!(refused.contains("Someone with that NHS number is already registered"), "{refused}");
+        let people = patient::Entity::find()
+            .filter(patient::Column::NhsNumber.eq("9434765919"))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(people, 1);
+    }
+}

@@ -2,10 +2,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _,
-    Set,
-};
+use sea_orm::{ActiveModelTrait as _, ConnectionTrait, EntityTrait as _, Set};
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -99,17 +96,6 @@ pub async fn enrol(
         return Err(AppError::Validation(errors));
     };
     let txn = crate::state::begin_write(db).await?;
-    if patient::Entity::find()
-        .filter(patient::Column::NhsNumber.eq(nhs.as_str()))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::field(
-            "nhs_number",
-            "Someone with that NHS number is already registered",
-        ));
-    }
     let now = clock.now();
     let name = format!("{given} {family}");
     let patient_id = Uuid::new_v4();
@@ -125,6 +111,8 @@ pub async fn enrol(
         },
     )
     .await?;
+    // Someone already registered with this NHS number: the unique index refuses, and the
+    // message goes beside the field (`error.rs`), even when two people add them at once.
     patient::ActiveModel {
         id: Set(patient_id),
         account_id: Set(Some(account_id)),

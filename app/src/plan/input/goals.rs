@@ -33,11 +33,11 @@ pub struct GoalForm {
     pub rest: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Goal {
-    pub title: String,
+    pub title: GoalTitle,
     pub why: String,
-    pub importance: i32,
+    pub importance: Importance,
     pub success: String,
     pub target_date: Option<NaiveDate>,
     pub status: String,
@@ -51,9 +51,9 @@ impl Goal {
         allowed_conditions: &[(String, String)],
     ) -> Result<Self, AppError> {
         let mut c = Checker::default();
-        let title = c.text("title", &raw.title, "your goal", true, SHORT_TEXT);
+        let title = c.take("title", GoalTitle::parse(&raw.title));
         let why = c.text("why", &raw.why, "why it matters", false, LONG_TEXT);
-        let importance = c.number("importance", &raw.importance, "how important it is", 1, 10);
+        let importance = c.take("importance", Importance::parse(&raw.importance));
         let success = c.text(
             "success",
             &raw.success,
@@ -78,14 +78,16 @@ impl Goal {
         }
         conditions.sort();
         conditions.dedup();
-        c.finish(Self {
-            title,
-            why,
-            importance,
-            success,
-            target_date,
-            status,
-            conditions,
+        c.finish_with(|| {
+            Some(Self {
+                title: title?,
+                why,
+                importance: importance?,
+                success,
+                target_date,
+                status,
+                conditions,
+            })
         })
     }
 }
@@ -101,7 +103,7 @@ pub fn label_of<'a>(options: &'a [(&'a str, &'a str)], code: &str) -> &'a str {
 impl Versioned for Goal {
     fn fields(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("Goal", self.title.clone()),
+            ("Goal", self.title.to_string()),
             ("Why it matters", self.why.clone()),
             ("Importance", self.importance.to_string()),
             ("What success looks like", self.success.clone()),
@@ -167,7 +169,7 @@ pub struct Action {
     pub who_name: String,
     pub frequency: Frequency,
     pub time_of_day: String,
-    pub confidence: i32,
+    pub confidence: Confidence,
     pub status: String,
 }
 
@@ -221,13 +223,7 @@ impl Action {
             &TIMES_OF_DAY,
             "a time of day",
         );
-        let confidence = c.number(
-            "confidence",
-            &raw.confidence,
-            "how confident you feel",
-            0,
-            10,
-        );
+        let confidence = c.take("confidence", Confidence::parse(&raw.confidence));
         let status = c.choice(
             "status",
             &raw.status,
@@ -239,14 +235,16 @@ impl Action {
         } else {
             who_name
         };
-        c.finish(Self {
-            what,
-            who_kind,
-            who_name,
-            frequency,
-            time_of_day,
-            confidence,
-            status,
+        c.finish_with(|| {
+            Some(Self {
+                what,
+                who_kind,
+                who_name,
+                frequency,
+                time_of_day,
+                confidence: confidence?,
+                status,
+            })
         })
     }
 

@@ -4,7 +4,8 @@
 //!
 //! The checker and the history's field-by-field diff are here; `about` (about me, the
 //! contingency plan and its contacts), `goals` (goals and actions), `support` (support and
-//! signposting).
+//! signposting), `values` (the values made only by parsing: `GoalTitle`, `Importance`,
+//! `Confidence`).
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -100,6 +101,32 @@ impl Checker {
         }
     }
 
+    /// A value that parses (see `values`): the value, or its message beside `field`.
+    pub fn take<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.fail(field, message);
+                None
+            }
+        }
+    }
+
+    /// Like [`finish`](Self::finish), for a value built from what [`take`](Self::take) gave:
+    /// `make` is called only when nothing failed, so every `take` gave a value.
+    pub fn finish_with<T>(self, make: impl FnOnce() -> Option<T>) -> Result<T, AppError> {
+        if !self.errors.is_empty() {
+            return Err(AppError::Validation(self.errors));
+        }
+        make().ok_or_else(|| {
+            // Cannot happen: a `take` that gave nothing also left a message.
+            AppError::Validation(BTreeMap::from([(
+                "form".to_owned(),
+                vec!["Check the form and try again".to_owned()],
+            )]))
+        })
+    }
+
     pub fn finish<T>(self, value: T) -> Result<T, AppError> {
         if self.errors.is_empty() {
             Ok(value)
@@ -154,10 +181,12 @@ pub fn diff(before: Option<&dyn Versioned>, after: &dyn Versioned) -> Vec<FieldC
 mod about;
 mod goals;
 mod support;
+mod values;
 
 pub use about::*;
 pub use goals::*;
 pub use support::*;
+pub use values::*;
 
 #[cfg(test)]
 mod tests;

@@ -116,15 +116,42 @@ fn confidence_runs_from_0_to_10() {
             ..action_form()
         })
         .unwrap()
-        .confidence,
+        .confidence
+        .get(),
         0
     );
+    for wrong in ["eleven", "11", "-1", ""] {
+        assert_eq!(
+            Action::parse(&ActionForm {
+                confidence: wrong.into(),
+                ..action_form()
+            })
+            .unwrap_err()
+            .messages_for("confidence"),
+            ["Choose how confident you feel from 0 to 10".to_owned()],
+            "{wrong:?}"
+        );
+    }
+}
+
+#[test]
+fn scores_and_titles_are_made_only_by_parsing_and_keep_their_rules() {
+    assert_eq!(Importance::parse(" 10 ").map(Importance::get), Ok(10));
+    assert!(Importance::parse("0").is_err(), "importance starts at 1");
+    assert_eq!(Confidence::parse("0").map(Confidence::get), Ok(0));
+    assert_eq!(
+        GoalTitle::parse("  Walk to the shops  ").map(|t| t.to_string()),
+        Ok("Walk to the shops".to_owned())
+    );
+    assert_eq!(
+        GoalTitle::parse("   "),
+        Err("Enter your goal".to_owned()),
+        "blank is no title"
+    );
+    assert!(GoalTitle::parse(&"a".repeat(SHORT_TEXT + 1)).is_err());
     assert!(
-        Action::parse(&ActionForm {
-            confidence: "eleven".into(),
-            ..action_form()
-        })
-        .is_err()
+        GoalTitle::parse(&"é".repeat(SHORT_TEXT)).is_ok(),
+        "counted in characters"
     );
 }
 

@@ -82,22 +82,6 @@ pub(super) async fn conditions_of(
         .collect())
 }
 
-pub(super) fn goal_of(row: &goal::Model) -> Goal {
-    Goal {
-        title: row.title.clone(),
-        why: row.why.clone(),
-        importance: row.importance,
-        success: row.success.clone(),
-        target_date: row.target_date,
-        status: row.status.clone(),
-        conditions: row
-            .conditions
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
-    }
-}
-
 pub(super) fn goal_form_of(row: &goal::Model) -> GoalForm {
     GoalForm {
         title: row.title.clone(),
@@ -136,10 +120,12 @@ pub async fn save_goal(
     let allowed = conditions_of(state, ctx.patient().id).await?;
     let new = Goal::parse(raw, &allowed)?;
     let txn = crate::state::begin_write(&state.db).await?;
-    let (id, old, mut model) = match id {
+    let (id, existed, old, mut model) = match id {
         Some(id) => {
             let row = own_goal(&txn, ctx, id).await?;
-            (id, Some(goal_of(&row)), row.into_active_model())
+            // The values as they were, read back through the same rules (for the history).
+            let old = Goal::parse(&goal_form_of(&row), &allowed).ok();
+            (id, true, old, row.into_active_model())
         }
         None => {
             let id = Uuid::new_v4();
@@ -149,26 +135,26 @@ pub async fn save_goal(
                 created_at: Set(state.clock.now()),
                 ..Default::default()
             };
-            (id, None, model)
+            (id, false, None, model)
         }
     };
     let changes = diff(old.as_ref().map(|g| g as &dyn Versioned), &new);
     if changes.is_empty() {
         return Ok(id);
     }
-    model.title = Set(new.title.clone());
+    model.title = Set(new.title.to_string());
     model.why = Set(new.why.clone());
-    model.importance = Set(new.importance);
+    model.importance = Set(new.importance.get());
     model.success = Set(new.success.clone());
     model.target_date = Set(new.target_date);
     model.status = Set(new.status.clone());
     model.conditions = Set(new.conditions.join(" "));
-    if old.is_some() {
+    if existed {
         model.update(&txn).await?;
     } else {
         model.insert(&txn).await?;
     }
-    let summary = if old.is_some() {
+    let summary = if existed {
         format!("Changed the goal \"{}\"", new.title)
     } else {
         format!("Added the goal \"{}\"", new.title)
@@ -198,18 +184,6 @@ pub(super) fn frequency_of(row: &plan_action::Model) -> Frequency {
         row.due_by,
     )
     .unwrap_or(Frequency::Daily)
-}
-
-pub(super) fn action_of(row: &plan_action::Model) -> Action {
-    Action {
-        what: row.what.clone(),
-        who_kind: row.who_kind.clone(),
-        who_name: row.who_name.clone(),
-        frequency: frequency_of(row),
-        time_of_day: row.time_of_day.clone(),
-        confidence: row.confidence,
-        status: row.status.clone(),
-    }
 }
 
 pub(super) fn action_form_of(row: &plan_action::Model) -> ActionForm {
@@ -257,10 +231,11 @@ pub async fn save_action(
 ) -> Result<Uuid, AppError> {
     let new = Action::parse(raw)?;
     let txn = crate::state::begin_write(&state.db).await?;
-    let (id, old, mut model) = match id {
+    let (id, existed, old, mut model) = match id {
         Some(id) => {
             let row = own_action(&txn, ctx, id).await?;
-            (id, Some(action_of(&row)), row.into_active_model())
+            let old = Action::parse(&action_form_of(&row)).ok();
+            (id, true, old, row.into_active_model())
         }
         None => {
             let goal_id = Uuid::parse_str(raw.goal.trim()).map_err(|_| AppError::NotFound)?;
@@ -274,7 +249,7 @@ pub async fn save_action(
                 created_at: Set(state.clock.now()),
                 ..Default::default()
             };
-            (id, None, model)
+            (id, false, None, model)
         }
     };
     let changes = diff(old.as_ref().map(|a| a as &dyn Versioned), &new);
@@ -290,14 +265,14 @@ pub async fn save_action(
     model.weekdays = Set(weekdays);
     model.due_by = Set(due_by);
     model.time_of_day = Set(new.time_of_day.clone());
-    model.confidence = Set(new.confidence);
+    model.confidence = Set(new.confidence.get());
     model.status = Set(new.status.clone());
-    if old.is_some() {
+    if existed {
         model.update(&txn).await?;
     } else {
         model.insert(&txn).await?;
     }
-    let summary = if old.is_some() {
+    let summary = if existed {
         format!("Changed the action \"{}\"", new.what)
     } else {
         format!("Added the action \"{}\"", new.what)

@@ -216,10 +216,10 @@ pub fn check_choices(form: &ChoicesForm) -> Result<Preferences, AppError> {
             }
         }
     }
-    let tz = match form.time_zone.trim().parse::<Tz>() {
+    let tz = match crate::clock::parse_zone(&form.time_zone) {
         Ok(tz) => tz,
-        Err(_) => {
-            err("time_zone", "Choose your time zone from the list".into());
+        Err(message) => {
+            err("time_zone", message.into());
             crate::clock::HOME
         }
     };

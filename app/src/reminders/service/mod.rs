@@ -33,7 +33,6 @@ use crate::entities::{
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub const DEFAULT_TIME_ZONE: &str = "Europe/London";
 const MAX_DEVICES: u64 = 10;
 /// "Your review is tomorrow" goes out at this time the evening before, on the recipient's clock.
 const REVIEW_EVE: (u32, u32) = (18, 0);
