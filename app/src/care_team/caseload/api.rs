@@ -1,0 +1,39 @@
+//! The caseload's server functions: who is asking (through the access layer), then the service.
+use super::*;
+
+#[server(prefix = "/api/team", endpoint = "caseload")]
+pub async fn load_caseload() -> Result<CaseloadView, AppError> {
+    let (state, session, ctx) =
+        crate::care_team::open_staff(crate::access::Permission::ListCaseload, None).await?;
+    let filter: CaseloadFilter = crate::session::read(&session, FILTER_KEY)
+        .await?
+        .unwrap_or_default();
+    service::caseload(&state, &ctx, filter).await
+}
+
+/// Keeps the filters for this browser's caseload page (or clears them).
+#[server(prefix = "/api/team", endpoint = "caseload_filter")]
+pub async fn filter_caseload(#[server(flatten)] form: CaseloadFilter) -> Result<(), AppError> {
+    let result = async {
+        let (session, _) = crate::session::require_account().await?;
+        let clear = form.rest.contains_key("clear");
+        let mut filter = if clear {
+            CaseloadFilter::default()
+        } else {
+            form.clone()
+        };
+        filter.rest.clear();
+        service::check(&filter)?;
+        crate::session::put(&session, FILTER_KEY, filter).await
+    }
+    .await;
+    crate::forms::finish(
+        result,
+        "caseload",
+        &form,
+        "The list is updated.",
+        "/team",
+        "/team",
+    )
+    .await
+}

@@ -1,0 +1,185 @@
+//! On the server: the database side.
+use chrono::{Duration, NaiveDate};
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    Set,
+};
+use uuid::Uuid;
+
+use super::{AgreeForm, ConversationView, NOTE_LIMIT, NoteForm, NoteView};
+use crate::access::{self, PatientCtx, Permission};
+use crate::entities::{account, organisation, working_note};
+use crate::error::AppError;
+use crate::plan::service::Agreeing;
+use crate::state::AppState;
+
+/// Writes to the person's access log that the professional in `ctx` did `what`.
+pub async fn touched(
+    state: &AppState,
+    ctx: &PatientCtx,
+    what: &'static str,
+) -> Result<(), AppError> {
+    let staff = ctx.actor().account_id;
+    crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, ctx.patient(), what)
+        .await
+}
+
+async fn name_of(state: &AppState, id: Uuid) -> Result<String, AppError> {
+    Ok(account::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .map(|a| a.display_name)
+        .unwrap_or_default())
+}
+
+/// The conversation view, for a record opened to read (`ReadRecord`).
+pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView, AppError> {
+    ctx.opened_for(Permission::ReadRecord)?;
+    // Writes "record viewed" to the person's log.
+    let person = crate::care_team::service::person(state, ctx).await?;
+    let plan_ctx = ctx
+        .reopen(&state.db, Permission::ReadPlan)
+        .await?
+        .professional()?;
+    let plan = crate::plan::service::plan(state, &plan_ctx).await?;
+    let org = access::acting_organisation(
+        &state.db,
+        ctx.actor(),
+        Permission::WorkingNotes,
+        ctx.patient(),
+    )
+    .await?;
+    let organisation = organisation::Entity::find_by_id(org)
+        .one(&state.db)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let tz = crate::clock::zone(&ctx.patient().time_zone);
+    let notes = working_note::Entity::find()
+        .filter(working_note::Column::PatientId.eq(ctx.patient().id))
+        .filter(working_note::Column::OrganisationId.eq(org))
+        .order_by_desc(working_note::Column::At)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|n| NoteView {
+            by: n.author_name,
+            at: n
+                .at
+                .with_timezone(&tz)
+                .format("%-d %B %Y at %H:%M")
+                .to_string(),
+            body: n.body,
+        })
+        .collect();
+    Ok(ConversationView {
+        person,
+        plan,
+        organisation,
+        notes,
+        can_change: ctx.may(&state.db, Permission::ChangePlan).await?,
+        can_agree: ctx.may(&state.db, Permission::AgreePlan).await?,
+    })
+}
+
+/// The agreement as entered, checked field by field; every problem is reported at once.
+pub fn read_agreement(form: &AgreeForm, today: NaiveDate) -> Result<Agreeing, AppError> {
+    let mut errors = std::collections::BTreeMap::new();
+    let mut fail = |field: &str, message: &str| {
+        errors.insert(field.to_owned(), vec![message.to_owned()]);
+    };
+    let with = form.agreed_with.trim();
+    let representative = form.representative.trim();
+    match with {
+        "person" => {}
+        "representative" if representative.is_empty() => fail(
+            "representative",
+            "Enter the representative's name and how they are related to the person",
+        ),
+        "representative" if representative.chars().count() > 200 => fail(
+            "representative",
+            "The representative's name must be 200 characters or fewer",
+        ),
+        "representative" => {}
+        _ => fail("agreed_with", "Choose who agreed the plan"),
+    }
+    let next = match NaiveDate::parse_from_str(form.next_review.trim(), "%Y-%m-%d") {
+        Ok(d) if d <= today => {
+            fail("next_review", "The next review must be after today");
+            None
+        }
+        Ok(d) if d > today + Duration::days(731) => {
+            fail("next_review", "The next review must be within 2 years");
+            None
+        }
+        Ok(d) => Some(d),
+        Err(_) if form.next_review.trim().is_empty() => {
+            fail("next_review", "Enter the date of the next review");
+            None
+        }
+        Err(_) => {
+            fail("next_review", "Enter the next review as a real date");
+            None
+        }
+    };
+    match next {
+        Some(next_review) if errors.is_empty() => Ok(Agreeing {
+            with: with.to_owned(),
+            representative: (with == "representative").then(|| representative.to_owned()),
+            next_review,
+            written_by: String::new(),
+        }),
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+/// Marks the plan agreed, for a record opened to agree it (`AgreePlan`).
+pub async fn agree(state: &AppState, ctx: &PatientCtx, form: &AgreeForm) -> Result<(), AppError> {
+    ctx.opened_for(Permission::AgreePlan)?;
+    let staff = ctx.actor().account_id;
+    let mut agreeing = read_agreement(form, ctx.today())?;
+    let org =
+        access::acting_organisation(&state.db, ctx.actor(), Permission::AgreePlan, ctx.patient())
+            .await?;
+    let org_name = organisation::Entity::find_by_id(org)
+        .one(&state.db)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    agreeing.written_by = format!("{}, {org_name}", name_of(state, staff).await?);
+    crate::plan::service::agree(state, ctx, agreeing).await?;
+    touched(state, ctx, "plan_agreed").await
+}
+
+/// Writes a working note, for a record opened for notes (`WorkingNotes`).
+pub async fn add_note(state: &AppState, ctx: &PatientCtx, form: &NoteForm) -> Result<(), AppError> {
+    ctx.opened_for(Permission::WorkingNotes)?;
+    let (staff, p) = (ctx.actor().account_id, ctx.patient());
+    let body = form.body.trim();
+    if body.is_empty() {
+        return Err(AppError::field("body", "Write the note"));
+    }
+    if body.chars().count() > NOTE_LIMIT {
+        return Err(AppError::field(
+            "body",
+            format!("The note must be {NOTE_LIMIT} characters or fewer"),
+        ));
+    }
+    let org =
+        access::acting_organisation(&state.db, ctx.actor(), Permission::WorkingNotes, p).await?;
+    let txn = crate::state::begin_write(&state.db).await?;
+    working_note::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        patient_id: Set(p.id),
+        organisation_id: Set(org),
+        author_id: Set(staff),
+        author_name: Set(name_of(state, staff).await?),
+        at: Set(state.clock.now()),
+        body: Set(body.to_owned()),
+    }
+    .insert(&txn)
+    .await?;
+    crate::auth::audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "note_written").await?;
+    txn.commit().await?;
+    Ok(())
+}
