@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::input::{AboutMe, ActionForm, Contact, Contingency, GoalForm, SupportForm};
-use super::{ActionView, HistoryView, PlanView, TodayView};
+use super::{ActionView, HistoryView, PlanView};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -51,24 +51,6 @@ pub async fn plan_history() -> Result<HistoryView, AppError> {
 pub async fn action_detail(id: Uuid) -> Result<ActionView, AppError> {
     let (state, ctx) = ctx(Verb::ReadPlan).await?;
     service::action(&state, &ctx, id).await
-}
-
-/// The Today page's plan part; `None` for someone who has no plan (care-team staff).
-#[server(prefix = "/api/plan", endpoint = "today")]
-pub async fn load_today() -> Result<Option<TodayView>, AppError> {
-    let state = crate::state::app_state()?;
-    let (session, account) = crate::session::require_account().await?;
-    let Some(patient) = crate::access::current_person(&state, &session, account).await? else {
-        return Ok(None);
-    };
-    // A carer whose grant does not cover the plan sees no actions here.
-    let ctx = match service::for_patient(&state, account, Verb::ReadPlan, patient).await {
-        Ok(ctx) => ctx,
-        Err(AppError::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    crate::auth::audit::carer_access(&state, &ctx, Verb::ReadPlan).await?;
-    service::today(&state, &ctx).await.map(Some)
 }
 
 #[server(prefix = "/api/plan", endpoint = "about_me")]

@@ -159,6 +159,8 @@ pub struct PlanView {
     pub contingency_updated: Option<Updated>,
     pub support: Vec<SupportView>,
     pub support_updated: Option<Updated>,
+    /// When the next review is due by ("2 December 2027"), as agreed or recorded when the last
+    /// one was held. Not a booked review: that is an appointment of its own (`preparation`).
     pub review_date: Option<String>,
     pub review_with: Option<String>,
     /// The next review date as YYYY-MM-DD (for forms).
@@ -240,8 +242,11 @@ pub struct TodayView {
     pub today_label: String,
     pub due: Vec<ActionView>,
     pub has_actions: bool,
+    /// When the next review is due by (not a booked review: see `preparation::ReviewCard`).
     pub review_date: Option<String>,
     pub review_with: Option<String>,
+    /// When the plan was last agreed ("14 December 2026").
+    pub agreed_on: Option<String>,
     /// Changes the care team (or a carer) made to the plan in the last 14 days.
     pub news: Vec<ChangeView>,
     #[serde(default)]

@@ -88,6 +88,24 @@ pub struct PackView {
     pub answers: Vec<AgendaAnswerView>,
 }
 
+/// Today's card while a review is booked: the appointment, and how getting ready is going.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewCard {
+    pub review: ReviewView,
+    /// Once the pack is out (and the viewer may answer): the questions so far.
+    pub questions: Option<Questions>,
+    /// The pack is out and the viewer may see results: "Your results are ready".
+    pub results_ready: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Questions {
+    pub answered: usize,
+    pub asked: usize,
+    /// The answers have been sent to the care team.
+    pub sent: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PreparationView {
     pub review: Option<ReviewView>,

@@ -27,7 +27,7 @@ pub fn TodayPage() -> impl IntoView {
                     let data = data.clone();
                     Suspend::new(async move {
                         let (today, flash): (_, Flash) = data.await;
-                        let plan = match today {
+                        let page = match today {
                             Ok(Some(t)) => Some(t),
                             Ok(None) => None,
                             Err(err) => return view! {
@@ -40,7 +40,7 @@ pub fn TodayPage() -> impl IntoView {
                                 <Notice flash=flash.clone() />
                                 <PageHeading text="Today" />
                                 <p class="nhsuk-body-l">{format!("Hello, {name}.")}</p>
-                                {plan.map(|t| {
+                                {page.map(|TodayPageView { plan: t, card }| {
                                     let v = t.viewing.clone();
                                     let whose = v.whose();
                                     let whose_lower = v.whose_lower();
@@ -51,17 +51,15 @@ pub fn TodayPage() -> impl IntoView {
                                     } else {
                                         view! { <p class="nhsuk-body">"No actions yet."</p> }.into_any()
                                     };
+                                    // The card's button is the way to get ready while a review is booked.
+                                    let booked = card.is_some();
+                                    let review = review_card(card, &t, &v);
                                     view! {
+                                        {review}
                                         <h2 class="nhsuk-heading-m">{format!("To do today, {}", t.today_label)}</h2>
                                         {if t.due.is_empty() { nothing } else {
                                             t.due.iter().cloned().map(|a| view! { <TodayActionCard action=a flash=flash.clone() /> }).collect_view().into_any()
                                         }}
-                                        <h2 class="nhsuk-heading-m">{format!("{whose} next review")}</h2>
-                                        <p class="nhsuk-body">{match (&t.review_date, &t.review_with) {
-                                            (Some(d), Some(w)) => format!("{d}, with {w}."),
-                                            (Some(d), None) => format!("{d}."),
-                                            _ => "No review is booked yet.".to_owned(),
-                                        }}</p>
                                         {(!t.news.is_empty()).then(|| view! {
                                             <h2 class="nhsuk-heading-m">{format!("New from {whose_lower} care team")}</h2>
                                             <ul class="nhsuk-list nhsuk-list--bullet">
@@ -73,7 +71,7 @@ pub fn TodayPage() -> impl IntoView {
                                         })}
                                         <ul class="nhsuk-list">
                                             <li><a href="/plan">{format!("See {whose_lower} whole plan")}</a></li>
-                                            {v.answer_agenda.then(|| view! { <li><a href="/preparation">{format!("Get ready for {whose_lower} review")}</a></li> })}
+                                            {(v.answer_agenda && !booked).then(|| view! { <li><a href="/preparation">{format!("Get ready for {whose_lower} review")}</a></li> })}
                                             {v.read_results.then(|| view! { <li><a href="/results">{format!("{whose} results")}</a></li> })}
                                             {own.then(|| view! {
                                                 <li><a href="/sharing">"Who can see your plan"</a></li>
@@ -113,4 +111,69 @@ pub fn TodayPage() -> impl IntoView {
             </Suspense>
         }
     })
+}
+
+/// The card at the top of Today: the booked review (when, where, with whom, how) and how
+/// getting ready is going, with one button to get ready; with no review booked, when the plan
+/// was agreed and when the next review is due by.
+fn review_card(card: Option<ReviewCard>, t: &TodayView, v: &crate::plan::Viewing) -> AnyView {
+    let whose = v.whose();
+    let whose_lower = v.whose_lower();
+    let Some(card) = card else {
+        let agreed = t
+            .agreed_on
+            .as_ref()
+            .map(|on| format!("{whose} plan was agreed on {on}."));
+        let due = match (&t.review_date, &t.review_with) {
+            (Some(d), Some(w)) => format!("{whose} next review is due by {d}, with {w}."),
+            (Some(d), None) => format!("{whose} next review is due by {d}."),
+            _ => "No review is booked yet.".to_owned(),
+        };
+        return view! {
+            <section class="nhsuk-card app-review-card" aria-labelledby="review-card">
+                <div class="nhsuk-card__content">
+                    <h2 class="nhsuk-card__heading nhsuk-heading-m" id="review-card">{format!("{whose} next review")}</h2>
+                    {agreed.map(|a| view! { <p class="nhsuk-body">{a}</p> })}
+                    <p class="nhsuk-body nhsuk-u-margin-bottom-0">{due}</p>
+                </div>
+            </section>
+        }
+        .into_any();
+    };
+    let r = card.review;
+    let place = (!r.place.is_empty()).then(|| r.place.clone());
+    let questions = card.questions.map(|q| {
+        if q.sent {
+            "Answers sent to the care team.".to_owned()
+        } else {
+            format!("{} of {} questions answered.", q.answered, q.asked)
+        }
+    });
+    let ready = card
+        .results_ready
+        .then(|| format!("{whose} results are ready."));
+    let get_ready = v.answer_agenda || v.read_results;
+    view! {
+        <section class="nhsuk-card app-review-card" aria-labelledby="review-card">
+            <div class="nhsuk-card__content">
+                <h2 class="nhsuk-card__heading nhsuk-heading-m" id="review-card">{format!("{whose} review")}</h2>
+                <dl class="nhsuk-summary-list app-review-card__facts">
+                    {crate::ui::row("When", r.when.clone())}
+                    {place.map(|p| crate::ui::row("Where", p))}
+                    {crate::ui::row("With", r.with_whom.clone())}
+                    {crate::ui::row("How", r.mode_name.clone())}
+                </dl>
+                {(ready.is_some() || questions.is_some()).then(|| view! {
+                    <ul class="nhsuk-list app-review-card__ready">
+                        {ready.map(|text| view! { <li><strong>{text}</strong></li> })}
+                        {questions.map(|text| view! { <li>{text}</li> })}
+                    </ul>
+                })}
+                {get_ready.then(|| view! {
+                    <a class="nhsuk-button nhsuk-u-margin-bottom-0" href="/preparation">{format!("Get ready for {whose_lower} review")}</a>
+                })}
+            </div>
+        </section>
+    }
+    .into_any()
 }

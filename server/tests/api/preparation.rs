@@ -529,3 +529,52 @@ db_test! {
         assert_eq!(agenda_answer::Entity::find().count(&app.db).await.unwrap(), answers.len() as u64);
     }
 }
+
+db_test! {
+    async fn today_follows_the_review_cycle_booked_then_ready_then_answered_then_agreed_and_due(app) {
+        let mut me = make_patient(&app, "Dora Tester", "9434765919").await;
+        let mut dr = staff(&app, &me, "clinician").await;
+        let id = me.patient_id.to_string();
+        assert!(page(&app, &me, "/today").await.contains("No review is booked yet."));
+
+        // Booked: when, where, with whom and how, and one button to get ready.
+        book(&app, &dr, &me, 20).await;
+        let today = page(&app, &me, "/today").await;
+        let on = NaiveDate::parse_from_str(&day(&app, 20), "%Y-%m-%d").unwrap().format("%-d %B %Y").to_string();
+        for shown in ["Your review", &on, "at 10:30", "Room 3", "Dr Test", "In person", "Get ready for your review"] {
+            assert!(today.contains(shown), "{shown}: {today}");
+        }
+        assert!(!today.contains("results are ready"), "the pack has not gone out yet");
+        assert!(!page(&app, &me, "/plan").await.contains("Next review due by"), "booking is not the review due date");
+
+        // The pack is out: results ready, and the questions counted.
+        let (status, _) = post_form(&app, &dr, "/api/team/release", &[("patient_id", &id)]).await;
+        assert_eq!(status, 302);
+        let asked = agenda_answer::Entity::find().count(&app.db).await.unwrap();
+        assert!(asked >= 3, "the Year of Care prompts");
+        let today = page(&app, &me, "/today").await;
+        assert!(today.contains("Your results are ready."), "{today}");
+        assert!(today.contains(&format!("0 of {asked} questions answered.")), "{today}");
+        let (status, _) = post_form(&app, &me, "/api/preparation/answers", &[("intent", "draft"), ("answer_0", "Walking to the shops")]).await;
+        assert_eq!(status, 302);
+        assert!(page(&app, &me, "/today").await.contains(&format!("1 of {asked} questions answered.")));
+        let (status, _) = post_form(&app, &me, "/api/preparation/answers", &[("intent", "send"), ("answer_0", "Walking to the shops")]).await;
+        assert_eq!(status, 302);
+        assert!(page(&app, &me, "/today").await.contains("Answers sent to the care team."));
+
+        // After the conversation: the plan agreed, and the next review due by its date.
+        app.clock.advance(Duration::days(21));
+        again(&app, &mut me).await;
+        again(&app, &mut dr).await;
+        let next = day(&app, 365);
+        let (status, _) = post_form(&app, &dr, "/api/team/agree", &[("patient_id", &id), ("agreed_with", "person"), ("next_review", &next)]).await;
+        assert_eq!(status, 302);
+        let today = page(&app, &me, "/today").await;
+        let agreed = NaiveDate::parse_from_str(&day(&app, 0), "%Y-%m-%d").unwrap().format("%-d %B %Y").to_string();
+        let due = NaiveDate::parse_from_str(&next, "%Y-%m-%d").unwrap().format("%-d %B %Y").to_string();
+        assert!(today.contains(&format!("Your plan was agreed on {agreed}.")), "{today}");
+        assert!(today.contains(&format!("Your next review is due by {due}")), "{today}");
+        assert!(today.contains("Your next review") && !today.contains("Answers sent to the care team."), "no review is booked now: {today}");
+        assert!(page(&app, &me, "/plan").await.contains("Next review due by"));
+    }
+}

@@ -91,7 +91,7 @@ pub fn MyPlanPage() -> impl IntoView {
                 {row("Date of birth", plan.date_of_birth.clone())}
                 {row("NHS number", plan.nhs_number.clone())}
                 {row("Conditions", conditions)}
-                {row("Next review", plan.review_date.clone().map(|d| match &plan.review_with {
+                {row("Next review due by", plan.review_date.clone().map(|d| match &plan.review_with {
                     Some(with) => format!("{d}, with {with}"),
                     None => d,
                 }).unwrap_or_default())}

@@ -461,6 +461,10 @@ pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
             .as_ref()
             .and_then(|r| r.review_date)
             .map(schedule::long_date),
+        agreed_on: review.as_ref().and_then(|r| r.agreed_at).map(|at| {
+            let tz = crate::clock::zone(&p.time_zone);
+            schedule::long_date(at.with_timezone(&tz).date_naive())
+        }),
         review_with: review.and_then(|r| r.review_with),
         news: news.into_iter().map(change_view).collect(),
     })

@@ -3,7 +3,7 @@
 //! practice asks; and the person's answers, kept as a draft until they send them.
 //!
 //! `reviews` (booking, moving, cancelling, closing), `packs` (prompts and releasing packs),
-//! `answers` (the person's preparation page and their answers), `prompts` (a practice's own
+//! `answers` (the person's preparation page and their answers), `card` (Today's review card), `prompts` (a practice's own
 //! agenda prompts).
 use std::collections::BTreeMap;
 
@@ -98,11 +98,13 @@ pub fn review_view(p: &patient::Model, r: &review::Model) -> ReviewView {
 }
 
 mod answers;
+mod card;
 mod packs;
 mod prompts;
 mod reviews;
 
 pub use answers::*;
+pub use card::*;
 pub use packs::*;
 pub use prompts::*;
 pub use reviews::*;

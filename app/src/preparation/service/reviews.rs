@@ -95,6 +95,8 @@ pub(super) fn check_booking(
     }
 }
 
+/// The plan's "next review due by": set when a review is held (and when the plan is agreed),
+/// never by booking, moving or cancelling one, which is a concrete appointment of its own.
 pub(super) async fn set_plan_review(
     db: &impl ConnectionTrait,
     patient_id: Uuid,
@@ -155,8 +157,6 @@ pub async fn schedule(
     }
     .insert(&txn)
     .await?;
-    let local_day = booking.starts_at.with_timezone(&zone(p)).date_naive();
-    set_plan_review(&txn, patient_id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, patient_id).await?;
     crate::events::record(
         &txn,
@@ -245,8 +245,6 @@ pub async fn move_review(
         },
     )
     .await?;
-    let local_day = booking.starts_at.with_timezone(&zone(&p)).date_naive();
-    set_plan_review(&txn, p.id, Some(local_day), Some(booking.with_whom)).await?;
     release_due(&txn, now, p.id).await?;
     crate::events::record(
         &txn,
@@ -278,7 +276,6 @@ pub async fn cancel_review(
         },
     )
     .await?;
-    set_plan_review(&txn, p.id, None, None).await?;
     crate::events::record(
         &txn,
         state.clock.now(),
