@@ -123,15 +123,15 @@ export function testNhsNumber(): string {
   }
 }
 
-/** A new patient of the demo practice, with a one-time invitation link, made by the CLI. */
-export function newPatientInvitation(given: string, family: string): string {
+/** A new patient (of the demo practice unless another is named), with a one-time invitation link, made by the CLI. */
+export function newPatientInvitation(given: string, family: string, organisation = "Riverside Medical Practice"): string {
   const bin = process.env.E2E_BIN;
   const env = JSON.parse(process.env.E2E_SERVER_ENV ?? "{}");
   if (!bin) throw new Error("E2E_BIN is not set: global setup did not run");
   const out = execFileSync(
     bin,
     ["invite-patient", "--given", given, "--family", family, "--born", "1955-06-01", "--nhs-number", testNhsNumber(),
-      "--organisation", "Riverside Medical Practice", "--condition", "type2_diabetes"],
+      "--organisation", organisation, "--condition", "type2_diabetes"],
     { env, encoding: "utf8" },
   );
   const link = out.match(/https?:\/\/\S+\/invite\?token=\S+/)?.[0];
@@ -208,11 +208,13 @@ export async function addDailyAction(page: Page, goal: string, action: string): 
   await page.goto(`${base}/plan/goals/new`);
   await waitForEnhancedForms(page);
   await page.getByLabel("Your goal, in your own words").fill(goal);
+  await page.getByLabel("How important is it to you?").selectOption("8");
   await page.getByRole("button", { name: "Save goal" }).click();
   await page.getByRole("link", { name: "Add an action" }).click();
   await waitForEnhancedForms(page);
   await page.getByLabel("What will you do?").fill(action);
   await page.getByRole("radio", { name: "Every day" }).check();
+  await page.getByLabel("How confident are you that you can do this?").selectOption("7");
   await page.getByRole("button", { name: "Save action" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(action);
   return page.url();

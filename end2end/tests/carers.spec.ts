@@ -113,6 +113,8 @@ test("a carer who may only see the plan is shown the person's plan in the third 
   await expect(carer.getByRole("link", { name: `See ${given}'s whole plan` })).toBeVisible();
   await expect(carer.getByRole("link", { name: /results/i })).toHaveCount(0);
   await expect(carer.getByRole("link", { name: /Get ready/ })).toHaveCount(0);
+  // The phone's navigation offers only what the grant allows.
+  await expect(carer.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Today", "Plan", "More"]);
   await expect(carer.getByText("Today: Done")).toBeVisible();
   await expect(carer.getByRole("button", { name: /Undo|Done|Partly/ })).toHaveCount(0);
   await expectAccessible(carer);

@@ -89,7 +89,7 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   await waitForEnhancedForms(staff);
   await staff.getByLabel("Your goal, in your own words").fill("Dance at the wedding in June");
   await staff.getByLabel("Why it matters to you").fill("It is my only grandson");
-  await staff.getByRole("group", { name: "How important is it to you?" }).getByLabel("9").check();
+  await staff.getByLabel("How important is it to you?").selectOption("9");
   await staff.getByRole("button", { name: "Save goal" }).click();
   await expect(staff.getByRole("heading", { level: 1 })).toHaveText("Dance at the wedding in June");
   await staff.getByRole("link", { name: "Add an action together" }).click();
@@ -97,6 +97,7 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   await expectAccessible(staff);
   await waitForEnhancedForms(staff);
   await staff.getByLabel("What will you do?").fill("Walk for 20 minutes after lunch");
+  await staff.getByLabel("How confident are you that you can do this?").selectOption("8");
   await staff.getByRole("button", { name: "Save action" }).click();
   await expect(staff.getByRole("heading", { level: 1 })).toHaveText(`Conversation with ${given} Jones`);
   await expect(staff.getByText("Walk for 20 minutes after lunch", { exact: false })).toBeVisible();

@@ -20,7 +20,7 @@ test("a person sets a goal and an action, logs it from Today in one tap, and can
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Add a goal");
   await expectAccessible(page);
   await page.getByLabel("Your goal, in your own words").fill("Walk to the park with my grandson");
-  await page.getByRole("group", { name: "How important is it to you?" }).getByLabel("8", { exact: true }).check();
+  await page.getByLabel("How important is it to you?").selectOption("8");
   await page.getByLabel("In progress").check();
   await page.getByRole("button", { name: "Save goal" }).click();
   await expect(page).toHaveURL(/\/plan\/goals\/[0-9a-f-]{36}$/);
@@ -29,6 +29,7 @@ test("a person sets a goal and an action, logs it from Today in one tap, and can
   await page.getByRole("link", { name: "Add an action" }).click();
   await page.getByLabel("What will you do?").fill("Walk round the block");
   await page.getByLabel("Every day").check();
+  await page.getByLabel("How confident are you that you can do this?").selectOption("7");
   await page.getByRole("button", { name: "Save action" }).click();
   await expect(page).toHaveURL(/\/plan\/actions\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("table", { name: "Each week, planned and done" })).toBeVisible();
@@ -74,11 +75,14 @@ test("a form with a mistake shows the problem beside the field and keeps what wa
   await expect(page.getByRole("alert").getByText("There is a problem")).toBeVisible();
   await expect(page.getByRole("link", { name: "Enter your goal" })).toBeVisible();
   await expect(page.locator("#goal-title-error")).toContainText("Enter your goal");
+  // Nothing is chosen for the person: how important it is is theirs to say.
+  await expect(page.locator("#goal-importance-error")).toContainText("Choose how important it is from 1 to 10");
   await expect(page.getByLabel("Why it matters to you")).toHaveValue("So I can keep up with my grandson");
   await expectSamePage(page);
   await expectAccessible(page);
 
   await page.getByLabel("Your goal, in your own words").fill("Keep up with my grandson");
+  await page.getByLabel("How important is it to you?").selectOption("7");
   await page.getByRole("button", { name: "Save goal" }).click();
   await expect(page.locator("#notice")).toContainText("Your goal is saved.");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Keep up with my grandson");
@@ -120,5 +124,20 @@ test("about me, the contingency plan, support and the history each save and pass
 
   await page.goto(`${baseURL}/plan/history`);
   await expect(page.getByRole("heading", { name: "Added \"Riverside walking group\"" })).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("on a 412 px phone the action form fits in two screens, and nothing is chosen for the person", async ({ page, baseURL }, testInfo) => {
+  await page.setViewportSize({ width: 412, height: 915 });
+  await signUpPatient(page, `Ivy${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
+  await page.goto(`${baseURL}/plan/goals/new`);
+  await expect(page.getByLabel("How important is it to you?")).toHaveValue("");
+  await page.getByLabel("Your goal, in your own words").fill("Sleep through the night");
+  await page.getByLabel("How important is it to you?").selectOption("6");
+  await page.getByRole("button", { name: "Save goal" }).click();
+  await page.getByRole("link", { name: "Add an action" }).click();
+  await expect(page.getByLabel("How confident are you that you can do this?")).toHaveValue("");
+  const height = await page.locator("form#action").evaluate((f) => f.getBoundingClientRect().height);
+  expect(height, `the action form is ${height} px tall`).toBeLessThanOrEqual(2 * 915);
   await expectAccessible(page);
 });

@@ -170,7 +170,7 @@ test("a goal saved whose answer never came back, sent again by the person, is on
     return route.fulfill({ response });
   });
   await page.getByLabel("Your goal, in your own words").fill("Dance at my niece's wedding");
-  await page.getByRole("group", { name: "How important is it to you?" }).getByLabel("8", { exact: true }).check();
+  await page.getByLabel("How important is it to you?").selectOption("8");
   await page.getByLabel("In progress").check();
   await page.getByRole("button", { name: "Save goal" }).click();
   await expect(page.getByRole("alert")).toContainText("Alongside did not answer, so this may not be saved");

@@ -48,3 +48,27 @@ test("on a 320 px screen the three log buttons sit side by side, each big enough
   }
   await expectAccessible(page);
 });
+
+test("on a phone the navigation leads to the person's pages as plain links, and More holds the rest", async ({ page, baseURL }, testInfo) => {
+  await page.setViewportSize({ width: 412, height: 915 });
+  await signUpPatient(page, `Nav${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
+  await page.goto(`${baseURL}/today`);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link")).toHaveText(["Today", "Plan", "Results", "Get ready", "More"]);
+  await expect(nav.getByRole("link", { name: "Today" })).toHaveAttribute("aria-current", "page");
+
+  await nav.getByRole("link", { name: "Plan" }).click();
+  await expect(page).toHaveURL(/\/plan$/);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Plan" })).toHaveAttribute("aria-current", "page");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "More" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("More");
+  await expect(page.getByRole("link", { name: "Who can see your plan" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Your passkeys" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expectAccessible(page);
+
+  // Wider screens have Today's lists instead.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+});

@@ -20,6 +20,6 @@ mod rules;
 #[cfg(feature = "ssr")]
 pub use context::{PatientCtx, StaffCtx, open_patient, open_patient_id, open_staff};
 #[cfg(feature = "ssr")]
-pub use person::{acting_for_name, current_person, own_patient, people_of, zone_of};
+pub use person::{current_person, own_patient, people_of, zone_of};
 #[cfg(feature = "ssr")]
 pub use rules::*;

@@ -77,18 +77,6 @@ pub async fn people_of(
     Ok(out)
 }
 
-/// "Mary Jones" for the banner on every page a carer sees.
-pub async fn acting_for_name(
-    state: &AppState,
-    session: &Session,
-    account: Uuid,
-) -> Result<Option<String>, AppError> {
-    Ok(current_person(state, session, account)
-        .await?
-        .filter(|p| p.account_id != Some(account))
-        .map(|p| format!("{} {}", p.given_name, p.family_name)))
-}
-
 /// The time zone an account reads times in: the one its reminders use, else its own plan's,
 /// else London's (where the service runs).
 pub async fn zone_of(db: &impl ConnectionTrait, account: Uuid) -> Result<chrono_tz::Tz, AppError> {

@@ -49,6 +49,19 @@ pub struct Viewer {
     /// The care-team pages this person's roles can use (from the policy), so menus offer
     /// nothing that ends in "not found".
     pub tools: StaffTools,
+    /// What they may open of the person they are working on (themself, or the person a carer
+    /// helps), from the policy: the same rule as the pages', so the navigation offers no page
+    /// that would say "not found".
+    #[serde(default)]
+    pub person: PersonTools,
+}
+
+/// Which of a person's pages the viewer may open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonTools {
+    pub plan: bool,
+    pub results: bool,
+    pub get_ready: bool,
 }
 
 /// Which care-team pages a viewer's roles can use.
@@ -60,6 +73,9 @@ pub struct StaffTools {
     pub import: bool,
     pub invitations: bool,
     pub members: bool,
+    /// The practice's questions before a review.
+    #[serde(default)]
+    pub prompts: bool,
 }
 
 impl StaffTools {
@@ -71,6 +87,7 @@ impl StaffTools {
             || self.import
             || self.invitations
             || self.members
+            || self.prompts
     }
 }
 
@@ -95,13 +112,37 @@ pub async fn whoami() -> Result<Viewer, AppError> {
         import: may(crate::access::Permission::EnterResults),
         invitations: crate::access::may_reinvite(&roles),
         members: may(crate::access::Permission::ManageMembers),
+        prompts: may(crate::access::Permission::ManagePrompts),
+    };
+    use crate::access::Permission;
+    let person = crate::access::current_person(&state, &session, account_id).await?;
+    let (acting_for, person) = match person {
+        None => (None, PersonTools::default()),
+        Some(p) => {
+            let actor = crate::access::Actor::new(account_id, state.clock.now());
+            let asked = [
+                Permission::ReadPlan,
+                Permission::ReadResults,
+                Permission::AnswerAgenda,
+            ];
+            let may = crate::access::permitted(&state.db, actor, &p, &asked).await?;
+            let acting_for = (p.account_id != Some(account_id))
+                .then(|| format!("{} {}", p.given_name, p.family_name));
+            let tools = PersonTools {
+                plan: may.contains(&Permission::ReadPlan),
+                results: may.contains(&Permission::ReadResults),
+                get_ready: may.contains(&Permission::AnswerAgenda),
+            };
+            (acting_for, tools)
+        }
     };
     Ok(Viewer {
         account_id: account.id,
         display_name: account.display_name,
         roles,
         tools,
-        acting_for: crate::access::acting_for_name(&state, &session, account_id).await?,
+        acting_for,
+        person,
     })
 }
 

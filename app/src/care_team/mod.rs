@@ -16,6 +16,7 @@ pub mod conversation;
 pub mod enrol;
 pub mod members;
 mod pages;
+pub mod prompts;
 #[cfg(feature = "ssr")]
 pub mod service;
 
@@ -24,6 +25,7 @@ pub use conversation::{ConversationPage, TeamGoalPage, TeamNewActionPage};
 pub use enrol::{LetterPage, NewPatientPage};
 pub use members::MembersPage;
 pub use pages::{ImportResultsPage, TeamPersonPage, TeamReviewsPage};
+pub use prompts::PromptsPage;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewRow {
@@ -161,6 +163,7 @@ pub fn CareTeamRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <Route path=path!("/team") view=CaseloadPage ssr=SsrMode::Async />
         <Route path=path!("/team/patients/new") view=NewPatientPage ssr=SsrMode::Async />
         <Route path=path!("/team/members") view=MembersPage ssr=SsrMode::Async />
+        <Route path=path!("/team/prompts") view=PromptsPage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id/letter") view=LetterPage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id/conversation") view=ConversationPage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id/goals/new") view=TeamGoalPage ssr=SsrMode::Async />

@@ -393,6 +393,9 @@ pub fn Checkboxes(
     #[prop(optional)] hint: &'static str,
     options: Vec<(String, String)>,
     chosen: Vec<String>,
+    /// Short choices side by side (days of the week), wrapping as the screen needs.
+    #[prop(optional)]
+    inline: bool,
 ) -> impl IntoView {
     let id = state.field_id(name);
     let errors = state.errors(name);
@@ -417,7 +420,7 @@ pub fn Checkboxes(
                 <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{legend}</legend>
                 {(!hint.is_empty()).then(|| view! { <div class="nhsuk-hint" id=format!("{id}-hint")>{hint}</div> })}
                 {error_lines(&id, &errors)}
-                <div class="nhsuk-checkboxes">{boxes}</div>
+                <div class=if inline { "nhsuk-checkboxes app-checkboxes--inline" } else { "nhsuk-checkboxes" }>{boxes}</div>
             </fieldset>
         </div>
     }

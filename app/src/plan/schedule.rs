@@ -240,31 +240,85 @@ pub fn weekly_picture(
         .collect()
 }
 
-/// The current streak: a number and its unit, e.g. (5, "day").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The current streak, in the action's own unit: days for a daily action, Fridays for a
+/// Friday-only one, planned days for chosen days, weeks for n times a week.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Streak {
     pub count: u32,
     pub unit: StreakUnit,
+    /// For n times a week: the weeks that met the target among the last complete ones (at
+    /// most [`RECENT_WEEKS`], none before the action began), as (met, weeks).
+    pub recent: Option<(u32, u32)>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// How many complete weeks "met 3 of the last 4 weeks" looks back over.
+pub const RECENT_WEEKS: u32 = 4;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StreakUnit {
     Day,
+    /// The one day of the week the action is for.
+    Weekday(Weekday),
+    /// One of several chosen days of the week.
+    PlannedDay,
     Week,
 }
 
 impl Streak {
     pub fn describe(&self) -> String {
-        let unit = match self.unit {
-            StreakUnit::Day => "day",
-            StreakUnit::Week => "week",
+        let n = self.count;
+        let plural = |one: &str, many: &str| {
+            if n == 1 {
+                one.to_owned()
+            } else {
+                many.to_owned()
+            }
         };
-        match self.count {
-            0 => "No streak yet. Every start counts.".into(),
-            1 => format!("1 {unit} in a row"),
-            n => format!("{n} {unit}s in a row"),
+        let unit = match self.unit {
+            StreakUnit::Day => plural("day", "days"),
+            StreakUnit::Weekday(day) => {
+                let name = day_name_of(day);
+                plural(name, &format!("{name}s"))
+            }
+            StreakUnit::PlannedDay => plural("planned day", "planned days"),
+            StreakUnit::Week => plural("week", "weeks"),
+        };
+        let recent = self
+            .recent
+            .filter(|(_, weeks)| *weeks > 0)
+            .map(|(met, weeks)| {
+                if weeks == 1 {
+                    format!("met {met} of the last week")
+                } else {
+                    format!("met {met} of the last {weeks} weeks")
+                }
+            });
+        match (n, recent) {
+            (0, Some(recent)) if self.recent.is_some_and(|(met, _)| met > 0) => {
+                capitalise_first(&recent)
+            }
+            (0, _) => "No streak yet. Every start counts.".into(),
+            (n, Some(recent)) => format!("{n} {unit} in a row ({recent})"),
+            (n, None) => format!("{n} {unit} in a row"),
         }
     }
+}
+
+fn capitalise_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// "Friday".
+fn day_name_of(day: Weekday) -> &'static str {
+    WEEKDAYS
+        .iter()
+        .find(|(d, _, _)| *d == day)
+        .map(|(_, _, name)| *name)
+        .unwrap_or("")
 }
 
 /// How many due days (daily or chosen weekdays) or weeks (n times a week) in a row the person
@@ -302,9 +356,15 @@ pub fn streak(
                     None => break,
                 }
             }
+            let unit = match freq {
+                Frequency::Weekdays(days) if days.len() == 1 => StreakUnit::Weekday(days[0]),
+                Frequency::Weekdays(_) => StreakUnit::PlannedDay,
+                _ => StreakUnit::Day,
+            };
             Some(Streak {
                 count,
-                unit: StreakUnit::Day,
+                unit,
+                recent: None,
             })
         }
         Frequency::TimesPerWeek(n) => {
@@ -317,6 +377,15 @@ pub fn streak(
             if met(monday) {
                 count += 1;
             }
+            // The complete weeks before this one, back to the week the action began.
+            let recent_weeks: Vec<NaiveDate> = (1..=RECENT_WEEKS)
+                .map(|i| monday - Days::new(7 * u64::from(i)))
+                .filter(|m| *m + Days::new(6) >= starts_on)
+                .collect();
+            let recent = (
+                recent_weeks.iter().filter(|m| met(**m)).count() as u32,
+                recent_weeks.len() as u32,
+            );
             loop {
                 monday = monday - Days::new(7);
                 if monday + Days::new(6) < starts_on || !met(monday) {
@@ -327,6 +396,7 @@ pub fn streak(
             Some(Streak {
                 count,
                 unit: StreakUnit::Week,
+                recent: Some(recent),
             })
         }
     }
@@ -503,7 +573,54 @@ mod tests {
         ];
         let s = streak(&freq, d("2026-01-01"), d(MON), &logs).unwrap();
         assert_eq!((s.count, s.unit), (2, StreakUnit::Week));
-        assert_eq!(s.describe(), "2 weeks in a row");
+        assert_eq!(s.describe(), "2 weeks in a row (met 2 of the last 4 weeks)");
+    }
+
+    #[test]
+    fn a_friday_only_action_counts_fridays_not_days() {
+        let freq = Frequency::Weekdays(vec![Weekday::Fri]);
+        let logs = vec![
+            (d("2026-11-06"), Outcome::Done),
+            (d("2026-11-13"), Outcome::Done),
+            (d("2026-11-20"), Outcome::Partly),
+        ];
+        let s = streak(&freq, d("2026-01-01"), d(MON), &logs).unwrap();
+        assert_eq!(s.describe(), "3 Fridays in a row");
+        let one = streak(&freq, d("2026-01-01"), d(MON), &logs[2..]).unwrap();
+        assert_eq!(one.describe(), "1 Friday in a row");
+    }
+
+    #[test]
+    fn chosen_days_count_planned_days() {
+        let freq = Frequency::Weekdays(vec![Weekday::Mon, Weekday::Fri]);
+        let logs = vec![(d("2026-11-20"), Outcome::Done)];
+        assert_eq!(
+            streak(&freq, d("2026-01-01"), d(MON), &logs)
+                .unwrap()
+                .describe(),
+            "1 planned day in a row"
+        );
+    }
+
+    #[test]
+    fn a_weekly_action_kept_most_weeks_says_so_even_with_no_streak() {
+        // 3 times a week: met in 3 of the 4 weeks before this one, but not last week.
+        let freq = Frequency::TimesPerWeek(3);
+        let mut logs = Vec::new();
+        for monday in ["2026-10-26", "2026-11-02", "2026-11-09"] {
+            for i in [0, 2, 4] {
+                logs.push((d(monday) + Days::new(i), Outcome::Done));
+            }
+        }
+        logs.push((d("2026-11-16"), Outcome::Done));
+        let s = streak(&freq, d("2026-01-01"), d(MON), &logs).unwrap();
+        assert_eq!(s.count, 0);
+        assert_eq!(s.describe(), "Met 3 of the last 4 weeks");
+        // Begun only two weeks ago: the weeks before it do not count against it.
+        let s = streak(&freq, d("2026-11-09"), d(MON), &logs).unwrap();
+        assert_eq!(s.describe(), "Met 1 of the last 2 weeks");
+        let s = streak(&freq, d("2026-11-23"), d(MON), &[]).unwrap();
+        assert_eq!(s.describe(), "No streak yet. Every start counts.");
     }
 
     #[test]

@@ -88,6 +88,28 @@ pub struct PackView {
     pub answers: Vec<AgendaAnswerView>,
 }
 
+/// A practice's agenda prompts as its administrator sees them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PromptSet {
+    pub organisation_id: Uuid,
+    pub organisation: String,
+    /// The practice has its own set (else it asks the Year of Care set, shown here, which
+    /// becomes its own at the first change).
+    pub own: bool,
+    pub prompts: Vec<PromptRow>,
+    /// For each condition: the questions a person with it is asked, in order.
+    pub previews: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PromptRow {
+    /// `None` while the practice asks the Year of Care set.
+    pub id: Option<Uuid>,
+    /// "Everyone", or the condition's name.
+    pub asked_of: String,
+    pub text: String,
+}
+
 /// Today's card while a review is booked: the appointment, and how getting ready is going.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewCard {

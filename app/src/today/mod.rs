@@ -31,6 +31,7 @@ pub fn TodayRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use leptos_router::{SsrMode, components::Route, path};
     view! {
         <Route path=path!("/today") view=TodayPage ssr=SsrMode::Async />
+        <Route path=path!("/more") view=MorePage ssr=SsrMode::Async />
     }
     .into_inner()
 }

@@ -12,12 +12,8 @@ pub fn TodayPage() -> impl IntoView {
         },
     );
     require_sign_in(move |viewer| {
-        let tools = viewer.tools;
-        let staff = tools.any();
         // Sharing and carers are the person's own choices, never a carer's.
         let own = viewer.acting_for.is_none();
-        let carer = viewer.roles.iter().any(|r| r == "carer");
-        let plan_owner = viewer.roles.iter().any(|r| r == "patient");
         let name = viewer.display_name.clone();
         let data = data.clone();
         view! {
@@ -25,6 +21,7 @@ pub fn TodayPage() -> impl IntoView {
                 {move || {
                     let name = name.clone();
                     let data = data.clone();
+                    let viewer = viewer.clone();
                     Suspend::new(async move {
                         let (today, flash): (_, Flash) = data.await;
                         let page = match today {
@@ -80,30 +77,7 @@ pub fn TodayPage() -> impl IntoView {
                                         </ul>
                                     }
                                 })}
-                                {staff.then(|| view! {
-                                    <h2 class="nhsuk-heading-m">"Care team"</h2>
-                                    <ul class="nhsuk-list">
-                                        {tools.caseload.then(|| view! { <li><a href="/team">"Caseload"</a></li> })}
-                                        {tools.add_patients.then(|| view! { <li><a href="/team/patients/new">"Add a person"</a></li> })}
-                                        {tools.reviews.then(|| view! { <li><a href="/team/reviews">"Upcoming reviews"</a></li> })}
-                                        {tools.import.then(|| view! { <li><a href="/team/results/import">"Import results"</a></li> })}
-                                        {tools.invitations.then(|| view! { <li><a href="/team/invitations">"Invitation links"</a></li> })}
-                                        {tools.members.then(|| view! { <li><a href="/team/members">"Members of your organisation"</a></li> })}
-                                    </ul>
-                                })}
-                                <h2 class="nhsuk-heading-m">"Your account"</h2>
-                                <ul class="nhsuk-list">
-                                    {carer.then(|| view! { <li><a href="/people">"People you help"</a></li> })}
-                                    {(plan_owner || carer).then(|| view! { <li><a href="/account/reminders">"Reminders"</a></li> })}
-                                    <li><a href="/account/access-log">"Who has looked at your record"</a></li>
-                                    <li><a href="/account/passkeys">"Your passkeys"</a></li>
-                                    <li><a href="/account/devices">"Your devices"</a></li>
-                                    <li><a href="/account/recovery-codes">"Recovery codes"</a></li>
-                                </ul>
-                                <form method="post" action={crate::ui::post_to::<crate::auth::passkeys::SignOut>()}>
-                                    <IdempotencyKey />
-                                    <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Sign out"</button>
-                                </form>
+                                {account_menu(&viewer)}
                             </PageContent>
                         }.into_any()
                     })
@@ -176,4 +150,71 @@ fn review_card(card: Option<ReviewCard>, t: &TodayView, v: &crate::plan::Viewing
         </section>
     }
     .into_any()
+}
+
+/// The care team's tools, the account's pages and signing out: at the foot of Today, and on
+/// More (where the phone's navigation leads).
+fn account_menu(viewer: &crate::auth::Viewer) -> AnyView {
+    let tools = viewer.tools;
+    let carer = viewer.roles.iter().any(|r| r == "carer");
+    let plan_owner = viewer.roles.iter().any(|r| r == "patient");
+    view! {
+        {tools.any().then(|| view! {
+            <h2 class="nhsuk-heading-m">"Care team"</h2>
+            <ul class="nhsuk-list">
+                {tools.caseload.then(|| view! { <li><a href="/team">"Caseload"</a></li> })}
+                {tools.add_patients.then(|| view! { <li><a href="/team/patients/new">"Add a person"</a></li> })}
+                {tools.reviews.then(|| view! { <li><a href="/team/reviews">"Upcoming reviews"</a></li> })}
+                {tools.import.then(|| view! { <li><a href="/team/results/import">"Import results"</a></li> })}
+                {tools.invitations.then(|| view! { <li><a href="/team/invitations">"Invitation links"</a></li> })}
+                {tools.members.then(|| view! { <li><a href="/team/members">"Members of your organisation"</a></li> })}
+                {tools.prompts.then(|| view! { <li><a href="/team/prompts">"Questions before a review"</a></li> })}
+            </ul>
+        })}
+        <h2 class="nhsuk-heading-m">"Your account"</h2>
+        <ul class="nhsuk-list">
+            {carer.then(|| view! { <li><a href="/people">"People you help"</a></li> })}
+            {(plan_owner || carer).then(|| view! { <li><a href="/account/reminders">"Reminders"</a></li> })}
+            <li><a href="/account/access-log">"Who has looked at your record"</a></li>
+            <li><a href="/account/passkeys">"Your passkeys"</a></li>
+            <li><a href="/account/devices">"Your devices"</a></li>
+            <li><a href="/account/recovery-codes">"Recovery codes"</a></li>
+        </ul>
+        <form method="post" action={crate::ui::post_to::<crate::auth::passkeys::SignOut>()}>
+            <IdempotencyKey />
+            <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Sign out"</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// More: everything the phone's navigation has no room for. The person's own choices (who
+/// sees their plan, who helps) only for the person themself, never a carer.
+#[component]
+pub fn MorePage() -> impl IntoView {
+    require_sign_in(move |viewer| {
+        let own = viewer.acting_for.is_none();
+        let p = viewer.person;
+        let whose_lower = match &viewer.acting_for {
+            None => "your".to_owned(),
+            Some(name) => format!("{}'s", name.split(' ').next().unwrap_or(name)),
+        };
+        let menu = account_menu(&viewer);
+        view! {
+            <PageContent>
+                <PageHeading text="More" />
+                {p.plan.then(|| view! {
+                    <ul class="nhsuk-list">
+                        <li><a href="/plan">{format!("See {whose_lower} whole plan")}</a></li>
+                        <li><a href="/plan/history">{format!("See every change to {whose_lower} plan")}</a></li>
+                        {own.then(|| view! {
+                            <li><a href="/sharing">"Who can see your plan"</a></li>
+                            <li><a href="/carers">"People who help you"</a></li>
+                        })}
+                    </ul>
+                })}
+                {menu}
+            </PageContent>
+        }
+    })
 }

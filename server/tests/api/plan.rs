@@ -488,3 +488,46 @@ db_test! {
         assert_eq!(rows[0].outcome, "done");
     }
 }
+
+db_test! {
+    async fn streaks_are_told_in_the_actions_own_unit_and_an_achieved_goal_says_achieved(app) {
+        use chrono::Datelike as _;
+        let mut me = make_patient(&app, "Dora Tester", "9434765919").await;
+        let (goal, daily) = goal_and_action(&app, &me).await;
+        let mut friday_fields = action_fields(&goal);
+        friday_fields.retain(|(k, _)| !matches!(*k, "frequency" | "what"));
+        friday_fields.extend([("frequency", "weekdays"), ("weekdays_fri", "on"), ("what", "Swim at the leisure centre")]);
+        let (status, location) = post_form(&app, &me, "/api/plan/action_save", &friday_fields).await;
+        assert_eq!(status, 302, "{location}");
+        let friday = location.strip_prefix("/plan/actions/").expect("saved").to_owned();
+
+        // Three weeks, logged at the end of each (up to 7 days back is allowed).
+        let start = today_of(&app);
+        for week in 0..3u64 {
+            app.clock.advance(chrono::Duration::days(7));
+            me.cookie = session_cookie_for(&app, me.account_id).await;
+            for offset in 0..7u64 {
+                let day = start + Days::new(week * 7 + offset);
+                let day_text = day.to_string();
+                let (status, _) = post_form(&app, &me, "/api/plan/log", &[("action", &daily), ("day", &day_text), ("outcome", "done"), ("back", "/today")]).await;
+                assert_eq!(status, 302);
+                if day.weekday() == chrono::Weekday::Fri {
+                    let (status, _) = post_form(&app, &me, "/api/plan/log", &[("action", &friday), ("day", &day_text), ("outcome", "done"), ("back", "/today")]).await;
+                    assert_eq!(status, 302);
+                }
+            }
+        }
+        let plan = page(&app, &me, "/plan").await;
+        assert!(plan.contains("21 days in a row"), "{plan}");
+        assert!(plan.contains("3 Fridays in a row"), "a Friday-only action counts Fridays, not days: {plan}");
+
+        // An achieved goal says so, not "0%".
+        let mut achieved = goal_fields("Get back to bowls", "8");
+        achieved.retain(|(k, _)| *k != "status");
+        achieved.extend([("status", "achieved"), ("id", goal.as_str())]);
+        let (status, _) = post_form(&app, &me, "/api/plan/goal", &achieved).await;
+        assert_eq!(status, 302);
+        let goal_page = page(&app, &me, &format!("/plan/goals/{goal}")).await;
+        assert!(goal_page.contains("Achieved."), "{goal_page}");
+    }
+}

@@ -578,3 +578,94 @@ db_test! {
         assert!(page(&app, &me, "/plan").await.contains("Next review due by"));
     }
 }
+
+db_test! {
+    async fn an_administrator_keeps_the_practices_questions_and_answers_keep_the_wording_they_were_given(app) {
+        let first = make_patient(&app, "Dora Tester", "9434765919").await;
+        let later = make_patient(&app, "Eve Tester", "9434765870").await;
+        let admin = staff(&app, &first, "org_admin").await;
+        let dr = staff(&app, &first, "clinician").await;
+        let org = patient::Entity::find_by_id(first.patient_id).one(&app.db).await.unwrap().unwrap().organisation_id.to_string();
+        let prompts = || async {
+            agenda_prompt::Entity::find()
+                .filter(agenda_prompt::Column::OrganisationId.eq(Uuid::parse_str(&org).unwrap()))
+                .all(&app.db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.position, (p.id, p.text)))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+
+        // A clinician may not change them; the administrator sees the Year of Care set.
+        assert_eq!(post_json(&app, &dr, "/api/team/prompts", &[]).await.0, 404);
+        let (status, body) = post_json(&app, &admin, "/api/team/prompts", &[]).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("What is important to you right now?") && body.contains(r#""own":false"#), "{body}");
+
+        // Dora's pack goes out before anything changes.
+        book(&app, &dr, &first, 10).await;
+        assert_eq!(post_form(&app, &dr, "/api/team/release", &[("patient_id", &first.patient_id.to_string())]).await.0, 302);
+
+        // Adding a question makes the set the practice's own, with the new one last.
+        let add = [("organisation_id", org.as_str()), ("condition", ""), ("text", "Who comes with you to appointments?")];
+        assert_eq!(post_form(&app, &admin, "/api/team/prompt_add", &add).await.0, 302);
+        let set = prompts().await;
+        assert_eq!(set.values().last().map(|(_, t)| t.as_str()), Some("Who comes with you to appointments?"));
+        let (important, _) = set.values().find(|(_, t)| t == "What is important to you right now?").cloned().unwrap();
+        let (ask, _) = set.values().find(|(_, t)| t == "Questions you would like to ask").cloned().unwrap();
+        let (new, _) = set.values().last().cloned().unwrap();
+
+        // Reword, move up, retire.
+        let important_id = important.to_string();
+        let reword = [("organisation_id", org.as_str()), ("prompt_id", important_id.as_str()), ("text", "What matters most to you now?")];
+        assert_eq!(post_form(&app, &admin, "/api/team/prompt_reword", &reword).await.0, 302);
+        let new_id = new.to_string();
+        let up = [("organisation_id", org.as_str()), ("prompt_id", new_id.as_str()), ("direction", "up")];
+        assert_eq!(post_form(&app, &admin, "/api/team/prompt_move", &up).await.0, 302);
+        let ask_id = ask.to_string();
+        let retire = [("organisation_id", org.as_str()), ("prompt_id", ask_id.as_str())];
+        assert_eq!(post_form(&app, &admin, "/api/team/prompt_retire", &retire).await.0, 302);
+        let (status, body) = post_json(&app, &admin, "/api/team/prompt_reword", &[("organisation_id", org.as_str()), ("prompt_id", important_id.as_str()), ("text", " ")]).await;
+        assert_eq!(status, 422);
+        assert!(body.contains("Write the question"), "{body}");
+        let texts: Vec<String> = prompts().await.into_values().map(|(_, t)| t).collect();
+        assert_eq!(texts[0], "What matters most to you now?");
+        assert!(!texts.contains(&"Questions you would like to ask".to_owned()));
+        assert_eq!(texts[texts.len() - 2], "Who comes with you to appointments?", "moved up one: {texts:?}");
+
+        // The clinician cannot change them, nor can another practice's administrator.
+        assert_eq!(post_json(&app, &dr, "/api/team/prompt_reword", &reword).await.0, 404);
+        let other = Uuid::new_v4();
+        organisation::ActiveModel {
+            id: Set(other),
+            name: Set("Hillside Surgery".into()),
+            kind: Set("gp_practice".into()),
+            ods_code: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            pack_release_days: Set(14),
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        let elsewhere = crate::conversation::member(&app, other, "org_admin", "Other Admin").await;
+        assert_eq!(post_json(&app, &elsewhere, "/api/team/prompt_retire", &retire).await.0, 404);
+
+        // Dora answers against the wording she was given; Eve, whose pack goes out now, gets the new set.
+        let db = app.db.clone();
+        let asked = |who: Uuid| {
+            let db = db.clone();
+            async move {
+            let pack = preparation_pack::Entity::find().filter(preparation_pack::Column::PatientId.eq(who)).one(&db).await.unwrap().unwrap();
+            agenda_answer::Entity::find().filter(agenda_answer::Column::PackId.eq(pack.id)).all(&db).await.unwrap().into_iter().map(|a| a.prompt).collect::<Vec<_>>()
+            }
+        };
+        let dora = asked(first.patient_id).await;
+        assert!(dora.contains(&"What is important to you right now?".to_owned()) && dora.contains(&"Questions you would like to ask".to_owned()));
+        book(&app, &dr, &later, 10).await;
+        assert_eq!(post_form(&app, &dr, "/api/team/release", &[("patient_id", &later.patient_id.to_string())]).await.0, 302);
+        let eve = asked(later.patient_id).await;
+        assert!(eve.contains(&"What matters most to you now?".to_owned()) && eve.contains(&"Who comes with you to appointments?".to_owned()), "{eve:?}");
+        assert!(!eve.contains(&"Questions you would like to ask".to_owned()));
+    }
+}

@@ -89,7 +89,8 @@ pub fn require_sign_in<V: IntoView + 'static>(
                                     </p>
                                 </div>
                             });
-                            view! { {banner}{content(viewer)} }.into_any()
+                            let nav = main_nav(&viewer);
+                            view! { {nav}{banner}{content(viewer)} }.into_any()
                         }
                         Err(AppError::Unauthorized) => view! { <SignedOut /> }.into_any(),
                         Err(err) => crate::ui::problem_page(&err).into_any(),
@@ -97,5 +98,38 @@ pub fn require_sign_in<V: IntoView + 'static>(
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The navigation on a phone (hidden on wider screens, where Today lists everything): the pages
+/// this viewer may open, as plain links, so it works without JavaScript. The person's pages
+/// for someone with a plan (or helping with one), the care team's for staff; More for the rest.
+fn main_nav(viewer: &crate::auth::Viewer) -> impl IntoView + use<> {
+    let p = viewer.person;
+    let t = viewer.tools;
+    let items: Vec<(&'static str, &'static str)> = [
+        (true, "/today", "Today"),
+        (p.plan, "/plan", "Plan"),
+        (p.results, "/results", "Results"),
+        (p.get_ready, "/preparation", "Get ready"),
+        (!p.plan && t.caseload, "/team", "People"),
+        (!p.plan && t.reviews, "/team/reviews", "Reviews"),
+        (true, "/more", "More"),
+    ]
+    .into_iter()
+    .filter_map(|(shown, href, label)| shown.then_some((href, label)))
+    .collect();
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    view! {
+        <nav class="app-phone-nav" aria-label="Main">
+            <ul class="app-phone-nav__list">
+                {items.into_iter().map(|(href, label)| {
+                    let current = (here == href).then_some("page");
+                    view! { <li><a href=href aria-current=current>{label}</a></li> }
+                }).collect_view()}
+            </ul>
+        </nav>
     }
 }

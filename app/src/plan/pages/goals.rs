@@ -17,7 +17,6 @@ pub(crate) fn GoalFormView(
         goal.as_ref()
             .map(|g| g.form.clone())
             .unwrap_or_else(|| crate::plan::input::GoalForm {
-                importance: "5".into(),
                 status: "not_started".into(),
                 ..Default::default()
             });
@@ -27,8 +26,7 @@ pub(crate) fn GoalFormView(
         .filter(|(code, _)| saved.rest.contains_key(&format!("conditions_{code}")))
         .map(|(code, _)| code.clone())
         .collect();
-    let importance: Vec<(String, String)> =
-        (1..=10).map(|n| (n.to_string(), n.to_string())).collect();
+    let importance = score_options(1, "a little important", "very important");
     view! {
         <ErrorSummary state=state.clone() />
         <form method="post" action=post_to data-enhance="" id="goal" novalidate>
@@ -38,8 +36,8 @@ pub(crate) fn GoalFormView(
             <TextField state=state.clone() name="title" label="Your goal, in your own words".into()
                 hint="For example: be able to walk to my granddaughter's school." value=saved.title.clone() />
             <TextArea state=state.clone() name="why" label="Why it matters to you".into() value=saved.why.clone() />
-            <Radios state=state.clone() name="importance" legend="How important is it to you?".into()
-                hint="1 is a little important, 10 is very important." options=importance value=saved.importance.clone() inline=true />
+            <Select state=state.clone() name="importance" label="How important is it to you?"
+                prompt="Choose from 1 to 10" hint="1 is a little important, 10 is very important." options=importance value=saved.importance.clone() />
             <TextArea state=state.clone() name="success" label="What will success look like?".into() value=saved.success.clone() />
             <TextField state=state.clone() name="target_date" label="Target date (optional)".into() kind="date" class="nhsuk-input--width-10" value=saved.target_date.clone() />
             <Radios state=state.clone() name="status" legend="Where are you with this goal?".into()
@@ -120,7 +118,6 @@ pub(crate) fn ActionFormView(
                 frequency: "weekly".into(),
                 times_per_week: "3".into(),
                 time_of_day: "any".into(),
-                confidence: "7".into(),
                 status: "in_progress".into(),
                 ..Default::default()
             });
@@ -133,8 +130,7 @@ pub(crate) fn ActionFormView(
         .filter(|(_, c, _)| saved.rest.contains_key(&format!("weekdays_{c}")))
         .map(|(_, c, _)| (*c).to_owned())
         .collect();
-    let confidence: Vec<(String, String)> =
-        (0..=10).map(|n| (n.to_string(), n.to_string())).collect();
+    let confidence = score_options(0, "not at all confident", "completely confident");
     view! {
         <ErrorSummary state=state.clone() />
         <form method="post" action=post_to data-enhance="" id="action" novalidate>
@@ -144,16 +140,16 @@ pub(crate) fn ActionFormView(
             <input type="hidden" name="goal" value=goal_id.to_string() />
             <TextField state=state.clone() name="what" label="What will you do?".into()
                 hint="Small and specific works best. For example: walk to the post office and back." value=saved.what.clone() />
-            <Radios state=state.clone() name="who_kind" legend="Who will do it?".into() options=options(&WHO) value=saved.who_kind.clone() />
+            <Radios state=state.clone() name="who_kind" legend="Who will do it?".into() options=options(&WHO) value=saved.who_kind.clone() inline=true />
             <TextField state=state.clone() name="who_name" label="Their name, if it is not you".into() value=saved.who_name.clone() />
             <Radios state=state.clone() name="frequency" legend="How often?".into() options=options(&FREQUENCIES) value=saved.frequency.clone() />
             <TextField state=state.clone() name="times_per_week" label="How many times a week? (1 to 7)".into() kind="number" class="nhsuk-input--width-2" value=saved.times_per_week.clone() />
-            <Checkboxes state=state.clone() name="weekdays" legend="Which days? (for chosen days of the week)".into() options=days chosen=chosen_days />
+            <Checkboxes state=state.clone() name="weekdays" legend="Which days? (for chosen days of the week)".into() options=days chosen=chosen_days inline=true />
             <TextField state=state.clone() name="due_by" label="Do it by (for a one-off action)".into() kind="date" class="nhsuk-input--width-10" value=saved.due_by.clone() />
             <Radios state=state.clone() name="time_of_day" legend="What time of day?".into() options=options(&TIMES_OF_DAY) value=saved.time_of_day.clone() inline=true />
-            <Radios state=state.clone() name="confidence" legend="How confident are you that you can do this?".into()
-                hint="0 is not at all confident, 10 is completely confident. If it is less than 7, could you make the step smaller?"
-                options=confidence value=saved.confidence.clone() inline=true />
+            <Select state=state.clone() name="confidence" label="How confident are you that you can do this?"
+                prompt="Choose from 0 to 10" hint="0 is not at all confident, 10 is completely confident. If it is less than 7, could you make the step smaller?"
+                options=confidence value=saved.confidence.clone() />
             <Radios state=state.clone() name="status" legend="Where are you with this action?".into() options=options(&ACTION_STATUSES) value=saved.status.clone() inline=true />
             <button type="submit" class="nhsuk-button">"Save action"</button>
         </form>
@@ -258,7 +254,7 @@ pub(super) fn WeeklyPicture(weeks: Vec<WeekSummary>) -> impl IntoView {
         <svg class="app-chart" viewBox=format!("0 0 {width} {height}") width=width height=height aria-hidden="true" focusable="false">
             {bars}
         </svg>
-        <p class="nhsuk-body-s app-chart__key" aria-hidden="true">"Dark bars: done. Light bars: planned. Striped: partly done."</p>
+        <p class="nhsuk-body-s app-chart__key" aria-hidden="true">"Blue: done. Green, on top of the blue: partly done. Grey behind: planned."</p>
         <table class="nhsuk-table">
             <caption class="nhsuk-table__caption nhsuk-table__caption--s">"Each week, planned and done"</caption>
             <thead class="nhsuk-table__head">
@@ -441,4 +437,19 @@ pub fn TodayActionCard(action: ActionView, flash: Flash) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// A score's choices for a compact select, from `from` to 10, the ends in words ("10 – very
+/// important"): one control a phone shows in a line, and nothing chosen for the person.
+fn score_options(from: u8, low: &str, high: &str) -> Vec<(String, String)> {
+    (from..=10)
+        .map(|n| {
+            let words = match n {
+                n if n == from => format!("{n} – {low}"),
+                10 => format!("10 – {high}"),
+                n => n.to_string(),
+            };
+            (n.to_string(), words)
+        })
+        .collect()
 }

@@ -14,7 +14,8 @@ use super::schedule::{Outcome, WEEKDAYS, WeekSummary, long_date};
 use super::{ActionView, GoalView, PlanView, Updated};
 use crate::auth::pages_support::{load, render};
 use crate::forms::{
-    Checkboxes, ErrorSummary, Flash, FormState, Notice, Radios, TextArea, TextField, options,
+    Checkboxes, ErrorSummary, Flash, FormState, Notice, Radios, Select, TextArea, TextField,
+    options,
 };
 use crate::ui::{PageHeading, back_link, param_id, row};
 
@@ -192,6 +193,15 @@ pub(super) fn GoalSummary(goal: GoalView, change: bool) -> impl IntoView {
 #[component]
 pub(super) fn GoalProgress(goal: GoalView) -> impl IntoView {
     let pct = goal.progress.percent();
+    // An achieved goal is done, whatever its actions' last weeks say.
+    if goal.form.status == "achieved" {
+        return view! {
+            <div class="app-progress">
+                <p class="nhsuk-body"><strong>"Achieved."</strong></p>
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <div class="app-progress">
             <p class="nhsuk-body">{goal.progress.describe(4)}</p>
@@ -200,6 +210,7 @@ pub(super) fn GoalProgress(goal: GoalView) -> impl IntoView {
             })}
         </div>
     }
+    .into_any()
 }
 
 mod goals;
