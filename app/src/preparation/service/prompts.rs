@@ -46,18 +46,16 @@ async fn own_prompts(
     if !own.is_empty() {
         return Ok(own);
     }
-    let models = DEFAULT_PROMPTS
-        .iter()
-        .map(|t| (None, *t))
-        .chain(CONDITION_PROMPTS.iter().map(|(c, t)| (Some(*c), *t)))
-        .enumerate()
-        .map(|(i, (condition, text))| agenda_prompt::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            organisation_id: Set(org),
-            condition: Set(condition.map(str::to_owned)),
-            position: Set(i as i32),
-            text: Set(text.to_owned()),
-        });
+    let models =
+        year_of_care()
+            .enumerate()
+            .map(|(i, (condition, text))| agenda_prompt::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                organisation_id: Set(org),
+                condition: Set(condition.map(str::to_owned)),
+                position: Set(i as i32),
+                text: Set(text.to_owned()),
+            });
     agenda_prompt::Entity::insert_many(models)
         .exec_without_returning(txn)
         .await?;
@@ -66,6 +64,14 @@ async fn own_prompts(
         .order_by_asc(agenda_prompt::Column::Position)
         .all(txn)
         .await?)
+}
+
+/// The Year of Care set as (condition, question): everyone's first, then each condition's.
+fn year_of_care() -> impl Iterator<Item = (Option<&'static str>, &'static str)> {
+    DEFAULT_PROMPTS
+        .iter()
+        .map(|t| (None, *t))
+        .chain(CONDITION_PROMPTS.iter().map(|(c, t)| (Some(*c), *t)))
 }
 
 /// One of the practice's prompts, by the id a form sent.
@@ -96,35 +102,38 @@ pub async fn prompt_set(state: &AppState, ctx: &StaffCtx) -> Result<PromptSet, A
             .map(crate::plan::condition_name)
             .unwrap_or_else(|| "Everyone".to_owned())
     };
-    let prompts = if own.is_empty() {
-        DEFAULT_PROMPTS
-            .iter()
-            .map(|t| (None, (*t).to_owned()))
-            .chain(
-                CONDITION_PROMPTS
-                    .iter()
-                    .map(|(c, t)| (Some((*c).to_owned()), (*t).to_owned())),
-            )
-            .map(|(condition, text)| PromptRow {
-                id: None,
-                asked_of: condition_name(&condition),
-                text,
-            })
+    // (id, condition, question) in the order people are asked them.
+    let set: Vec<(Option<Uuid>, Option<String>, String)> = if own.is_empty() {
+        year_of_care()
+            .map(|(c, t)| (None, c.map(str::to_owned), t.to_owned()))
             .collect()
     } else {
         own.iter()
-            .map(|p| PromptRow {
-                id: Some(p.id),
-                asked_of: condition_name(&p.condition),
-                text: p.text.clone(),
-            })
+            .map(|p| (Some(p.id), p.condition.clone(), p.text.clone()))
             .collect()
     };
-    let mut previews = Vec::new();
-    for (code, name) in crate::plan::CONDITIONS {
-        let asked = prompts_for(&state.db, org, &[code.to_owned()]).await?;
-        previews.push(((*name).to_owned(), asked));
-    }
+    // What a person with each condition is asked: the same rule as `prompts_for`, on the
+    // list already in hand.
+    let previews = crate::plan::CONDITIONS
+        .iter()
+        .map(|(code, name)| {
+            let mut asked: Vec<String> = set
+                .iter()
+                .filter(|(_, c, _)| c.as_deref().is_none_or(|c| c == *code))
+                .map(|(_, _, t)| t.clone())
+                .collect();
+            asked.dedup();
+            ((*name).to_owned(), asked)
+        })
+        .collect();
+    let prompts = set
+        .into_iter()
+        .map(|(id, condition, text)| PromptRow {
+            id,
+            asked_of: condition_name(&condition),
+            text,
+        })
+        .collect();
     Ok(PromptSet {
         organisation_id: org,
         organisation,
