@@ -21,7 +21,10 @@ pub mod prompts;
 pub mod service;
 
 pub use caseload::CaseloadPage;
-pub use conversation::{ConversationPage, TeamGoalPage, TeamNewActionPage};
+pub use conversation::{
+    ConversationPage, TeamActionPage, TeamContingencyPage, TeamGoalPage, TeamNewActionPage,
+    TeamSupportPage,
+};
 pub use enrol::{LetterPage, NewPatientPage};
 pub use members::MembersPage;
 pub use pages::{ImportResultsPage, TeamPersonPage, TeamReviewsPage};
@@ -69,6 +72,9 @@ pub struct StaffResult {
     pub shared: bool,
     pub assessment: Option<String>,
     pub own_target: Option<String>,
+    /// Against the one before: "Lower than last time, which is better (was 58 mmol/mol on 3
+    /// March 2026)."; none for a first result.
+    pub change: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -169,6 +175,9 @@ pub fn CareTeamRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <Route path=path!("/team/people/:id/goals/new") view=TeamGoalPage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id/goals/:goal") view=TeamGoalPage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id/goals/:goal/actions/new") view=TeamNewActionPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id/actions/:action") view=TeamActionPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id/contingency") view=TeamContingencyPage ssr=SsrMode::Async />
+        <Route path=path!("/team/people/:id/support") view=TeamSupportPage ssr=SsrMode::Async />
         <Route path=path!("/team/reviews") view=TeamReviewsPage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id") view=TeamPersonPage ssr=SsrMode::Async />
         <Route path=path!("/team/results/import") view=ImportResultsPage ssr=SsrMode::Async />

@@ -283,6 +283,7 @@ pub(super) fn results_table(person: &TeamPersonView) -> AnyView {
                             </td>
                             <td class="nhsuk-table__cell">{format!("{} on {}", r.latest, r.date)}
                                 {r.assessment.clone().map(|a| view! { <br /><span class="nhsuk-body-s">{a}</span> })}
+                                {r.change.clone().map(|c| view! { <br /><span class="nhsuk-body-s">{c}</span> })}
                             </td>
                             <td class="nhsuk-table__cell">{if r.shared { "Yes" } else { "Not yet" }}</td>
                         </tr>

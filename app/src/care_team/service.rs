@@ -205,6 +205,7 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
                 latest: summary.latest.text,
                 date: summary.latest.date,
                 shared: released_at.is_some_and(|at| latest.created_at <= at),
+                change: summary.previous.is_some().then_some(summary.change),
                 assessment: summary.assessment.map(|a| a.words),
                 own_target: targets
                     .iter()

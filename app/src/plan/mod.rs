@@ -105,6 +105,44 @@ pub struct ActionView {
     pub loggable: bool,
 }
 
+/// A note the person (or someone for them) wrote when logging an action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoggedNote {
+    /// "Tuesday 3 March".
+    pub day: String,
+    /// "Done", "Partly done" or "Not today".
+    pub outcome: String,
+    pub note: String,
+    /// Who logged it, when it was not the person: "Sian Evans (carer)".
+    pub by: Option<String>,
+}
+
+/// One action since the last review: how often it was done, with what the person noted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionStory {
+    pub id: Uuid,
+    pub goal_title: String,
+    pub what: String,
+    pub how_often: String,
+    pub status: String,
+    pub status_label: String,
+    pub done: u32,
+    pub partly: u32,
+    pub not_done: u32,
+    pub streak: Option<String>,
+    /// Confidence when the period began (or when the action was made, if later); `None` when
+    /// nothing is known of it then.
+    pub confidence_then: Option<i32>,
+    pub confidence_now: i32,
+    /// Newest first, at most [`NOTES_SHOWN`].
+    pub notes: Vec<LoggedNote>,
+    /// Notes written in the period beyond those shown.
+    pub more_notes: usize,
+}
+
+/// Each action shows this many of its newest notes in the conversation view.
+pub const NOTES_SHOWN: usize = 8;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GoalView {
     pub id: Uuid,
@@ -222,6 +260,15 @@ impl Viewing {
             "Your".into()
         } else {
             format!("{}'s", self.given_name)
+        }
+    }
+
+    /// "you" or "Margaret", inside a sentence.
+    pub fn who(&self) -> String {
+        if self.own {
+            "you".into()
+        } else {
+            self.given_name.clone()
         }
     }
 

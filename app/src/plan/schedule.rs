@@ -429,12 +429,13 @@ impl Progress {
         (self.done * 200 + self.partly * 100) / (self.planned * 2)
     }
 
-    pub fn describe(&self, weeks: u32) -> String {
+    /// In words, for `who` did it: "you" for the person, their first name for anyone else.
+    pub fn describe(&self, weeks: u32, who: &str) -> String {
         if self.planned == 0 {
             return format!("Nothing was planned in the last {weeks} weeks.");
         }
         let mut text = format!(
-            "In the last {weeks} weeks you did {} of {} planned times",
+            "In the last {weeks} weeks {who} did {} of {} planned times",
             self.done, self.planned
         );
         if self.partly > 0 {
@@ -651,7 +652,10 @@ mod tests {
         );
         let mut p = Progress::default();
         p.add(&weeks);
-        assert!(p.describe(4).contains("0 of 1 planned times"));
+        assert!(
+            p.describe(4, "you")
+                .contains("you did 0 of 1 planned times")
+        );
         // Chosen weekdays count only those that have come.
         let mon_fri = Frequency::Weekdays(vec![Weekday::Mon, Weekday::Fri]);
         let weeks = weekly_picture(&mon_fri, d("2026-01-01"), wednesday, &[], 1);
@@ -678,8 +682,8 @@ mod tests {
         assert_eq!((p.planned, p.done, p.partly), (4, 2, 1));
         assert_eq!(p.percent(), 62);
         assert!(
-            p.describe(4)
-                .contains("2 of 4 planned times and part of 1 more (62%)")
+            p.describe(4, "Maria")
+                .contains("Maria did 2 of 4 planned times and part of 1 more (62%)")
         );
     }
 

@@ -65,8 +65,11 @@ pub async fn team_save_action(
     }
     .await;
     let base = person_base(&patient_id);
-    let back = format!("{base}/goals/{}/actions/new", form.goal.trim());
-    let next = conversation_page(&patient_id, "plan");
+    let back = match existing {
+        Some(a) => format!("{base}/actions/{a}"),
+        None => format!("{base}/goals/{}/actions/new", form.goal.trim()),
+    };
+    let next = conversation_page(&patient_id, "story");
     crate::forms::finish(
         result,
         "action",
@@ -114,4 +117,107 @@ pub async fn add_note(#[server(flatten)] form: NoteForm) -> Result<(), AppError>
     .await;
     let page = conversation_page(&form.patient_id, "notes");
     crate::forms::finish(result, "note", &form, "Your note is saved.", &page, &page).await
+}
+
+/// Stops an action with the person ("Not doing"): it stays in the plan's history.
+#[server(prefix = "/api/team", endpoint = "action_stop")]
+pub async fn team_stop_action(
+    #[server(default)] patient_id: String,
+    #[server(default)] id: String,
+) -> Result<(), AppError> {
+    let result = async {
+        let (state, ctx) = crate::care_team::open_person(
+            crate::access::Permission::ChangePlan,
+            crate::care_team::id_of(&patient_id)?,
+        )
+        .await?;
+        let action = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        service::stop_action(&state, &ctx, action).await?;
+        service::touched(&state, &ctx, "plan_changed").await
+    }
+    .await;
+    let page = conversation_page(&patient_id, "story");
+    let back = format!("{}/actions/{}", person_base(&patient_id), id.trim());
+    crate::forms::finish(
+        result,
+        "stop",
+        &(),
+        "The action is stopped. It stays in the plan's history.",
+        &page,
+        &back,
+    )
+    .await
+}
+
+#[server(prefix = "/api/team", endpoint = "contingency")]
+pub async fn team_save_contingency(
+    #[server(default)] patient_id: String,
+    #[server(flatten)] form: Contingency,
+) -> Result<(), AppError> {
+    let result = async {
+        let (state, ctx) = crate::care_team::open_person(
+            crate::access::Permission::ChangePlan,
+            crate::care_team::id_of(&patient_id)?,
+        )
+        .await?;
+        crate::plan::service::save_contingency(&state, &ctx, &form).await?;
+        service::touched(&state, &ctx, "plan_changed").await
+    }
+    .await;
+    let page = format!("{}/contingency", person_base(&patient_id));
+    crate::forms::finish(
+        result,
+        "contingency",
+        &form,
+        "The contingency plan is saved.",
+        &page,
+        &page,
+    )
+    .await
+}
+
+#[server(prefix = "/api/team", endpoint = "contact")]
+pub async fn team_add_contact(
+    #[server(default)] patient_id: String,
+    #[server(flatten)] form: Contact,
+) -> Result<(), AppError> {
+    let result = async {
+        let (state, ctx) = crate::care_team::open_person(
+            crate::access::Permission::ChangePlan,
+            crate::care_team::id_of(&patient_id)?,
+        )
+        .await?;
+        crate::plan::service::add_contact(&state, &ctx, &form).await?;
+        service::touched(&state, &ctx, "plan_changed").await
+    }
+    .await;
+    let page = format!("{}/contingency", person_base(&patient_id));
+    crate::forms::finish(result, "contact", &form, "Contact added.", &page, &page).await
+}
+
+#[server(prefix = "/api/team", endpoint = "support")]
+pub async fn team_add_support(
+    #[server(default)] patient_id: String,
+    #[server(flatten)] form: SupportForm,
+) -> Result<(), AppError> {
+    let result = async {
+        let (state, ctx) = crate::care_team::open_person(
+            crate::access::Permission::ChangePlan,
+            crate::care_team::id_of(&patient_id)?,
+        )
+        .await?;
+        crate::plan::service::add_support(&state, &ctx, &form).await?;
+        service::touched(&state, &ctx, "plan_changed").await
+    }
+    .await;
+    let page = format!("{}/support", person_base(&patient_id));
+    crate::forms::finish(
+        result,
+        "support",
+        &form,
+        "Added to their support and groups.",
+        &page,
+        &page,
+    )
+    .await
 }

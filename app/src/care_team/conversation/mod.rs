@@ -14,9 +14,12 @@ use super::pages::{answers_list, hidden, results_table};
 use crate::auth::pages_support::{load, render};
 use crate::error::AppError;
 use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, TextArea, TextField};
-use crate::plan::input::{ActionForm, GoalForm};
-use crate::plan::pages::{ActionFormView, GoalFormView};
-use crate::plan::{GoalView, PlanView};
+use crate::plan::input::{ActionForm, Contact, Contingency, GoalForm, SupportForm};
+use crate::plan::pages::GoalProgress;
+use crate::plan::pages::{
+    ActionFormView, ContingencyForms, GoalFormView, SupportForm as SupportFormView,
+};
+use crate::plan::{ActionStory, GoalView, PlanView};
 use crate::ui::PageHeading;
 use crate::ui::{back_link, param_id};
 
@@ -36,10 +39,19 @@ pub struct NoteView {
     pub body: String,
 }
 
+/// The person's story since their last review: what the conversation is for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoryView {
+    /// "since their plan was agreed on 3 March 2026", "in the last 12 weeks".
+    pub period: String,
+    pub actions: Vec<ActionStory>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConversationView {
     pub person: TeamPersonView,
     pub plan: PlanView,
+    pub story: StoryView,
     /// The organisation the professional works for here (their notes belong to it).
     pub organisation: String,
     pub notes: Vec<NoteView>,

@@ -6,10 +6,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{AgreeForm, ConversationView, NOTE_LIMIT, NoteForm, NoteView};
+use super::{AgreeForm, ConversationView, NOTE_LIMIT, NoteForm, NoteView, StoryView};
 use crate::access::{self, PatientCtx, Permission};
-use crate::entities::{account, organisation, working_note};
+use crate::entities::{account, organisation, plan as plan_row, working_note};
 use crate::error::AppError;
+use crate::plan::schedule::long_date;
 use crate::plan::service::Agreeing;
 use crate::state::AppState;
 
@@ -42,6 +43,7 @@ pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView
         .await?
         .professional()?;
     let plan = crate::plan::service::plan(state, &plan_ctx).await?;
+    let story = story(state, &plan_ctx).await?;
     let org = access::acting_organisation(
         &state.db,
         ctx.actor(),
@@ -75,10 +77,42 @@ pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView
     Ok(ConversationView {
         person,
         plan,
+        story,
         organisation,
         notes,
         can_change: ctx.may(&state.db, Permission::ChangePlan).await?,
         can_agree: ctx.may(&state.db, Permission::AgreePlan).await?,
+    })
+}
+
+/// What the person did since their plan was last agreed (or, before it ever was, in the last
+/// 12 weeks): the conversation starts from it.
+async fn story(state: &AppState, ctx: &PatientCtx) -> Result<StoryView, AppError> {
+    let p = ctx.patient();
+    let agreed = plan_row::Entity::find()
+        .filter(plan_row::Column::PatientId.eq(p.id))
+        .one(&state.db)
+        .await?
+        .and_then(|r| r.agreed_at)
+        .map(|at| {
+            at.with_timezone(&crate::clock::zone(&p.time_zone))
+                .date_naive()
+        });
+    let horizon = crate::plan::service::story_horizon(ctx.today());
+    let (since, period) = match agreed {
+        Some(day) if day >= horizon => (
+            day,
+            format!("since the plan was agreed on {}", long_date(day)),
+        ),
+        Some(_) => (horizon, format!("since {}", long_date(horizon))),
+        None => (
+            ctx.today() - Duration::weeks(12),
+            "in the last 12 weeks".to_owned(),
+        ),
+    };
+    Ok(StoryView {
+        period,
+        actions: crate::plan::service::story(state, ctx, since).await?,
     })
 }
 
@@ -181,5 +215,17 @@ pub async fn add_note(state: &AppState, ctx: &PatientCtx, form: &NoteForm) -> Re
     .await?;
     crate::auth::audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "note_written").await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Stops one of the person's actions ("Not doing"), for a record opened to change the plan.
+/// Saved through the plan like any change, so it is in the plan's history.
+pub async fn stop_action(state: &AppState, ctx: &PatientCtx, action: Uuid) -> Result<(), AppError> {
+    ctx.opened_for(Permission::ChangePlan)?;
+    // Read through the plan, so an action of someone else's plan is simply not found.
+    let current = crate::plan::service::action(state, ctx, action).await?;
+    let mut form = current.form;
+    form.status = "not_doing".to_owned();
+    crate::plan::service::save_action(state, ctx, Some(action), &form).await?;
     Ok(())
 }

@@ -77,7 +77,7 @@ pub fn GoalPage() -> impl IntoView {
             <Notice flash=flash.clone() />
             {back_link("/plan#goals".into(), "Back to your plan")}
             <PageHeading text=goal.title.clone() title="Your goal" />
-            <GoalProgress goal=goal.clone() />
+            <GoalProgress goal=goal.clone() who=plan.viewing.who() />
             <h2 class="nhsuk-heading-m">"Actions towards this goal"</h2>
             {goal.actions.is_empty().then(|| view! { <p class="nhsuk-body">"No actions yet. What is one small step you could take?"</p> })}
             <ul class="nhsuk-list nhsuk-list--bullet">

@@ -72,6 +72,7 @@ pub fn MyPlanPage() -> impl IntoView {
             .collect::<Vec<_>>()
             .join(", ");
         let v = plan.viewing.clone();
+        let who = v.who();
         let whose = v.whose();
         let whose_lower = v.whose_lower();
         let name = v.given_name.clone();
@@ -127,7 +128,7 @@ pub fn MyPlanPage() -> impl IntoView {
                 <h2 class="nhsuk-heading-m" id="goals-title">{if own { "My goals and actions".to_owned() } else { format!("{name}'s goals and actions") }}</h2>
                 {updated_line(plan.goals_updated.clone())}
                 {plan.goals.is_empty().then(|| view! { <p class="nhsuk-body">"No goals yet."</p> })}
-                {plan.goals.iter().cloned().map(|g| view! { <GoalSummary goal=g change=change /> }).collect_view()}
+                {plan.goals.iter().cloned().map(|g| view! { <GoalSummary goal=g change=change who=who.clone() /> }).collect_view()}
                 {change.then(|| view! { <p class="nhsuk-body app-no-print"><a href="/plan/goals/new">"Add a goal"</a></p> })}
             </section>
 
@@ -159,7 +160,7 @@ pub fn MyPlanPage() -> impl IntoView {
 }
 
 #[component]
-pub(super) fn GoalSummary(goal: GoalView, change: bool) -> impl IntoView {
+pub(super) fn GoalSummary(goal: GoalView, change: bool, who: String) -> impl IntoView {
     view! {
         <div class="nhsuk-card app-goal">
             <div class="nhsuk-card__content">
@@ -172,7 +173,7 @@ pub(super) fn GoalSummary(goal: GoalView, change: bool) -> impl IntoView {
                     {row("Status", goal.status_label.clone())}
                     {row("Linked to", goal.conditions.join(", "))}
                 </dl>
-                <GoalProgress goal=goal.clone() />
+                <GoalProgress goal=goal.clone() who=who />
                 <h4 class="nhsuk-heading-xs">"Actions"</h4>
                 {goal.actions.is_empty().then(|| view! { <p class="nhsuk-body">"No actions yet."</p> })}
                 <ul class="nhsuk-list nhsuk-list--bullet">
@@ -191,7 +192,7 @@ pub(super) fn GoalSummary(goal: GoalView, change: bool) -> impl IntoView {
 }
 
 #[component]
-pub(super) fn GoalProgress(goal: GoalView) -> impl IntoView {
+pub(crate) fn GoalProgress(goal: GoalView, who: String) -> impl IntoView {
     let pct = goal.progress.percent();
     // An achieved goal is done, whatever its actions' last weeks say.
     if goal.form.status == "achieved" {
@@ -204,7 +205,7 @@ pub(super) fn GoalProgress(goal: GoalView) -> impl IntoView {
     }
     view! {
         <div class="app-progress">
-            <p class="nhsuk-body">{goal.progress.describe(4)}</p>
+            <p class="nhsuk-body">{goal.progress.describe(4, &who)}</p>
             {(goal.progress.planned > 0).then(|| view! {
                 <progress class="app-progress__bar" max="100" value=pct.min(100) aria-hidden="true"></progress>
             })}

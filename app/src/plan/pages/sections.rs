@@ -61,39 +61,62 @@ pub(super) fn ContactList(
     })
 }
 
+/// The contingency plan and its contacts, as forms: the person's own page posts them to their
+/// plan; the care team's page, writing it with them, posts them naming the person.
+#[component]
+pub(crate) fn ContingencyForms(
+    plan: PlanView,
+    flash: Flash,
+    #[prop(default = crate::ui::post_to::<crate::plan::api::SaveContingency>())]
+    post_to: &'static str,
+    #[prop(default = crate::ui::post_to::<crate::plan::api::AddContact>())]
+    add_contact_to: &'static str,
+    #[prop(optional)] patient: Option<Uuid>,
+) -> impl IntoView {
+    let state = FormState::new("contingency", &flash);
+    let contact = FormState::new("contact", &flash);
+    let fields = CONTINGENCY_FIELDS
+        .iter()
+        .zip(plan.contingency.values())
+        .map(|((name, label, hint), value)| {
+            view! { <TextArea state=state.clone() name=*name label=label.to_string() hint=hint value=value.clone() rows=4 /> }
+        })
+        .collect_view();
+    let patient_field = move || {
+        patient.map(|p| view! { <input type="hidden" name="patient_id" value=p.to_string() /> })
+    };
+    view! {
+        <ErrorSummary state=state.clone() />
+        <form method="post" action=post_to data-enhance="" id="contingency" novalidate>
+            <IdempotencyKey />
+            {patient_field()}
+            {fields}
+            <button type="submit" class="nhsuk-button">"Save"</button>
+        </form>
+        <h2 class="nhsuk-heading-m">"People to contact"</h2>
+        // Removing a contact is the person's own choice, on their own page.
+        <ContactList contacts=plan.contacts.clone() removable=patient.is_none() />
+        <ErrorSummary state=contact.clone() />
+        <form method="post" action=add_contact_to data-enhance="" id="contact" novalidate>
+            <IdempotencyKey />
+            {patient_field()}
+            <TextField state=contact.clone() name="name" label="Name".into() hint="A person or a service, like NHS 111." value=String::new() />
+            <TextField state=contact.clone() name="role" label="Who they are (optional)".into() hint="For example: my daughter, practice nurse." value=String::new() />
+            <TextField state=contact.clone() name="phone" label="Phone number".into() kind="tel" class="nhsuk-input--width-20" autocomplete="tel" value=String::new() />
+            <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Add contact"</button>
+        </form>
+    }
+}
+
 #[component]
 pub fn ContingencyPage() -> impl IntoView {
     render(load(my_plan), |plan: PlanView, flash: Flash| {
-        let state = FormState::new("contingency", &flash);
-        let contact = FormState::new("contact", &flash);
-        let fields = CONTINGENCY_FIELDS
-            .iter()
-            .zip(plan.contingency.values())
-            .map(|((name, label, hint), value)| {
-                view! { <TextArea state=state.clone() name=*name label=label.to_string() hint=hint value=value.clone() rows=4 /> }
-            })
-            .collect_view();
         view! {
             <Notice flash=flash.clone() />
             {back_link("/plan#contingency".into(), "Back to your plan")}
             <PageHeading text="If things get worse" />
             <p class="nhsuk-body">"Plan now for a bad day, so you and the people around you know what to do."</p>
-            <ErrorSummary state=state.clone() />
-            <form method="post" action={crate::ui::post_to::<crate::plan::api::SaveContingency>()} data-enhance="" id="contingency" novalidate>
-                <IdempotencyKey />
-                {fields}
-                <button type="submit" class="nhsuk-button">"Save"</button>
-            </form>
-            <h2 class="nhsuk-heading-m">"People to contact"</h2>
-            <ContactList contacts=plan.contacts.clone() removable=true />
-            <ErrorSummary state=contact.clone() />
-            <form method="post" action={crate::ui::post_to::<crate::plan::api::AddContact>()} data-enhance="" id="contact" novalidate>
-                <IdempotencyKey />
-                <TextField state=contact.clone() name="name" label="Name".into() hint="A person or a service, like NHS 111." value=String::new() />
-                <TextField state=contact.clone() name="role" label="Who they are (optional)".into() hint="For example: my daughter, practice nurse." value=String::new() />
-                <TextField state=contact.clone() name="phone" label="Phone number".into() kind="tel" class="nhsuk-input--width-20" autocomplete="tel" value=String::new() />
-                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Add contact"</button>
-            </form>
+            <ContingencyForms plan=plan flash=flash />
         }
     })
 }
@@ -103,13 +126,6 @@ pub fn ContingencyPage() -> impl IntoView {
 #[component]
 pub fn SupportPage() -> impl IntoView {
     render(load(my_plan), |plan: PlanView, flash: Flash| {
-        let state = FormState::new("support", &flash);
-        let mut goals = vec![(String::new(), "Not linked to a goal".to_owned())];
-        goals.extend(
-            plan.goals
-                .iter()
-                .map(|g| (g.id.to_string(), g.title.clone())),
-        );
         let items = plan
             .support
             .iter()
@@ -135,8 +151,6 @@ pub fn SupportPage() -> impl IntoView {
                 }
             })
             .collect_view();
-        let goal_id = state.field_id("goal");
-        let goal_errors = state.errors("goal");
         view! {
             <Notice flash=flash.clone() />
             {back_link("/plan#support".into(), "Back to your plan")}
@@ -144,23 +158,47 @@ pub fn SupportPage() -> impl IntoView {
             <p class="nhsuk-body">"Groups, services and activities in your area that could help, and how they are going for you."</p>
             {items}
             <h2 class="nhsuk-heading-m">"Add a service or group"</h2>
-            <ErrorSummary state=state.clone() />
-            <form method="post" action={crate::ui::post_to::<crate::plan::api::AddSupport>()} data-enhance="" id="support" novalidate>
-                <IdempotencyKey />
-                <TextField state=state.clone() name="name" label="Name of the service or group".into() hint="For example: Riverside walking group." value=String::new() />
-                <TextArea state=state.clone() name="why" label="Why it might help (optional)".into() value=String::new() />
-                <TextField state=state.clone() name="contact" label="How to contact them (optional)".into() value=String::new() />
-                <div class=if goal_errors.is_empty() { "nhsuk-form-group" } else { "nhsuk-form-group nhsuk-form-group--error" }>
-                    <label class="nhsuk-label" for=goal_id.clone()>"Which goal is it for? (optional)"</label>
-                    {(!goal_errors.is_empty()).then(|| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{goal_errors.join(". ")}</span> })}
-                    <select class="nhsuk-select" id=goal_id name="goal">
-                        {goals.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-                    </select>
-                </div>
-                <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Add"</button>
-            </form>
+            <SupportForm plan=plan.clone() flash=flash />
         }
     })
+}
+
+/// Adding a service or group to the plan's support and signposting: on the person's page, or
+/// on the care team's, naming the person.
+#[component]
+pub(crate) fn SupportForm(
+    plan: PlanView,
+    flash: Flash,
+    #[prop(default = crate::ui::post_to::<crate::plan::api::AddSupport>())] post_to: &'static str,
+    #[prop(optional)] patient: Option<Uuid>,
+) -> impl IntoView {
+    let state = FormState::new("support", &flash);
+    let mut goals = vec![(String::new(), "Not linked to a goal".to_owned())];
+    goals.extend(
+        plan.goals
+            .iter()
+            .map(|g| (g.id.to_string(), g.title.clone())),
+    );
+    let goal_id = state.field_id("goal");
+    let goal_errors = state.errors("goal");
+    view! {
+        <ErrorSummary state=state.clone() />
+        <form method="post" action=post_to data-enhance="" id="support" novalidate>
+            <IdempotencyKey />
+            {patient.map(|p| view! { <input type="hidden" name="patient_id" value=p.to_string() /> })}
+            <TextField state=state.clone() name="name" label="Name of the service or group".into() hint="For example: Riverside walking group." value=String::new() />
+            <TextArea state=state.clone() name="why" label="Why it might help (optional)".into() value=String::new() />
+            <TextField state=state.clone() name="contact" label="How to contact them (optional)".into() value=String::new() />
+            <div class=if goal_errors.is_empty() { "nhsuk-form-group" } else { "nhsuk-form-group nhsuk-form-group--error" }>
+                <label class="nhsuk-label" for=goal_id.clone()>"Which goal is it for? (optional)"</label>
+                {(!goal_errors.is_empty()).then(|| view! { <span class="nhsuk-error-message"><span class="nhsuk-u-visually-hidden">"Error: "</span>{goal_errors.join(". ")}</span> })}
+                <select class="nhsuk-select" id=goal_id name="goal">
+                    {goals.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="nhsuk-button nhsuk-button--secondary">"Add"</button>
+        </form>
+    }
 }
 
 // ---------- History ----------

@@ -102,8 +102,10 @@ mod agreement;
 mod logs;
 mod read;
 mod sections;
+mod story;
 
 pub use agreement::*;
 pub use logs::*;
 pub use read::*;
 pub use sections::*;
+pub use story::*;

@@ -1,0 +1,167 @@
+//! The person's story since a day: how often each action was done, the notes they wrote when
+//! they logged it, and their confidence then and now. It is what the care team reads before the
+//! conversation, read in a fixed number of statements whatever the history's length, from the
+//! same window of logs the plan's streaks use (so a period reaches back at most that far).
+use super::*;
+use crate::plan::{ActionStory, LoggedNote, NOTES_SHOWN};
+
+/// The earliest day a story can start: the logs the plan reads for streaks.
+pub fn story_horizon(today: NaiveDate) -> NaiveDate {
+    today - Days::new(STREAK_HORIZON_DAYS)
+}
+
+/// Each of the person's actions with what happened to it from `since` (inclusive, no earlier
+/// than [`story_horizon`]) to today, in the order the plan shows them (by goal, then by when
+/// the action was made).
+pub async fn story(
+    state: &AppState,
+    ctx: &Ctx,
+    since: NaiveDate,
+) -> Result<Vec<ActionStory>, AppError> {
+    ctx.opened_for(Verb::ReadPlan)?;
+    let p = ctx.patient();
+    let since = since.max(story_horizon(ctx.today()));
+    let goals = goal::Entity::find()
+        .filter(goal::Column::PatientId.eq(p.id))
+        .order_by_asc(goal::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let actions = plan_action::Entity::find()
+        .filter(plan_action::Column::PatientId.eq(p.id))
+        .order_by_asc(plan_action::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    if actions.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Confidence then: the value before its first change in the period (an action made in the
+    // period started at the value it was made with).
+    let changes = plan_change::Entity::find()
+        .filter(plan_change::Column::PatientId.eq(p.id))
+        .filter(plan_change::Column::Section.eq("goals"))
+        .filter(plan_change::Column::At.gte(since.and_time(chrono::NaiveTime::MIN).and_utc()))
+        .order_by_asc(plan_change::Column::At)
+        .all(&state.db)
+        .await?;
+    let logs = recent_logs(state, ctx).await?;
+    let today = ctx.today();
+    let empty = Vec::new();
+    let mut stories = Vec::new();
+    for g in &goals {
+        for a in actions.iter().filter(|a| a.goal_id == g.id) {
+            let mine: &[LoggedDay] = logs.get(&a.id).unwrap_or(&empty);
+            let period: Vec<&LoggedDay> = mine.iter().filter(|l| l.0 >= since).collect();
+            let count = |outcome: Outcome| {
+                u32::try_from(period.iter().filter(|l| l.1 == outcome).count()).unwrap_or(u32::MAX)
+            };
+            // Newest first: the logs come oldest first.
+            let noted: Vec<&&LoggedDay> = period
+                .iter()
+                .rev()
+                .filter(|l| l.2.as_deref().is_some_and(|n| !n.trim().is_empty()))
+                .collect();
+            let freq = frequency_of(a);
+            let pairs: Vec<(NaiveDate, Outcome)> =
+                mine.iter().map(|(d, o, _, _)| (*d, *o)).collect();
+            stories.push(ActionStory {
+                id: a.id,
+                goal_title: g.title.clone(),
+                what: a.what.clone(),
+                how_often: freq.describe(),
+                status: a.status.clone(),
+                status_label: label_of(&ACTION_STATUSES, &a.status).to_owned(),
+                done: count(Outcome::Done),
+                partly: count(Outcome::Partly),
+                not_done: count(Outcome::NotToday),
+                streak: schedule::streak(&freq, a.starts_on, today, &pairs).map(|s| s.describe()),
+                confidence_then: confidence_then(&changes, a.id).or(Some(a.confidence)),
+                confidence_now: a.confidence,
+                more_notes: noted.len().saturating_sub(NOTES_SHOWN),
+                notes: noted
+                    .into_iter()
+                    .take(NOTES_SHOWN)
+                    .map(|(day, outcome, note, (by, _))| LoggedNote {
+                        day: day.format("%A %-d %B %Y").to_string(),
+                        outcome: outcome.label().to_owned(),
+                        note: note.clone().unwrap_or_default(),
+                        by: by.clone(),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Ok(stories)
+}
+
+/// The action's confidence at the start of the period, from the first change to it in the
+/// period (`changes` oldest first): its value before, or the value it was made with.
+fn confidence_then(changes: &[plan_change::Model], action: Uuid) -> Option<i32> {
+    changes
+        .iter()
+        .filter(|c| c.record_id == Some(action))
+        .find_map(|c| {
+            let fields: Vec<FieldChange> = serde_json::from_str(&c.detail).ok()?;
+            let f = fields.into_iter().find(|f| f.field == "Confidence")?;
+            let value = if f.before.is_empty() {
+                f.after
+            } else {
+                f.before
+            };
+            value.split_whitespace().next()?.parse().ok()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(record: Uuid, detail: &str) -> plan_change::Model {
+        plan_change::Model {
+            id: Uuid::new_v4(),
+            patient_id: Uuid::nil(),
+            at: chrono::DateTime::UNIX_EPOCH,
+            actor_account_id: None,
+            actor_name: String::new(),
+            actor_kind: "patient".into(),
+            section: "goals".into(),
+            record_id: Some(record),
+            summary: String::new(),
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn confidence_then_is_the_value_before_the_first_change_in_the_period() {
+        let a = Uuid::new_v4();
+        let changes = [
+            change(
+                Uuid::new_v4(),
+                r#"[{"field":"Confidence","before":"2 out of 10","after":"3 out of 10"}]"#,
+            ),
+            change(
+                a,
+                r#"[{"field":"What","before":"walk","after":"walk more"}]"#,
+            ),
+            change(
+                a,
+                r#"[{"field":"Confidence","before":"5 out of 10","after":"8 out of 10"}]"#,
+            ),
+            change(
+                a,
+                r#"[{"field":"Confidence","before":"8 out of 10","after":"9 out of 10"}]"#,
+            ),
+        ];
+        assert_eq!(confidence_then(&changes, a), Some(5));
+    }
+
+    #[test]
+    fn an_action_made_in_the_period_started_at_the_confidence_it_was_made_with() {
+        let a = Uuid::new_v4();
+        let changes = [change(
+            a,
+            r#"[{"field":"What","before":"","after":"walk"},{"field":"Confidence","before":"","after":"6 out of 10"}]"#,
+        )];
+        assert_eq!(confidence_then(&changes, a), Some(6));
+        assert_eq!(confidence_then(&changes, Uuid::new_v4()), None);
+    }
+}
