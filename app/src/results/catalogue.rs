@@ -1,6 +1,9 @@
 //! The kinds of result Alongside explains: what each is, why it matters, what the numbers mean,
 //! and the bands and usual targets from NICE guidance for UK primary care (../shared/DOMAIN.md).
 //! A person's own target, when the care team has set one, wins over the usual target.
+//! Each number also has a *meaningful difference*: the smallest change we call "higher" or
+//! "lower" (and so "better" or "worse"). Smaller changes are "about the same", because one test
+//! differs from the next by that much with nothing having changed.
 
 /// How a result reads against its bands and target, in words (never only a colour).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -20,6 +23,51 @@ pub enum Better {
     Higher,
 }
 
+/// How big a change must be before it counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Step {
+    /// A change of at least this much, in the result's unit.
+    By(f64),
+    /// A change by at least this factor either way: 1.05 is 5%, 2.0 a doubling or a halving.
+    Times(f64),
+}
+
+impl Step {
+    /// Whether going from `was` to `now` is a change big enough to mean something.
+    pub fn matters(self, was: f64, now: f64) -> bool {
+        // A hair under the threshold still counts: 58 - 53 is not exactly 5 in floating point.
+        const SLACK: f64 = 1e-9;
+        match self {
+            Step::By(d) => (now - was).abs() >= d - SLACK,
+            Step::Times(f) => {
+                let (lo, hi) = (was.min(now), was.max(now));
+                if lo <= 0.0 {
+                    return hi > lo;
+                }
+                hi / lo >= f - SLACK
+            }
+        }
+    }
+
+    /// The size of a meaningful change near `at`, in the result's unit.
+    pub fn size_at(self, at: f64) -> f64 {
+        match self {
+            Step::By(d) => d,
+            Step::Times(f) => at.abs() * (f - 1.0),
+        }
+    }
+}
+
+/// The meaningful difference for a kind of result.
+pub struct Meaningful {
+    /// For the number (for blood pressure, the top number).
+    pub first: Step,
+    /// For a second number (the bottom number of a blood pressure).
+    pub second: Option<Step>,
+    /// Where the threshold comes from, and whether it is a guideline's number or a convention.
+    pub source: &'static str,
+}
+
 pub struct Kind {
     pub code: &'static str,
     pub name: &'static str,
@@ -29,6 +77,8 @@ pub struct Kind {
     pub numbers: &'static str,
     /// `None` for coded results (foot risk, eye screening, smoking).
     pub better: Option<Better>,
+    /// `None` for coded results, which are the same or not.
+    pub meaningful: Option<Meaningful>,
     /// LOINC and SNOMED CT codes that mean this kind (for FHIR imports).
     pub codes: &'static [&'static str],
 }
@@ -42,6 +92,11 @@ pub const KINDS: &[Kind] = &[
         why: "Keeping it near your target lowers the risk of problems with your eyes, feet, kidneys and heart.",
         numbers: "For most people with type 2 diabetes the target is 48 or lower, or 53 or lower if you take a medicine that can make your sugar go too low. At 58 or more, it is worth talking about what could help.",
         better: Some(Better::Lower),
+        meaningful: Some(Meaningful {
+            first: Step::By(5.0),
+            second: None,
+            source: "NICE NG28 (type 2 diabetes in adults): its evidence reviews treat a change of 0.5 percentage points (5.5 mmol/mol) as clinically important; rounded down to 5 so a change of 5 is never called the same.",
+        }),
         codes: &["59261-8", "4548-4", "999791000000106"],
     },
     Kind {
@@ -52,6 +107,11 @@ pub const KINDS: &[Kind] = &[
         why: "High blood pressure strains your heart, brain, kidneys and eyes. Lowering it lowers the risk of a stroke or heart attack.",
         numbers: "The usual target in the clinic is below 140/90 if you are under 80, and below 150/90 if you are 80 or over. Some people with kidney disease aim for below 130/80.",
         better: Some(Better::Lower),
+        meaningful: Some(Meaningful {
+            first: Step::By(10.0),
+            second: Some(Step::By(5.0)),
+            source: "A clinical convention, not a guideline number: one person's clinic readings commonly differ by this much from visit to visit (which is why NICE NG136 asks for repeated readings; see Stevens et al., BMJ 2016;354:i4098 on visit-to-visit variation). 10 mmHg for the top number, 5 for the bottom.",
+        }),
         codes: &["85354-9", "75367002"],
     },
     Kind {
@@ -62,6 +122,11 @@ pub const KINDS: &[Kind] = &[
         why: "Lower levels mean less risk of heart attack and stroke.",
         numbers: "If you take a statin after a heart problem, the aim is 2.6 or lower.",
         better: Some(Better::Lower),
+        meaningful: Some(Meaningful {
+            first: Step::By(0.5),
+            second: None,
+            source: "A clinical convention: about the test-to-test variation of cholesterol at these levels (around 20% from day-to-day biological and laboratory variation). NICE NG238 judges treatment by a 40% fall in non-HDL cholesterol, far more than this.",
+        }),
         codes: &["43396-1", "1030411000000101"],
     },
     Kind {
@@ -72,6 +137,11 @@ pub const KINDS: &[Kind] = &[
         why: "It shows whether your kidneys are working well and whether that is changing over time.",
         numbers: "90 or more is normal (G1). 60 to 89 is mildly reduced (G2), 45 to 59 mildly to moderately reduced (G3a), 30 to 44 moderately to severely reduced (G3b), 15 to 29 severely reduced (G4), below 15 is kidney failure (G5).",
         better: Some(Better::Higher),
+        meaningful: Some(Meaningful {
+            first: Step::By(5.0),
+            second: None,
+            source: "KDIGO 2012 CKD guideline, used by NICE CKS: a fall of more than 5 mL/min/1.73m² in a year is rapid progression; smaller changes are within the test's usual variation. (NICE NG203 calls a fall of 25%, or of 15 in a year, accelerated progression.)",
+        }),
         codes: &["62238-1", "33914-3", "1020291000000106"],
     },
     Kind {
@@ -82,6 +152,11 @@ pub const KINDS: &[Kind] = &[
         why: "Protein in the urine is an early sign of kidney damage and of heart risk.",
         numbers: "Below 3 is normal (A1). 3 to 30 is moderately raised (A2). Over 30 is severely raised (A3).",
         better: Some(Better::Lower),
+        meaningful: Some(Meaningful {
+            first: Step::Times(2.0),
+            second: None,
+            source: "A clinical convention, a doubling or a halving: ACR varies a great deal from day to day (Naresh et al., Am J Kidney Dis 2013;62:1095, found that at 3 to 30 mg/mmol a change of 170% is needed to be 95% sure), so smaller changes are usually noise.",
+        }),
         codes: &["14959-1", "1023491000000104"],
     },
     Kind {
@@ -92,6 +167,11 @@ pub const KINDS: &[Kind] = &[
         why: "A rise can mean your kidneys are working less well.",
         numbers: "What is usual depends on your age, sex and muscle, so your eGFR is the number to watch.",
         better: None,
+        meaningful: Some(Meaningful {
+            first: Step::By(26.0),
+            second: None,
+            source: "NICE NG148 and KDIGO: a rise of 26 µmol/L is the smallest change treated as meaningful (there, for acute kidney injury). A convention for results months apart; the eGFR is the number to watch.",
+        }),
         codes: &["14682-9", "1000731000000107"],
     },
     Kind {
@@ -102,6 +182,11 @@ pub const KINDS: &[Kind] = &[
         why: "A healthier weight can help blood sugar, blood pressure, breathing and joints.",
         numbers: "18.5 to 24.9 is the healthy range, 25 to 29.9 overweight, 30 or more obesity. For people of South Asian, Chinese, Black African or Caribbean family background the lines are lower (23 and 27.5).",
         better: Some(Better::Lower),
+        meaningful: Some(Meaningful {
+            first: Step::Times(1.05),
+            second: None,
+            source: "NICE obesity guidance (CG189, NG246): losing 5% of body weight brings real health benefits; BMI moves in step with weight.",
+        }),
         codes: &["39156-5", "60621009"],
     },
     Kind {
@@ -112,6 +197,11 @@ pub const KINDS: &[Kind] = &[
         why: "It helps you and your care team see how much COPD gets in the way, and whether that is changing.",
         numbers: "Below 10 is low impact, 10 to 20 medium, 21 to 30 high, over 30 very high.",
         better: Some(Better::Lower),
+        meaningful: Some(Meaningful {
+            first: Step::By(2.0),
+            second: None,
+            source: "Kon et al., Lancet Respir Med 2014;2:195-203: the minimum clinically important difference of the CAT is 2 points.",
+        }),
         codes: &["89347-9"],
     },
     Kind {
@@ -122,6 +212,11 @@ pub const KINDS: &[Kind] = &[
         why: "At grade 3 or more, a pulmonary rehabilitation course can help.",
         numbers: "Grade 1 or 2 is mild. Grade 3 or more: ask about pulmonary rehabilitation.",
         better: Some(Better::Lower),
+        meaningful: Some(Meaningful {
+            first: Step::By(1.0),
+            second: None,
+            source: "The scale's smallest step: one grade.",
+        }),
         codes: &["401026001"],
     },
     Kind {
@@ -132,6 +227,7 @@ pub const KINDS: &[Kind] = &[
         why: "Diabetes can damage nerves and blood flow in the feet, so small cuts can turn into ulcers.",
         numbers: "Low, increased, high risk, or an active ulcer. At increased risk or more, you should see a foot protection service.",
         better: None,
+        meaningful: None,
         codes: &["401191002"],
     },
     Kind {
@@ -142,6 +238,7 @@ pub const KINDS: &[Kind] = &[
         why: "Diabetes can damage the blood vessels at the back of the eye. Found early, it can be treated.",
         numbers: "You are screened every year, or every two years after two clear screens in a row.",
         better: None,
+        meaningful: None,
         codes: &["408548009"],
     },
     Kind {
@@ -152,6 +249,7 @@ pub const KINDS: &[Kind] = &[
         why: "Stopping smoking is the biggest single thing most people can do for their heart and lungs.",
         numbers: "Free help to stop is available from your practice or local stop smoking service.",
         better: None,
+        meaningful: None,
         codes: &["72166-2"],
     },
 ];
@@ -187,6 +285,139 @@ pub fn show(n: f64) -> String {
     }
 }
 
+/// The target a result is read against: the person's own (a number, or for blood pressure the
+/// systolic/diastolic pair) when the care team has set one, else the usual one. `None` for
+/// results read against bands rather than a target (eGFR, ACR, BMI, CAT, breathlessness).
+pub fn target(code: &str, age: u32, own: Option<(f64, Option<f64>)>) -> Option<(f64, Option<f64>)> {
+    match (code, own) {
+        ("hba1c", _) => Some((own.map_or(48.0, |t| t.0), None)),
+        ("blood_pressure", Some((s, d))) => Some((s, Some(d.unwrap_or(90.0)))),
+        ("blood_pressure", None) if age >= 80 => Some((150.0, Some(90.0))),
+        ("blood_pressure", None) => Some((140.0, Some(90.0))),
+        ("non_hdl_cholesterol", _) => Some((own.map_or(2.6, |t| t.0), None)),
+        _ => None,
+    }
+}
+
+/// A shaded band on a chart: where the target is, in numbers and in words.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Band {
+    /// The lower edge; `None` runs to the bottom of the chart.
+    pub low: Option<f64>,
+    /// The upper edge (the target itself); `None` runs to the top.
+    pub high: Option<f64>,
+    /// What it is, to follow "Shaded band: ": "the target, 48 or lower".
+    pub words: String,
+}
+
+/// NHS: blood pressure below 90/60 is low. The blood-pressure bands start there, so the top
+/// number's band and the bottom number's band sit one above the other instead of overlapping.
+const LOW_BLOOD_PRESSURE: (f64, f64) = (90.0, 60.0);
+
+/// The target as bands to shade on a chart (two for blood pressure), from `target`.
+pub fn target_bands(code: &str, age: u32, own: Option<(f64, Option<f64>)>) -> Vec<Band> {
+    match target(code, age, own) {
+        Some((s, Some(d))) => vec![
+            Band {
+                low: Some(LOW_BLOOD_PRESSURE.0.min(s)),
+                high: Some(s),
+                words: format!("the target for the top number, below {}", show(s)),
+            },
+            Band {
+                low: Some(LOW_BLOOD_PRESSURE.1.min(d)),
+                high: Some(d),
+                words: format!("the target for the bottom number, below {}", show(d)),
+            },
+        ],
+        Some((t, None)) => vec![Band {
+            low: None,
+            high: Some(t),
+            words: format!("the target, {} or lower", show(t)),
+        }],
+        None => Vec::new(),
+    }
+}
+
+/// How one number moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Move {
+    Same,
+    AboutSame,
+    Up,
+    Down,
+}
+
+fn movement(step: Option<Step>, was: f64, now: f64) -> Move {
+    if (now - was).abs() < 1e-9 {
+        Move::Same
+    } else if !step.is_none_or(|s| s.matters(was, now)) {
+        Move::AboutSame
+    } else if now > was {
+        Move::Up
+    } else {
+        Move::Down
+    }
+}
+
+fn judgement(better: Option<Better>, moved: Move) -> &'static str {
+    match (better, moved) {
+        (Some(Better::Lower), Move::Down) | (Some(Better::Higher), Move::Up) => ", which is better",
+        (Some(_), Move::Up | Move::Down) => ", which is worse",
+        _ => "",
+    }
+}
+
+fn word(moved: Move) -> &'static str {
+    if moved == Move::Up { "higher" } else { "lower" }
+}
+
+/// How a number changed since last time, in words: "better" or "worse" only when the change is
+/// at least the kind's meaningful difference; smaller changes are "about the same".
+/// `was` and `now` are (number, second number) pairs; the second is a blood pressure's bottom
+/// number.
+pub fn change_words(kind: &Kind, was: (f64, Option<f64>), now: (f64, Option<f64>)) -> String {
+    let step = |second: bool| {
+        kind.meaningful
+            .as_ref()
+            .and_then(|m| if second { m.second } else { Some(m.first) })
+    };
+    let first = movement(step(false), was.0, now.0);
+    let second = match (was.1, now.1) {
+        (Some(a), Some(b)) => Some(movement(step(true), a, b)),
+        _ => None,
+    };
+    let still = |m: Move| matches!(m, Move::Same | Move::AboutSame);
+    match (first, second) {
+        (Move::Same, None | Some(Move::Same)) => "The same as last time".to_owned(),
+        (a, None) if still(a) => "About the same as last time".to_owned(),
+        (a, None) => {
+            let w = if a == Move::Up { "Higher" } else { "Lower" };
+            format!("{w} than last time{}", judgement(kind.better, a))
+        }
+        (a, Some(b)) if still(a) && still(b) => "About the same as last time".to_owned(),
+        (a, Some(b)) if a == b => format!(
+            "Both numbers are {} than last time{}",
+            word(a),
+            judgement(kind.better, a)
+        ),
+        (a, Some(b)) if still(b) => format!(
+            "The top number is {} than last time{}; the bottom number is about the same",
+            word(a),
+            judgement(kind.better, a)
+        ),
+        (a, Some(b)) if still(a) => format!(
+            "The bottom number is {} than last time{}; the top number is about the same",
+            word(b),
+            judgement(kind.better, b)
+        ),
+        (a, Some(b)) => format!(
+            "The top number is {} and the bottom number {} than last time",
+            word(a),
+            word(b)
+        ),
+    }
+}
+
 fn with_target(band: &str, meets: bool, target: &str) -> Assessment {
     let words = if meets {
         format!("This meets the target of {target}.")
@@ -217,7 +448,7 @@ pub fn assess(
     };
     match (code, value, coded) {
         ("hba1c", Some(v), _) => {
-            let target = own_target.map(|t| t.0).unwrap_or(48.0);
+            let target = target(code, age, own_target).map_or(48.0, |t| t.0);
             let band = if v >= 58.0 {
                 "Above the level to act on (58)"
             } else if v > target {
@@ -233,10 +464,8 @@ pub fn assess(
         }
         ("blood_pressure", Some(sys), _) => {
             let dia = value2.unwrap_or(0.0);
-            let (ts, td) = match own_target {
-                Some((s, Some(d))) => (s, d),
-                Some((s, None)) => (s, 90.0),
-                None if age >= 80 => (150.0, 90.0),
+            let (ts, td) = match target(code, age, own_target) {
+                Some((s, d)) => (s, d.unwrap_or(90.0)),
                 None => (140.0, 90.0),
             };
             let meets = sys < ts && dia < td;
@@ -253,7 +482,7 @@ pub fn assess(
             Some(a)
         }
         ("non_hdl_cholesterol", Some(v), _) => {
-            let target = own_target.map(|t| t.0).unwrap_or(2.6);
+            let target = target(code, age, own_target).map_or(2.6, |t| t.0);
             let band = if v <= target {
                 "At or below target"
             } else {
@@ -444,6 +673,138 @@ mod tests {
                 .words
                 .contains("rehabilitation")
         );
+    }
+
+    fn change(code: &str, was: (f64, Option<f64>), now: (f64, Option<f64>)) -> String {
+        change_words(kind(code).unwrap(), was, now)
+    }
+
+    #[test]
+    fn a_change_smaller_than_the_meaningful_difference_is_about_the_same() {
+        // The example: 2.5 then 2.6, still on target, was "worse".
+        assert_eq!(
+            change("non_hdl_cholesterol", (2.5, None), (2.6, None)),
+            "About the same as last time"
+        );
+        assert_eq!(
+            change("hba1c", (54.0, None), (58.0, None)),
+            "About the same as last time"
+        );
+        assert_eq!(
+            change("hba1c", (53.0, None), (58.0, None)),
+            "Higher than last time, which is worse"
+        );
+        assert_eq!(
+            change("hba1c", (62.0, None), (55.0, None)),
+            "Lower than last time, which is better"
+        );
+        assert_eq!(
+            change("egfr", (52.0, None), (58.0, None)),
+            "Higher than last time, which is better"
+        );
+        assert_eq!(
+            change("copd_cat", (22.0, None), (19.0, None)),
+            "Lower than last time, which is better"
+        );
+        assert_eq!(
+            change("hba1c", (58.0, None), (58.0, None)),
+            "The same as last time"
+        );
+        // No judgement where neither way is better.
+        assert_eq!(
+            change("serum_creatinine", (84.0, None), (112.0, None)),
+            "Higher than last time"
+        );
+    }
+
+    #[test]
+    fn relative_thresholds_scale_with_the_value() {
+        assert_eq!(
+            change("urine_acr", (31.0, None), (34.0, None)),
+            "About the same as last time"
+        );
+        assert_eq!(
+            change("urine_acr", (3.0, None), (6.0, None)),
+            "Higher than last time, which is worse"
+        );
+        assert_eq!(
+            change("bmi", (30.4, None), (30.8, None)),
+            "About the same as last time"
+        );
+        assert_eq!(
+            change("bmi", (32.1, None), (30.4, None)),
+            "Lower than last time, which is better"
+        );
+        assert!(Step::Times(2.0).matters(0.0, 0.4));
+        assert!((Step::Times(1.05).size_at(30.0) - 1.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn blood_pressure_changes_are_judged_number_by_number() {
+        let bp = |a: (f64, f64), b: (f64, f64)| {
+            change("blood_pressure", (a.0, Some(a.1)), (b.0, Some(b.1)))
+        };
+        // The example: 136 then 141 is not a cliff.
+        assert_eq!(
+            bp((136.0, 82.0), (141.0, 85.0)),
+            "About the same as last time"
+        );
+        assert_eq!(
+            bp((150.0, 95.0), (138.0, 86.0)),
+            "Both numbers are lower than last time, which is better"
+        );
+        assert_eq!(
+            bp((128.0, 80.0), (142.0, 82.0)),
+            "The top number is higher than last time, which is worse; the bottom number is about the same"
+        );
+        assert_eq!(
+            bp((130.0, 80.0), (132.0, 70.0)),
+            "The bottom number is lower than last time, which is better; the top number is about the same"
+        );
+        assert_eq!(
+            bp((130.0, 90.0), (145.0, 80.0)),
+            "The top number is higher and the bottom number lower than last time"
+        );
+    }
+
+    #[test]
+    fn every_number_has_a_meaningful_difference_with_a_source() {
+        for k in KINDS {
+            let coded = matches!(k.unit, "");
+            match &k.meaningful {
+                Some(m) => {
+                    assert!(!coded, "{}", k.code);
+                    assert!(m.source.len() > 20, "{} says where it comes from", k.code);
+                    assert_eq!(m.second.is_some(), k.code == "blood_pressure");
+                }
+                None => assert!(coded, "{} needs a meaningful difference", k.code),
+            }
+        }
+    }
+
+    #[test]
+    fn targets_become_bands_one_per_blood_pressure_number() {
+        let bp = target_bands("blood_pressure", 60, None);
+        assert_eq!(bp.len(), 2);
+        assert_eq!((bp[0].low, bp[0].high), (Some(90.0), Some(140.0)));
+        assert_eq!((bp[1].low, bp[1].high), (Some(60.0), Some(90.0)));
+        assert_eq!(bp[0].words, "the target for the top number, below 140");
+        assert_eq!(
+            target_bands("blood_pressure", 82, None)[0].words,
+            "the target for the top number, below 150"
+        );
+        let own = target_bands("blood_pressure", 60, Some((130.0, Some(80.0))));
+        assert_eq!(own[1].words, "the target for the bottom number, below 80");
+        let hba1c = target_bands("hba1c", 60, Some((53.0, None)));
+        assert_eq!(
+            hba1c,
+            vec![Band {
+                low: None,
+                high: Some(53.0),
+                words: "the target, 53 or lower".into()
+            }]
+        );
+        assert!(target_bands("egfr", 60, None).is_empty());
     }
 
     #[test]

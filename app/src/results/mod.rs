@@ -3,6 +3,7 @@
 //! the server with a table alternative. The person sees only results released to them in a
 //! preparation pack; until then they do not exist as far as the person's pages are concerned.
 pub mod catalogue;
+pub mod chart;
 #[cfg(feature = "ssr")]
 pub mod import;
 
@@ -18,6 +19,9 @@ use catalogue::Assessment;
 /// One value of a result, as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Point {
+    /// The day it was taken, to place it on a chart.
+    pub day: chrono::NaiveDate,
+    /// The same day in words: "3 March 2026".
     pub date: String,
     pub text: String,
     pub value: Option<f64>,
@@ -30,7 +34,7 @@ pub struct ResultSummary {
     pub name: String,
     pub latest: Point,
     pub previous: Option<Point>,
-    /// "Lower than last time (was 62 on 3 March 2026)."
+    /// "Lower than last time, which is better (was 62 mmol/mol on 3 March 2026)."
     pub change: String,
     pub assessment: Option<Assessment>,
 }
@@ -44,6 +48,12 @@ pub struct ResultDetail {
     pub unit: String,
     /// Oldest first.
     pub points: Vec<Point>,
+    /// The person's target as shaded bands (two for blood pressure; none where results are
+    /// read against bands rather than a target).
+    pub bands: Vec<catalogue::Band>,
+    /// The size of a meaningful change near the latest result, in its unit; a chart's visible
+    /// span is several times this, so that a change that means nothing cannot look like a cliff.
+    pub step: Option<f64>,
     /// One sentence describing the trend, for everyone (and for screen readers beside the chart).
     pub trend: String,
 }

@@ -103,7 +103,7 @@ pub fn ResultPage() -> impl IntoView {
                             <p class="nhsuk-body">{d.numbers.clone()}</p>
                             <h2 class="nhsuk-heading-m">"Over time"</h2>
                             <p class="nhsuk-body">{d.trend.clone()}</p>
-                            <TrendChart points=d.points.clone() />
+                            <TrendChart points=d.points.clone() bands=d.bands.clone() step=d.step unit=d.unit.clone() name=d.summary.name.clone() />
                             <table class="nhsuk-table">
                                 <caption class="nhsuk-table__caption nhsuk-table__caption--s">{format!("All {} {} results", if whose == "Your" { "your".to_owned() } else { whose.clone() }, d.summary.name)}</caption>
                                 <thead class="nhsuk-table__head">
@@ -133,38 +133,129 @@ pub fn ResultPage() -> impl IntoView {
     })
 }
 
-/// A line chart of the numbers, drawn on the server. The table beside it has the same values.
+/// A chart of the numbers, drawn on the server: dated x axis, a y axis with the unit, the target
+/// shaded, and for blood pressure both numbers with a key in words. The table after it has the
+/// same values, and the chart's label says so.
 #[component]
-pub(super) fn TrendChart(points: Vec<Point>) -> impl IntoView {
-    let values: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
-    if values.len() < 2 {
+pub(super) fn TrendChart(
+    points: Vec<Point>,
+    bands: Vec<catalogue::Band>,
+    step: Option<f64>,
+    unit: String,
+    name: String,
+) -> impl IntoView {
+    let Some(l) = chart::layout(&points, &bands, step) else {
         return ().into_any();
-    }
-    let (w, h, pad) = (320.0_f64, 120.0_f64, 10.0_f64);
-    let max = values.iter().cloned().fold(f64::MIN, f64::max);
-    let min = values.iter().cloned().fold(f64::MAX, f64::min);
-    let span = (max - min).max(1e-9);
-    let step = (w - 2.0 * pad) / (values.len() - 1) as f64;
-    let coords: Vec<(f64, f64)> = values
+    };
+    let two = !l.second.is_empty();
+    let (first, last) = (
+        points.first().map(|p| p.date.clone()).unwrap_or_default(),
+        points.last().map(|p| p.date.clone()).unwrap_or_default(),
+    );
+    let label = format!(
+        "Chart of {} results for {name}, from {first} to {last}{}. The table below has the same numbers.",
+        points.len(),
+        match (bands.len(), two) {
+            (0, _) => "",
+            (_, true) => ", with the targets for both numbers shaded",
+            (_, false) => ", with the target shaded",
+        }
+    );
+    let (left, right, top, bottom) = (l.left, l.right, l.top, l.bottom);
+    let px = |v: f64| format!("{v:.1}");
+    let band_views = l
+        .bands
         .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            (
-                pad + i as f64 * step,
-                h - pad - (v - min) / span * (h - 2.0 * pad),
-            )
+        .map(|(high, low, edge)| {
+            view! {
+                <rect class="app-chart__band" x=px(left) y=px(*high) width=px(right - left) height=px(low - high) />
+                {edge.map(|y| view! { <line class="app-chart__target" x1=px(left) x2=px(right) y1=px(y) y2=px(y) /> })}
+            }
         })
-        .collect();
-    let line = coords
+        .collect_view();
+    let y_views = l
+        .y_ticks
         .iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+        .map(|(y, text)| {
+            view! {
+                <line class="app-chart__grid" x1=px(left) x2=px(right) y1=px(*y) y2=px(*y) />
+                <text class="app-chart__label" x=px(left - 6.0) y=px(y + 4.0) text-anchor="end">{text.clone()}</text>
+            }
+        })
+        .collect_view();
+    let x_views = l
+        .x_ticks
+        .iter()
+        .map(|(at, label_at, text)| {
+            view! {
+                <line class="app-chart__axis" x1=px(*at) x2=px(*at) y1=px(bottom) y2=px(bottom + 5.0) />
+                <text class="app-chart__label app-chart__date" x=px(*label_at) y=px(bottom + 19.0) text-anchor="middle">{text.clone()}</text>
+            }
+        })
+        .collect_view();
+    let dots = l
+        .line
+        .iter()
+        .map(|(x, y)| view! { <circle class="app-chart__dot" cx=px(*x) cy=px(*y) r="4" /> })
+        .collect_view();
+    let squares = l
+        .second
+        .iter()
+        .map(|(x, y)| view! { <rect class="app-chart__dot app-chart__dot--second" x=px(x - 3.5) y=px(y - 3.5) width="7" height="7" /> })
+        .collect_view();
+    let line = chart::polyline(&l.line);
+    let second = two.then(|| chart::polyline(&l.second));
     view! {
-        <svg class="app-chart" viewBox=format!("0 0 {w} {h}") width=w height=h aria-hidden="true" focusable="false">
-            <polyline points=line class="app-chart__line" fill="none" />
-            {coords.into_iter().map(|(x, y)| view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="4" class="app-chart__dot" /> }).collect_view()}
-        </svg>
+        <figure class="app-chart-figure">
+            <svg class="app-chart app-chart--trend" viewBox=format!("0 0 {} {}", chart::WIDTH, chart::HEIGHT) width=chart::WIDTH height=chart::HEIGHT role="img" aria-label=label>
+                {band_views}
+                {y_views}
+                <text class="app-chart__label" x="0" y="13">{unit}</text>
+                <line class="app-chart__axis" x1=px(left) x2=px(left) y1=px(top) y2=px(bottom) />
+                <line class="app-chart__axis" x1=px(left) x2=px(right) y1=px(bottom) y2=px(bottom) />
+                {x_views}
+                <polyline class="app-chart__line" points=line fill="none" />
+                {second.map(|s| view! { <polyline class="app-chart__line app-chart__line--second" points=s fill="none" /> })}
+                {dots}
+                {squares}
+            </svg>
+            <ul class="app-chart__key nhsuk-list nhsuk-body-s">
+                {if two {
+                    view! {
+                        <li><KeySwatch kind="line" />"Solid line, round dots: the top number (systolic)"</li>
+                        <li><KeySwatch kind="second" />"Dashed line, square dots: the bottom number (diastolic)"</li>
+                    }.into_any()
+                } else {
+                    view! { <li><KeySwatch kind="line" />"Each dot is one result, placed on the date it was taken"</li> }.into_any()
+                }}
+                {bands.into_iter().map(|b| view! { <li><KeySwatch kind="band" />{format!("Shaded band: {}", b.words)}</li> }).collect_view()}
+            </ul>
+        </figure>
     }
     .into_any()
+}
+
+/// A small picture of what a line of the key describes, beside its words.
+#[component]
+fn KeySwatch(kind: &'static str) -> impl IntoView {
+    let drawing = match kind {
+        "band" => view! {
+            <rect class="app-chart__band" x="0" y="2" width="28" height="12" />
+            <line class="app-chart__target" x1="0" x2="28" y1="2" y2="2" />
+        }
+        .into_any(),
+        "second" => view! {
+            <line class="app-chart__line app-chart__line--second" x1="0" x2="28" y1="8" y2="8" />
+            <rect class="app-chart__dot app-chart__dot--second" x="10.5" y="4.5" width="7" height="7" />
+        }
+        .into_any(),
+        _ => view! {
+            <line class="app-chart__line" x1="0" x2="28" y1="8" y2="8" />
+            <circle class="app-chart__dot" cx="14" cy="8" r="4" />
+        }
+        .into_any(),
+    };
+    view! {
+        <svg class="app-chart__swatch" viewBox="0 0 28 16" width="28" height="16" aria-hidden="true" focusable="false">{drawing}</svg>
+    }
 }

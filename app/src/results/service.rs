@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, Set};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use super::catalogue::{self, Better, coded_words, show};
+use super::catalogue::{self, coded_words, show};
 use super::import::{self, Incoming};
 use super::{Point, ResultDetail, ResultSummary};
 use crate::access::{self, PatientCtx, Permission, StaffCtx};
@@ -324,11 +324,19 @@ fn point(o: &observation::Model, unit: &str) -> Point {
         _ => String::new(),
     };
     Point {
+        day: o.taken_at.date_naive(),
         date: long_date(o.taken_at.date_naive()),
         text: text.trim().to_owned(),
         value: o.value_num,
         value2: o.value_num2,
     }
+}
+
+fn own_target(targets: &[result_target::Model], code: &str) -> Option<(f64, Option<f64>)> {
+    targets
+        .iter()
+        .find(|t| t.code == code)
+        .map(|t| (t.value, t.value2))
 }
 
 fn age_on(born: NaiveDate, day: NaiveDate) -> u32 {
@@ -349,8 +357,8 @@ pub fn summarise(
     let kind = catalogue::kind(&latest_row.code)?;
     let latest = point(latest_row, kind.unit);
     let previous = rows.len().checked_sub(2).map(|i| point(rows[i], kind.unit));
-    let change = match (rows.len().checked_sub(2).map(|i| rows[i]), kind.better) {
-        (Some(prev), _) if prev.value_num.is_none() => {
+    let change = match rows.len().checked_sub(2).map(|i| rows[i]) {
+        Some(prev) if prev.value_num.is_none() => {
             if prev.value_code == latest_row.value_code {
                 "The same as last time.".to_owned()
             } else {
@@ -363,32 +371,22 @@ pub fn summarise(
                 )
             }
         }
-        (Some(prev), better) => {
-            let (a, b) = (
-                prev.value_num.unwrap_or(0.0),
-                latest_row.value_num.unwrap_or(0.0),
-            );
+        Some(prev) => {
             let was = previous
                 .as_ref()
                 .map(|p| format!("{} on {}", p.text, p.date))
                 .unwrap_or_default();
-            let direction = if (b - a).abs() < 1e-9 {
-                "The same as last time".to_owned()
-            } else {
-                let word = if b > a { "Higher" } else { "Lower" };
-                let judgement = match better {
-                    Some(Better::Lower) if b < a => ", which is better",
-                    Some(Better::Higher) if b > a => ", which is better",
-                    Some(_) => ", which is worse",
-                    None => "",
-                };
-                format!("{word} than last time{judgement}")
-            };
+            let direction = catalogue::change_words(
+                kind,
+                (prev.value_num.unwrap_or(0.0), prev.value_num2),
+                (latest_row.value_num.unwrap_or(0.0), latest_row.value_num2),
+            );
             format!("{direction} (was {was}).")
         }
-        (None, _) => "This is your first result of this kind.".to_owned(),
+        None => "This is your first result of this kind.".to_owned(),
     };
     let age = age_on(p.date_of_birth, today);
+    let own = own_target(targets, kind.code);
     Some(ResultSummary {
         code: kind.code.to_owned(),
         name: kind.name.to_owned(),
@@ -401,10 +399,7 @@ pub fn summarise(
             latest_row.value_num2,
             latest_row.value_code.as_deref(),
             age,
-            targets
-                .iter()
-                .find(|t| t.code == kind.code)
-                .map(|t| (t.value, t.value2)),
+            own,
         ),
     })
 }
@@ -440,8 +435,16 @@ pub async fn detail(state: &AppState, ctx: &Ctx, code: &str) -> Result<ResultDet
         ),
         _ => "There is one result so far.".to_owned(),
     };
+    let age = age_on(ctx.patient().date_of_birth, ctx.today());
+    let bands = catalogue::target_bands(kind.code, age, own_target(&targets, kind.code));
+    let step = match (&kind.meaningful, points.last().and_then(|p| p.value)) {
+        (Some(m), Some(latest)) => Some(m.first.size_at(latest)),
+        _ => None,
+    };
     Ok(ResultDetail {
         summary,
+        bands,
+        step,
         what: kind.what.to_owned(),
         why: kind.why.to_owned(),
         numbers: kind.numbers.to_owned(),

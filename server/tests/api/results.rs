@@ -1,5 +1,5 @@
 //! Results reach the person only through a released preparation pack, explained in words.
-use app::entities::{membership, observation, patient};
+use app::entities::{membership, observation, patient, result_target};
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, Set};
 use uuid::Uuid;
@@ -72,7 +72,10 @@ db_test! {
         let list = page(&app, &me, "/results").await;
         assert!(list.contains("58 mmol/mol"));
         assert!(list.contains("This is above the target of 48 or lower."), "the target in words");
-        assert!(list.contains("Lower than last time, which is better"));
+        assert!(
+            list.contains("About the same as last time (was 62 mmol/mol on"),
+            "4 mmol/mol is less than HbA1c's meaningful difference"
+        );
         let detail = page(&app, &me, "/results/hba1c").await;
         assert!(detail.contains("What the numbers mean"));
         assert!(detail.contains("2 results from"), "a one-sentence summary of the trend");
@@ -109,12 +112,55 @@ db_test! {
         let list = page(&app, &who, "/results").await;
         assert!(list.contains("HbA1c (average blood sugar)"));
         assert!(list.contains("58 mmol/mol"));
-        assert!(list.contains("Higher than last time, which is worse"));
+        assert!(
+            list.contains("About the same as last time (was 2.5 mmol/L on"),
+            "cholesterol 2.5 then 2.6, still on target, is not worse"
+        );
         assert!(list.contains("Increased risk"), "coded results in words");
         let bp = page(&app, &who, "/results/blood_pressure").await;
         assert!(bp.contains("141/85 mmHg"));
         assert!(bp.contains("This is not below the target of below 140/90."));
         assert!(bp.contains("<svg"), "a chart drawn on the server");
+        assert!(bp.contains("About the same as last time (was 136/82 mmHg on"), "136 then 141 is not a cliff");
+        assert!(bp.contains(r#"role="img" aria-label="Chart of 5 results for Blood pressure, from"#));
+        assert_eq!(bp.matches(r#"class="app-chart__line"#).count(), 2 + 2, "two lines, and two in the key");
+        assert_eq!(bp.matches(r#"class="app-chart__band""#).count(), 2 + 2, "a band per number, and their keys");
+        assert!(bp.contains("Shaded band: the target for the top number, below 140"));
+        assert!(bp.contains("Shaded band: the target for the bottom number, below 90"));
+        assert!(bp.contains("Dashed line, square dots: the bottom number (diastolic)"));
+        assert!(bp.contains(">mmHg</text>"), "the y axis says its unit");
+        assert!(bp.matches("app-chart__date").count() >= 3, "dated x axis");
+        assert!(bp.contains("All your Blood pressure results"), "the table alternative stays");
+        let egfr = page(&app, &who, "/results/egfr").await;
+        assert!(!egfr.contains("Shaded band"), "eGFR is read against bands, not a target");
+        assert!(egfr.contains(">mL/min/1.73m²</text>"));
+    }
+}
+
+db_test! {
+    async fn a_persons_own_target_is_the_band_on_their_chart(app) {
+        let me = make_patient(&app, "Dora Tester", "9434765919").await;
+        add_hba1c(&app, &me, 62.0, 200).await;
+        add_hba1c(&app, &me, 55.0, 10).await;
+        let staff = clinician_of(&app, &me, "clinician").await;
+        result_target::ActiveModel {
+            patient_id: Set(me.patient_id),
+            code: Set("hba1c".into()),
+            value: Set(53.0),
+            value2: Set(None),
+            set_by: Set(staff),
+            set_at: Set(app::clock::Clock::now(&app.clock)),
+        }
+        .insert(&app.db)
+        .await
+        .expect("target");
+        app.clock.advance(Duration::seconds(1));
+        release_as(&app, &state_of(&app), staff, me.patient_id).await.expect("release");
+        let detail = page(&app, &me, "/results/hba1c").await;
+        assert!(detail.contains("This is above the target of 53 or lower."));
+        assert!(detail.contains("Shaded band: the target, 53 or lower"), "their own target, not the usual 48");
+        assert!(detail.contains("Lower than last time, which is better (was 62 mmol/mol on"), "7 is more than the meaningful 5");
+        assert!(detail.contains(">mmol/mol</text>"));
     }
 }
 
