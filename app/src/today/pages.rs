@@ -169,6 +169,7 @@ fn account_menu(viewer: &crate::auth::Viewer) -> AnyView {
                 {tools.invitations.then(|| view! { <li><a href="/team/invitations">"Invitation links"</a></li> })}
                 {tools.members.then(|| view! { <li><a href="/team/members">"Members of your organisation"</a></li> })}
                 {tools.prompts.then(|| view! { <li><a href="/team/prompts">"Questions before a review"</a></li> })}
+                {tools.practice.then(|| view! { <li><a href="/team/practice">"Practice settings"</a></li> })}
             </ul>
         })}
         <h2 class="nhsuk-heading-m">"Your account"</h2>
