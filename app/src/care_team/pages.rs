@@ -65,6 +65,8 @@ pub fn TeamReviewsPage() -> impl IntoView {
         view! {
             <Notice flash=flash.clone() />
             <PageHeading text="Upcoming reviews" />
+            <p class="nhsuk-body">"Where each person is in the cycle: recall, checks, results, preparation pack, the conversation, the agreed plan. "
+                <a href="/team">"The whole caseload, by stage"</a></p>
             {body}
             <h2 class="nhsuk-heading-m">"No review booked"</h2>
             {if v.unbooked.is_empty() {

@@ -13,10 +13,12 @@ pub fn stage_tag(stage: &StageView) -> impl IntoView + use<> {
         _ => "nhsuk-tag--blue",
     };
     let overdue = stage.overdue;
+    // The words add a date or a time to the tag's; the same words twice say nothing more.
+    let more = (stage.text != stage.stage.label()).then(|| stage.text.clone());
     view! {
         {overdue.then(|| view! { <strong class="nhsuk-tag nhsuk-tag--red">"Overdue"</strong>" " })}
         <strong class=format!("nhsuk-tag {colour}")>{stage.stage.label()}</strong>
-        <br /><span class="nhsuk-body-s">{stage.text.clone()}</span>
+        {more.map(|t| view! { <br /><span class="nhsuk-body-s">{t}</span> })}
     }
 }
 
