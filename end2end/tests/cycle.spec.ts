@@ -66,3 +66,25 @@ test("a clinician books the checks before a review, marks them done, sees the st
   await expect(page).toHaveURL(/overdue=on/);
   await expect(page.getByText(`${given} Tester`)).toHaveCount(0);
 });
+
+test("a practice administrator sets how many days before the review the preparation pack goes out", async ({
+  page,
+  baseURL,
+}, testInfo) => {
+  const tag = testInfo.project.name.replace(/[^a-z]/gi, "");
+  await signUpWithLink(page, newClinicianInvitation(`Ann Settings ${tag}`));
+  await page.goto(`${baseURL}/today`);
+  await page.getByRole("link", { name: "Practice settings" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Practice settings");
+  await waitForEnhancedForms(page);
+  const days = page.getByLabel("Send the preparation pack this many days before the review");
+  await expect(days).toHaveValue("7");
+  await days.fill("40");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator(".nhsuk-error-summary")).toContainText("from 1 to 28");
+  await expectAccessible(page);
+  // The same value again: other tests share the demo practice.
+  await page.getByLabel("Send the preparation pack this many days before the review").fill("7");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#notice")).toHaveText(/The setting is saved/);
+});
