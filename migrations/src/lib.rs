@@ -16,6 +16,7 @@ mod m20261203_000011_one_of_each;
 mod m20261203_000012_instances;
 mod m20261203_000013_idempotency;
 mod m20261203_000014_domain_events;
+mod m20261204_000015_cycle;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_instances::Migration),
             Box::new(m20261203_000013_idempotency::Migration),
             Box::new(m20261203_000014_domain_events::Migration),
+            Box::new(m20261204_000015_cycle::Migration),
         ]
     }
 }

@@ -12,6 +12,8 @@ mod caseload;
 mod cli;
 #[path = "api/conversation.rs"]
 mod conversation;
+#[path = "api/cycle.rs"]
+mod cycle;
 #[path = "api/events.rs"]
 mod events;
 #[path = "api/fuzz.rs"]

@@ -76,6 +76,9 @@ pub struct StaffTools {
     /// The practice's questions before a review.
     #[serde(default)]
     pub prompts: bool,
+    /// The practice's settings (when the preparation pack goes out).
+    #[serde(default)]
+    pub practice: bool,
 }
 
 impl StaffTools {
@@ -88,6 +91,7 @@ impl StaffTools {
             || self.invitations
             || self.members
             || self.prompts
+            || self.practice
     }
 }
 
@@ -113,6 +117,7 @@ pub async fn whoami() -> Result<Viewer, AppError> {
         invitations: crate::access::may_reinvite(&roles),
         members: may(crate::access::Permission::ManageMembers),
         prompts: may(crate::access::Permission::ManagePrompts),
+        practice: may(crate::access::Permission::ManagePractice),
     };
     use crate::access::Permission;
     let person = crate::access::current_person(&state, &session, account_id).await?;

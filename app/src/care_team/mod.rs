@@ -13,6 +13,7 @@ use crate::results::ResultForm;
 
 pub mod caseload;
 pub mod conversation;
+pub mod cycle;
 pub mod enrol;
 pub mod members;
 mod pages;
@@ -25,6 +26,7 @@ pub use conversation::{
     ConversationPage, TeamActionPage, TeamContingencyPage, TeamGoalPage, TeamNewActionPage,
     TeamSupportPage,
 };
+pub use cycle::PracticePage;
 pub use enrol::{LetterPage, NewPatientPage};
 pub use members::MembersPage;
 pub use pages::{ImportResultsPage, TeamPersonPage, TeamReviewsPage};
@@ -44,6 +46,8 @@ pub struct ReviewRow {
     /// The day the agenda came back.
     pub returned: Option<String>,
     pub overdue: bool,
+    /// Where they are in the cycle.
+    pub stage: cycle::StageView,
 }
 
 /// Someone on the list with no review booked.
@@ -54,6 +58,8 @@ pub struct PersonLink {
     pub nhs_number: String,
     /// When their next review is due, if a past review set it.
     pub due: Option<String>,
+    /// Where they are in the cycle.
+    pub stage: cycle::StageView,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,6 +106,8 @@ pub struct TeamPersonView {
     pub can_edit_contact: bool,
     pub carers: Vec<crate::carers::GrantView>,
     pub can_record_carer: bool,
+    /// Where they are in the cycle, and their checks appointment.
+    pub cycle: cycle::CycleView,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -170,6 +178,7 @@ pub fn CareTeamRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <Route path=path!("/team/patients/new") view=NewPatientPage ssr=SsrMode::Async />
         <Route path=path!("/team/members") view=MembersPage ssr=SsrMode::Async />
         <Route path=path!("/team/prompts") view=PromptsPage ssr=SsrMode::Async />
+        <Route path=path!("/team/practice") view=PracticePage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id/letter") view=LetterPage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id/conversation") view=ConversationPage ssr=SsrMode::Async />
         <Route path=path!("/team/people/:id/goals/new") view=TeamGoalPage ssr=SsrMode::Async />

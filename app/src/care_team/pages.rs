@@ -29,6 +29,7 @@ pub fn TeamReviewsPage() -> impl IntoView {
                     <thead class="nhsuk-table__head">
                         <tr>
                             <th scope="col">"Person"</th>
+                            <th scope="col">"Stage"</th>
                             <th scope="col">"Review"</th>
                             <th scope="col">"Pack sent"</th>
                             <th scope="col">"Opened"</th>
@@ -44,8 +45,11 @@ pub fn TeamReviewsPage() -> impl IntoView {
                                     <br /><span class="nhsuk-body-s">{format!("NHS number {}", r.nhs_number)}</span>
                                 </td>
                                 <td class="nhsuk-table__cell">
+                                    <span class="nhsuk-table-responsive__heading">"Stage "</span>
+                                    {super::cycle::stage_tag(&r.stage)}
+                                </td>
+                                <td class="nhsuk-table__cell">
                                     <span class="nhsuk-table-responsive__heading">"Review "</span>
-                                    {r.overdue.then(|| view! { <strong class="nhsuk-tag nhsuk-tag--red">"Overdue"</strong>" " })}
                                     {format!("{}, {} with {}", r.when, r.mode_name.to_lowercase(), r.with_whom)}
                                 </td>
                                 <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading">"Pack sent "</span>{r.pack.clone()}</td>
@@ -61,6 +65,8 @@ pub fn TeamReviewsPage() -> impl IntoView {
         view! {
             <Notice flash=flash.clone() />
             <PageHeading text="Upcoming reviews" />
+            <p class="nhsuk-body">"Where each person is in the cycle: recall, checks, results, preparation pack, the conversation, the agreed plan. "
+                <a href="/team">"The whole caseload, by stage"</a></p>
             {body}
             <h2 class="nhsuk-heading-m">"No review booked"</h2>
             {if v.unbooked.is_empty() {
@@ -72,7 +78,7 @@ pub fn TeamReviewsPage() -> impl IntoView {
                             <li>
                                 <a href=format!("/team/people/{}", p.patient_id)>{p.name.clone()}</a>
                                 {format!(", NHS number {}", p.nhs_number)}
-                                {p.due.map(|d| format!(". Next review due {d}"))}
+                                <br />{super::cycle::stage_tag(&p.stage)}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -434,6 +440,7 @@ pub fn TeamPersonPage() -> impl IntoView {
                 <p class="nhsuk-body"><a href=format!("/team/people/{}/letter", person.patient_id)>"Invitation letter"</a></p>
                 <p class="nhsuk-body">{format!("NHS number {}. Born {}.", person.nhs_number, person.born)}
                     {(!person.conditions.is_empty()).then(|| format!(" {}.", person.conditions.join(", ")))}</p>
+                {super::cycle::checks_section(person.patient_id, &person.cycle, &flash)}
                 {reviews_section(&person, &flash)}
                 <div class="nhsuk-grid-row">
                     <div class="nhsuk-grid-column-one-half">{agenda_section(&person, &flash)}</div>

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{PersonLink, ReviewRow, ReviewsView, StaffResult, TeamPersonView};
 use crate::access::{self, PatientCtx, Permission, StaffCtx};
-use crate::entities::{observation, patient, patient_condition, plan, preparation_pack, review};
+use crate::entities::{observation, patient, patient_condition, preparation_pack, review};
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::preparation::service::{self as prep, review_view, when_words, zone};
@@ -56,9 +56,13 @@ pub async fn reviews(state: &AppState, ctx: &StaffCtx) -> Result<ReviewsView, Ap
         .filter(visible)
         .all(&state.db)
         .await?;
+    let mut cycles = super::cycle::service::of_people(&state.db, now, &people).await?;
     let mut rows = Vec::new();
     for r in booked {
         let Some(p) = people.iter().find(|p| p.id == r.patient_id) else {
+            continue;
+        };
+        let Some(stage) = cycles.remove(&p.id).map(|c| c.stage) else {
             continue;
         };
         let pack = packs.iter().find(|k| k.review_id == Some(r.id));
@@ -75,6 +79,7 @@ pub async fn reviews(state: &AppState, ctx: &StaffCtx) -> Result<ReviewsView, Ap
                 .and_then(|k| k.submitted_at)
                 .map(|at| long_date(at.with_timezone(&zone(p)).date_naive())),
             overdue: r.starts_at < now,
+            stage,
         });
     }
     Ok(ReviewsView {
@@ -106,16 +111,14 @@ async fn unbooked(
         .order_by_asc(patient::Column::GivenName)
         .all(&state.db)
         .await?;
-    let plans = plan::Entity::find()
-        .filter(plan::Column::PatientId.is_in(people.iter().map(|p| p.id)))
-        .all(&state.db)
-        .await?;
+    let mut cycles =
+        super::cycle::service::of_people(&state.db, state.clock.now(), &people).await?;
     let mut links = Vec::new();
     for p in people {
-        let due = plans
-            .iter()
-            .find(|pl| pl.patient_id == p.id)
-            .and_then(|pl| pl.review_date);
+        let Some(cycle) = cycles.remove(&p.id) else {
+            continue;
+        };
+        let due = cycle.due_by;
         links.push((
             due,
             PersonLink {
@@ -123,6 +126,7 @@ async fn unbooked(
                 name: format!("{} {}", p.given_name, p.family_name),
                 nhs_number: spaced(&p.nhs_number),
                 due: due.map(long_date),
+                stage: cycle.stage,
             },
         ));
     }
@@ -252,6 +256,7 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
         can_target: ctx.may(&state.db, Permission::SetTargets).await?,
         can_edit_contact: ctx.may(&state.db, Permission::EditContact).await?,
         can_record_carer: ctx.may(&state.db, Permission::RecordCarerGrant).await?,
+        cycle: super::cycle::service::person(state, ctx).await?,
         carers,
         phone: p.phone.clone().unwrap_or_default(),
         email: p.email.clone().unwrap_or_default(),

@@ -8,6 +8,7 @@ pub mod agenda_prompt;
 pub mod audit_event;
 pub mod carer_grant;
 pub mod ceremony;
+pub mod checks_appointment;
 pub mod contingency;
 pub mod contingency_contact;
 pub mod domain_event;

@@ -162,13 +162,14 @@ fn account_menu(viewer: &crate::auth::Viewer) -> AnyView {
         {tools.any().then(|| view! {
             <h2 class="nhsuk-heading-m">"Care team"</h2>
             <ul class="nhsuk-list">
+                {tools.reviews.then(|| view! { <li><a href="/team/reviews">"Upcoming reviews"</a></li> })}
                 {tools.caseload.then(|| view! { <li><a href="/team">"Caseload"</a></li> })}
                 {tools.add_patients.then(|| view! { <li><a href="/team/patients/new">"Add a person"</a></li> })}
-                {tools.reviews.then(|| view! { <li><a href="/team/reviews">"Upcoming reviews"</a></li> })}
                 {tools.import.then(|| view! { <li><a href="/team/results/import">"Import results"</a></li> })}
                 {tools.invitations.then(|| view! { <li><a href="/team/invitations">"Invitation links"</a></li> })}
                 {tools.members.then(|| view! { <li><a href="/team/members">"Members of your organisation"</a></li> })}
                 {tools.prompts.then(|| view! { <li><a href="/team/prompts">"Questions before a review"</a></li> })}
+                {tools.practice.then(|| view! { <li><a href="/team/practice">"Practice settings"</a></li> })}
             </ul>
         })}
         <h2 class="nhsuk-heading-m">"Your account"</h2>

@@ -191,6 +191,7 @@ pub async fn check(
         (
             Permission::ReleaseResults
             | Permission::ManageReviews
+            | Permission::ManageChecks
             | Permission::EnterResults
             | Permission::SetTargets
             | Permission::EditContact
@@ -209,7 +210,8 @@ pub async fn check(
             Permission::ListCaseload
             | Permission::AddPatients
             | Permission::ManageMembers
-            | Permission::ManagePrompts,
+            | Permission::ManagePrompts
+            | Permission::ManagePractice,
             Subject::Organisation(org),
         ) => staff_of(db, actor, org, action).await,
         (Permission::Reinvite, Subject::Account(subject_account)) => {

@@ -39,9 +39,11 @@ pub async fn visible_people(
         ReadRecord | ReadUnreleasedResults | AgreePlan | WorkingNotes => {
             Condition::any().add(staff_people(db, actor, action, true).await?)
         }
-        ReleaseResults | ManageReviews | EnterResults | SetTargets | EditContact | ReadLetter
-        | RecordCarerGrant => Condition::any().add(staff_people(db, actor, action, false).await?),
-        Reinvite | ListCaseload | AddPatients | ManageMembers | ManagePrompts => {
+        ReleaseResults | ManageReviews | ManageChecks | EnterResults | SetTargets | EditContact
+        | ReadLetter | RecordCarerGrant => {
+            Condition::any().add(staff_people(db, actor, action, false).await?)
+        }
+        Reinvite | ListCaseload | AddPatients | ManageMembers | ManagePrompts | ManagePractice => {
             Condition::all().add(no_one())
         }
     })

@@ -80,11 +80,16 @@ pub enum Permission {
     RemindAboutPreparation,
     /// Be reminded of the person's actions due today.
     RemindAboutActions,
+    /// Book the information-gathering appointment (the checks before a review), mark it
+    /// done or cancel it.
+    ManageChecks,
+    /// Change the practice's settings (how many days before a review the pack goes out).
+    ManagePractice,
 }
 
 impl Permission {
     /// Every permission, for tests that go through them all (the list beside the check).
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 29] = [
         Permission::Reinvite,
         Permission::ReadPlan,
         Permission::ChangePlan,
@@ -112,6 +117,8 @@ impl Permission {
         Permission::RemindAboutReview,
         Permission::RemindAboutPreparation,
         Permission::RemindAboutActions,
+        Permission::ManageChecks,
+        Permission::ManagePractice,
     ];
 }
 
@@ -140,12 +147,16 @@ pub(super) fn staff_roles(action: Permission) -> &'static [Role] {
         // person has been shown.
         Permission::ReadUnreleasedResults => &[Clinician, CareCoordinator, HealthcareAssistant],
         Permission::ChangePlan | Permission::AgreePlan => PLANNING,
-        Permission::ManageMembers | Permission::ManagePrompts => &[OrgAdmin],
+        Permission::ManageMembers | Permission::ManagePrompts | Permission::ManagePractice => {
+            &[OrgAdmin]
+        }
         Permission::RecordCarerGrant => &[Clinician, CareCoordinator, SocialCareWorker],
         Permission::EditContact => &[Clinician, CareCoordinator, HealthcareAssistant, OrgAdmin],
         Permission::ReleaseResults | Permission::ManageReviews => &[Clinician, CareCoordinator],
         // Healthcare assistants take bloods and blood pressures, so they enter results too.
         Permission::EnterResults => &[Clinician, CareCoordinator, HealthcareAssistant],
+        // The checks appointment is often a healthcare assistant's: they book and do it.
+        Permission::ManageChecks => &[Clinician, CareCoordinator, HealthcareAssistant],
         // A target is a clinical decision, agreed with the person.
         Permission::SetTargets => &[Clinician],
         // The caseload lists the people whose records the list's reader may open.

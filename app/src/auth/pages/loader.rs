@@ -112,8 +112,9 @@ fn main_nav(viewer: &crate::auth::Viewer) -> impl IntoView + use<> {
         (p.plan, "/plan", "Plan"),
         (p.results, "/results", "Results"),
         (p.get_ready, "/preparation", "Get ready"),
-        (!p.plan && t.caseload, "/team", "People"),
+        // Staff start from the upcoming reviews: where each person is in the cycle.
         (!p.plan && t.reviews, "/team/reviews", "Reviews"),
+        (!p.plan && t.caseload, "/team", "People"),
         (true, "/more", "More"),
     ]
     .into_iter()

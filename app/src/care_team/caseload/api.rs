@@ -2,18 +2,28 @@
 use super::*;
 
 #[server(prefix = "/api/team", endpoint = "caseload")]
-pub async fn load_caseload() -> Result<CaseloadView, AppError> {
+pub async fn load_caseload(
+    stage: Option<String>,
+    overdue: Option<String>,
+) -> Result<CaseloadView, AppError> {
     let (state, session, ctx) =
         crate::care_team::open_staff(crate::access::Permission::ListCaseload, None).await?;
     let filter: CaseloadFilter = crate::session::read(&session, FILTER_KEY)
         .await?
         .unwrap_or_default();
-    service::caseload(&state, &ctx, filter).await
+    let stages = StageFilter::parse(stage.as_deref(), overdue.as_deref());
+    service::caseload(&state, &ctx, filter, stages).await
 }
 
 /// Keeps the filters for this browser's caseload page (or clears them).
 #[server(prefix = "/api/team", endpoint = "caseload_filter")]
 pub async fn filter_caseload(#[server(flatten)] form: CaseloadFilter) -> Result<(), AppError> {
+    // The stage filters in the address stay as they were.
+    let next = StageFilter::parse(
+        form.rest.get("stage").map(String::as_str),
+        form.rest.get("overdue").map(String::as_str),
+    )
+    .address();
     let result = async {
         let (session, _) = crate::session::require_account().await?;
         let clear = form.rest.contains_key("clear");
@@ -32,8 +42,8 @@ pub async fn filter_caseload(#[server(flatten)] form: CaseloadFilter) -> Result<
         "caseload",
         &form,
         "The list is updated.",
-        "/team",
-        "/team",
+        &next,
+        &next,
     )
     .await
 }

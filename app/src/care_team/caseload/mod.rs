@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::pages_support::{load, render};
 use crate::error::AppError;
-use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, TextField, options};
+use crate::forms::{ErrorSummary, Flash, FormState, Notice, Radios, Select, TextField, options};
 use crate::ui::PageHeading;
 
 mod api;
@@ -35,8 +35,6 @@ pub struct CaseloadFilter {
     pub pack: String,
     /// "", "returned" or "not_returned".
     pub agenda: String,
-    /// "on" for overdue reviews only.
-    pub overdue: String,
     #[serde(flatten)]
     pub rest: BTreeMap<String, String>,
 }
@@ -54,6 +52,39 @@ pub const AGENDA: [(&str, &str); 3] = [
     ("not_returned", "Not returned"),
 ];
 
+/// The stage filters, from the address (`/team?stage=results_in&overdue=on`): a GET form, since
+/// a stage names no one. An unknown stage shows everyone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageFilter {
+    pub stage: Option<crate::care_team::cycle::Stage>,
+    pub overdue: bool,
+}
+
+impl StageFilter {
+    pub fn parse(stage: Option<&str>, overdue: Option<&str>) -> Self {
+        Self {
+            stage: stage.and_then(crate::care_team::cycle::Stage::parse),
+            overdue: overdue == Some("on"),
+        }
+    }
+
+    /// The caseload's address with these filters.
+    pub fn address(&self) -> String {
+        let mut query = Vec::new();
+        if let Some(s) = self.stage {
+            query.push(format!("stage={}", s.code()));
+        }
+        if self.overdue {
+            query.push("overdue=on".to_owned());
+        }
+        if query.is_empty() {
+            "/team".to_owned()
+        } else {
+            format!("/team?{}", query.join("&"))
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CaseloadRow {
     pub patient_id: Uuid,
@@ -66,6 +97,8 @@ pub struct CaseloadRow {
     pub pack_sent: bool,
     pub agenda_returned: bool,
     pub overdue: bool,
+    /// Where they are in the cycle.
+    pub stage: crate::care_team::cycle::StageView,
     /// On the list because the person chose to share with this organisation.
     pub shared: bool,
 }
@@ -73,6 +106,7 @@ pub struct CaseloadRow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CaseloadView {
     pub filter: CaseloadFilter,
+    pub stages: StageFilter,
     pub rows: Vec<CaseloadRow>,
     pub total: usize,
 }

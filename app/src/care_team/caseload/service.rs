@@ -3,9 +3,10 @@ use chrono::Duration;
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use uuid::Uuid;
 
-use super::{CaseloadFilter, CaseloadRow, CaseloadView};
+use super::{CaseloadFilter, CaseloadRow, CaseloadView, StageFilter};
 use crate::access::{self, StaffCtx};
-use crate::entities::{patient, patient_condition, plan, preparation_pack, review};
+use crate::care_team::cycle;
+use crate::entities::{patient, patient_condition};
 use crate::error::AppError;
 use crate::nhs_number::NhsNumber;
 use crate::plan::schedule::long_date;
@@ -21,10 +22,13 @@ pub fn check(filter: &CaseloadFilter) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The caseload: `filter` from the session (search, due, pack, agenda), `stage` and
+/// `overdue` from the address (a GET form: they name no one).
 pub async fn caseload(
     state: &AppState,
     ctx: &StaffCtx,
     filter: CaseloadFilter,
+    stages: StageFilter,
 ) -> Result<CaseloadView, AppError> {
     // The people whose records the reader may open, through the access layer's filter
     // (the same rules a check uses, in one query): so no row links to "not found".
@@ -41,22 +45,10 @@ pub async fn caseload(
     let total = people.len();
     let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
     let conditions = patient_condition::Entity::find()
-        .filter(patient_condition::Column::PatientId.is_in(ids.clone()))
+        .filter(patient_condition::Column::PatientId.is_in(ids))
         .all(&state.db)
         .await?;
-    let booked = review::Entity::find()
-        .filter(review::Column::PatientId.is_in(ids.clone()))
-        .filter(review::Column::Status.eq(crate::preparation::ReviewStatus::Scheduled.code()))
-        .all(&state.db)
-        .await?;
-    let packs = preparation_pack::Entity::find()
-        .filter(preparation_pack::Column::ReviewId.is_in(booked.iter().map(|r| r.id)))
-        .all(&state.db)
-        .await?;
-    let plans = plan::Entity::find()
-        .filter(plan::Column::PatientId.is_in(ids))
-        .all(&state.db)
-        .await?;
+    let mut cycles = cycle::service::of_people(&state.db, now, &people).await?;
     let search = filter.search.trim().to_lowercase();
     let number = NhsNumber::parse(&search).ok();
     let weeks: Option<i64> = filter.due.parse().ok();
@@ -67,42 +59,35 @@ pub async fn caseload(
             Some(n) => p.nhs_number == n.as_str(),
             None => search.is_empty() || name.to_lowercase().contains(&search),
         };
+        let Some(c) = cycles.remove(&p.id) else {
+            continue;
+        };
         if !matches {
             continue;
         }
-        let r = booked.iter().find(|r| r.patient_id == p.id);
-        let pack = r.and_then(|r| packs.iter().find(|k| k.review_id == Some(r.id)));
-        let pack_sent = pack.is_some_and(|k| k.released_at.is_some());
-        let agenda_returned = pack.is_some_and(|k| k.submitted_at.is_some());
-        let due_date = plans
-            .iter()
-            .find(|pl| pl.patient_id == p.id)
-            .and_then(|pl| pl.review_date);
+        let r = c.booked.as_ref();
         let today = crate::plan::service::today_in(&p.time_zone, now);
-        let overdue = match r {
-            Some(r) => r.starts_at < now,
-            None => due_date.is_some_and(|d| d < today),
-        };
         let within = weeks.is_none_or(|w| match r {
             Some(r) => r.starts_at <= now + Duration::weeks(w),
-            None => due_date.is_some_and(|d| d <= today + Duration::weeks(w)),
+            None => c.due_by.is_some_and(|d| d <= today + Duration::weeks(w)),
         });
         let keep = within
             && match filter.pack.as_str() {
-                "sent" => pack_sent,
-                "not_sent" => !pack_sent,
+                "sent" => c.pack_sent,
+                "not_sent" => !c.pack_sent,
                 _ => true,
             }
             && match filter.agenda.as_str() {
-                "returned" => agenda_returned,
-                "not_returned" => !agenda_returned,
+                "returned" => c.answers_in,
+                "not_returned" => !c.answers_in,
                 _ => true,
             }
-            && (filter.overdue != "on" || overdue);
+            && stages.stage.is_none_or(|s| s == c.stage.stage)
+            && (!stages.overdue || c.stage.overdue);
         if !keep {
             continue;
         }
-        let review = match (r, due_date) {
+        let review = match (r, c.due_by) {
             (Some(r), _) => format!("Booked: {}", when_words(&p, r.starts_at)),
             (None, Some(d)) => format!("Due {}", long_date(d)),
             (None, None) => "Not set".to_owned(),
@@ -119,14 +104,16 @@ pub async fn caseload(
                 .collect::<Vec<_>>()
                 .join(", "),
             review,
-            pack_sent,
-            agenda_returned,
-            overdue,
+            pack_sent: c.pack_sent,
+            agenda_returned: c.answers_in,
+            overdue: c.stage.overdue,
+            stage: c.stage,
             shared: !orgs.contains(&p.organisation_id),
         });
     }
     Ok(CaseloadView {
         filter,
+        stages,
         rows,
         total,
     })

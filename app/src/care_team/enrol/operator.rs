@@ -83,7 +83,7 @@ pub async fn first_admin(
                 kind: Set(new.kind.into()),
                 ods_code: Set(new.ods_code.map(str::to_owned)),
                 created_at: Set(now),
-                pack_release_days: Set(14),
+                pack_release_days: Set(crate::care_team::cycle::PACK_DAYS_DEFAULT),
             }
             .insert(&txn)
             .await?;

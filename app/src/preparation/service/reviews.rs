@@ -18,6 +18,32 @@ pub(super) struct Booking {
     place: Option<String>,
 }
 
+/// A booking form's `date` and `time` fields (of the `what`: "review", "checks"), each
+/// problem told through `err` beside its field.
+pub fn date_and_time(
+    date: &str,
+    time: &str,
+    what: &str,
+    err: &mut impl FnMut(&str, &str),
+) -> (Option<NaiveDate>, Option<NaiveTime>) {
+    let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok();
+    if date.trim().is_empty() {
+        err("date", &format!("Enter the date of the {what}"));
+    } else if day.is_none() {
+        err("date", "Enter a real date, for example 2026-12-01");
+    }
+    let at = NaiveTime::parse_from_str(time.trim(), "%H:%M").ok();
+    if time.trim().is_empty() {
+        err("time", &format!("Enter the time of the {what}"));
+    } else if at.is_none() {
+        err(
+            "time",
+            "Enter a time on the 24-hour clock, for example 10:30",
+        );
+    }
+    (day, at)
+}
+
 pub(super) fn check_booking(
     p: &patient::Model,
     form: &ReviewForm,
@@ -30,21 +56,7 @@ pub(super) fn check_booking(
             .or_default()
             .push(msg.to_owned())
     };
-    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").ok();
-    if form.date.trim().is_empty() {
-        err("date", "Enter the date of the review");
-    } else if date.is_none() {
-        err("date", "Enter a real date, for example 2026-12-01");
-    }
-    let time = NaiveTime::parse_from_str(form.time.trim(), "%H:%M").ok();
-    if form.time.trim().is_empty() {
-        err("time", "Enter the time of the review");
-    } else if time.is_none() {
-        err(
-            "time",
-            "Enter a time on the 24-hour clock, for example 10:30",
-        );
-    }
+    let (date, time) = date_and_time(&form.date, &form.time, "review", &mut err);
     let with_whom = form.with_whom.trim().to_owned();
     if with_whom.is_empty() {
         err(
