@@ -102,6 +102,41 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   await expect(staff.getByRole("heading", { level: 1 })).toHaveText(`Conversation with ${given} Jones`);
   await expect(staff.getByText("Walk for 20 minutes after lunch", { exact: false })).toBeVisible();
 
+  // The person logs it on their phone with a note; the clinician reads it in the story.
+  await page.goto(`${baseURL}/today`);
+  await waitForEnhancedForms(page);
+  await page.getByText("Add a note (optional)").first().click();
+  await page.getByLabel("What helped, or what got in the way?").first().fill("Knee hurt on the hill, so I stopped halfway");
+  await page.getByRole("button", { name: "Partly done (Walk for 20 minutes after lunch)" }).click();
+  await expect(page.locator("#notice")).toContainText("Saved: partly done.");
+  await staff.reload();
+  await expect(staff.locator("#story")).toContainText("Knee hurt on the hill, so I stopped halfway");
+  await expect(staff.locator("#story")).toContainText("partly done once");
+  await expectAccessible(staff);
+
+  // Changed together: confidence down to 6, seen then and now.
+  await staff.getByRole("link", { name: "Change or stop this action: Walk for 20 minutes after lunch" }).click();
+  await expect(staff.getByRole("heading", { level: 1 })).toHaveText("Walk for 20 minutes after lunch");
+  await expectAccessible(staff);
+  await waitForEnhancedForms(staff);
+  await staff.getByLabel("How confident are you that you can do this?").selectOption("6");
+  await staff.getByRole("button", { name: "Save action" }).click();
+  await expect(staff.getByRole("heading", { level: 1 })).toHaveText(`Conversation with ${given} Jones`);
+  await expect(staff.locator("#story")).toContainText("Confidence 8 out of 10 at the start, 6 out of 10 now.");
+
+  // The contingency plan, written with the person; they see it in their plan.
+  await staff.getByRole("link", { name: "Write the contingency plan together" }).click();
+  await expect(staff.getByRole("heading", { level: 1 })).toHaveText(`If things get worse for ${given}`);
+  await expectAccessible(staff);
+  await waitForEnhancedForms(staff);
+  await staff.locator("#contingency-warning_signs").fill("Sugars over 15 for two days");
+  await staff.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(staff.locator("#notice")).toContainText("The contingency plan is saved.");
+  await staff.getByRole("link", { name: "Back to the conversation" }).click();
+  await expect(staff.locator("#plan")).toContainText("Sugars over 15 for two days");
+  await page.goto(`${baseURL}/plan`);
+  await expect(page.getByText("Sugars over 15 for two days")).toBeVisible();
+
   // Agreed with the person, with the next review; and a note only the team sees.
   await waitForEnhancedForms(staff);
   await staff.getByLabel("Next review by").fill(day(180));

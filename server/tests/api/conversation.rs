@@ -382,7 +382,7 @@ db_test! {
         assert_eq!(location, format!("/team/people/{id}/goals/{}", g.id));
         let action = [("patient_id", id.as_str()), ("goal", &g.id.to_string()), ("what", "Walk to the corner"), ("who_kind", "me"), ("frequency", "weekly"), ("times_per_week", "3"), ("time_of_day", "morning"), ("confidence", "8"), ("status", "in_progress")];
         let (status, location) = post_form(&app, &dr, "/api/team/action", &action).await;
-        assert_eq!((status, location), (302, format!("/team/people/{id}/conversation#plan")));
+        assert_eq!((status, location), (302, format!("/team/people/{id}/conversation#story")));
 
         // Agreeing: every problem at once, beside its field, and nothing saved.
         let (status, body) = post_json(&app, &dr, "/api/team/agree", &[("patient_id", &id), ("agreed_with", "representative"), ("next_review", "2020-01-01")]).await;
@@ -672,5 +672,70 @@ db_test! {
         let plan_only = actors.iter().find(|(w, _)| w == "Ada's plan-only carer").unwrap().1;
         assert_eq!(sees(plan_only, Permission::ReadPlan).await, vec!["Ada".to_owned()]);
         assert!(sees(plan_only, Permission::LogActions).await.is_empty());
+    }
+}
+
+db_test! {
+    async fn the_clinician_sees_what_the_person_did_and_noted_and_changes_the_plan_with_them(app) {
+        let person = make_patient(&app, "Ada Tester", "9434765919").await;
+        let home = practice_of(&app, &person).await;
+        let dr = member(&app, home, "clinician", "Dr Rowan Ash").await;
+        let assistant = member(&app, home, "healthcare_assistant", "Hal Assistant").await;
+        let id = person.patient_id.to_string();
+        let goal = [("patient_id", id.as_str()), ("title", "Walk to the shops"), ("why", "To see my friends"), ("importance", "8"), ("status", "in_progress")];
+        assert_eq!(post_form(&app, &dr, "/api/team/goal", &goal).await.0, 302);
+        let g = goal::Entity::find().filter(goal::Column::PatientId.eq(person.patient_id)).one(&app.db).await.unwrap().expect("goal saved");
+        let gid = g.id.to_string();
+        let action = [("patient_id", id.as_str()), ("goal", &gid), ("what", "Walk to the corner"), ("who_kind", "me"), ("frequency", "daily"), ("time_of_day", "morning"), ("confidence", "8"), ("status", "in_progress")];
+        assert_eq!(post_form(&app, &dr, "/api/team/action", &action).await.0, 302);
+        let a = app::entities::plan_action::Entity::find().filter(app::entities::plan_action::Column::PatientId.eq(person.patient_id)).one(&app.db).await.unwrap().expect("action saved");
+        let aid = a.id.to_string();
+
+        // The person logs it, with a note on what got in the way.
+        let (status, _) = post_json(&app, &person, "/api/plan/log", &[("action", &aid), ("outcome", "partly"), ("note", "Rain stopped me halfway; walked round the house instead")]).await;
+        assert_eq!(status, 200);
+
+        let view = page(&app, &dr, &format!("/team/people/{id}/conversation")).await;
+        assert!(view.contains("What Ada did in the last 12 weeks"), "{view}");
+        assert!(view.contains("Rain stopped me halfway; walked round the house instead"), "the person's note is in the story: {view}");
+        assert!(view.contains("Logged in the last 12 weeks: partly done once."), "{view}");
+        assert!(view.contains("Confidence 8 out of 10, the same as at the start."), "{view}");
+        assert!(view.contains("In the last 4 weeks Ada did"), "goal progress names the person: {view}");
+
+        // Confidence talked down to 5 together: then and now.
+        let mut changed: Vec<(&str, &str)> = action.to_vec();
+        changed.push(("id", &aid));
+        for f in changed.iter_mut().filter(|f| f.0 == "confidence") { f.1 = "5"; }
+        let (status, location) = post_form(&app, &dr, "/api/team/action", &changed).await;
+        assert_eq!((status, location), (302, format!("/team/people/{id}/conversation#story")));
+        let view = page(&app, &dr, &format!("/team/people/{id}/conversation")).await;
+        assert!(view.contains("Confidence 8 out of 10 at the start, 5 out of 10 now."), "{view}");
+        let edit = page(&app, &dr, &format!("/team/people/{id}/actions/{aid}")).await;
+        assert!(edit.contains("Stop this action") && edit.contains("Walk to the corner"), "{edit}");
+
+        // A healthcare assistant reads but cannot stop it; the clinician can.
+        let stop = [("patient_id", id.as_str()), ("id", aid.as_str())];
+        assert_eq!(post_json(&app, &assistant, "/api/team/action_stop", &stop).await.0, 404);
+        let (status, location) = post_form(&app, &dr, "/api/team/action_stop", &stop).await;
+        assert_eq!((status, location), (302, format!("/team/people/{id}/conversation#story")));
+        let plan_page = page(&app, &person, "/plan").await;
+        assert!(plan_page.contains("Not doing"), "the person sees it stopped: {plan_page}");
+
+        // The contingency plan and a group, written with the person, in their plan and history.
+        let (status, _) = post_form(&app, &dr, "/api/team/contingency", &[("patient_id", &id), ("warning_signs", "Sugars over 15 two days running"), ("what_to_do", "Ring the practice")]).await;
+        assert_eq!(status, 302);
+        assert_eq!(post_form(&app, &dr, "/api/team/contingency_contact", &[("patient_id", &id), ("name", "NHS 111"), ("phone", "111")]).await.0, 302);
+        assert_eq!(post_form(&app, &dr, "/api/team/support", &[("patient_id", &id), ("name", "Riverside walking group"), ("goal", &gid)]).await.0, 302);
+        let (status, body) = post_json(&app, &dr, "/api/team/contingency", &[("patient_id", &id), ("warning_signs", &"x".repeat(5000))]).await;
+        assert_eq!(status, 422, "too long is refused beside the field: {body}");
+        let plan_page = page(&app, &person, "/plan").await;
+        for shown in ["Sugars over 15 two days running", "Ring the practice", "NHS 111", "Riverside walking group"] {
+            assert!(plan_page.contains(shown), "{shown} in the person's plan");
+        }
+        let history = page(&app, &person, "/plan/history").await;
+        assert!(history.contains("Dr Rowan Ash"), "{history}");
+        assert_eq!(post_json(&app, &assistant, "/api/team/contingency", &[("patient_id", &id), ("warning_signs", "changed")]).await.0, 404);
+        let conversation = page(&app, &dr, &format!("/team/people/{id}/conversation")).await;
+        assert!(conversation.contains("Sugars over 15 two days running") && conversation.contains("Riverside walking group"), "{conversation}");
     }
 }

@@ -176,7 +176,7 @@ pub async fn team_save_contingency(
     .await
 }
 
-#[server(prefix = "/api/team", endpoint = "contact")]
+#[server(prefix = "/api/team", endpoint = "contingency_contact")]
 pub async fn team_add_contact(
     #[server(default)] patient_id: String,
     #[server(flatten)] form: Contact,
