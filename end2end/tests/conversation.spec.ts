@@ -100,7 +100,8 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   await staff.getByLabel("How confident are you that you can do this?").selectOption("8");
   await staff.getByRole("button", { name: "Save action" }).click();
   await expect(staff.getByRole("heading", { level: 1 })).toHaveText(`Conversation with ${given} Jones`);
-  await expect(staff.getByText("Walk for 20 minutes after lunch", { exact: false })).toBeVisible();
+  await expect(staff.locator("#story").getByRole("heading", { name: "Walk for 20 minutes after lunch" })).toBeVisible();
+  await expect(staff.locator("#plan")).toContainText("Walk for 20 minutes after lunch");
 
   // The person logs it on their phone with a note; the clinician reads it in the story.
   await page.goto(`${baseURL}/today`);
@@ -115,7 +116,7 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   await expectAccessible(staff);
 
   // Changed together: confidence down to 6, seen then and now.
-  await staff.getByRole("link", { name: "Change or stop this action: Walk for 20 minutes after lunch" }).click();
+  await staff.locator("#story a", { hasText: "Change or stop this action" }).click();
   await expect(staff.getByRole("heading", { level: 1 })).toHaveText("Walk for 20 minutes after lunch");
   await expectAccessible(staff);
   await waitForEnhancedForms(staff);
