@@ -1,6 +1,7 @@
 //! The Today page's throughput benchmark (issue #4): requests per second and p99 latency of the
 //! Today page for a demo patient with two years of logs, beside a bare axum "hello" handler
-//! measured the same way in the same run. `make bench` runs it in release mode.
+//! measured the same way in the same run; and the clinician's conversation view of the same
+//! person (issue #19: p99 at most 50 ms). `make bench` runs it in release mode.
 //!
 //! Both servers run in this process and the load comes from this process too (a pool of
 //! keep-alive connections), so the comparison is like for like on this machine.
@@ -74,6 +75,25 @@ async fn load(url: &str, cookie: Option<&str>, for_how_long: Duration) -> Figure
     }
 }
 
+/// A signed-in session for `account`, written the way sign-in writes it; its cookie.
+async fn signed_in(
+    store: &server::sessions::DbSessionStore,
+    account: uuid::Uuid,
+) -> anyhow::Result<String> {
+    let mut record = tower_sessions::session::Record {
+        id: tower_sessions::session::Id::default(),
+        data: [(
+            app::session::ACCOUNT_KEY.to_owned(),
+            serde_json::to_value(account)?,
+        )]
+        .into_iter()
+        .collect(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
+    };
+    store.create(&mut record).await?;
+    Ok(format!("alongside={}", record.id))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("alongside-bench-{}", uuid::Uuid::new_v4()));
@@ -90,12 +110,20 @@ async fn main() -> anyhow::Result<()> {
     demo::seed_demo(&prepared.state.app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let margaret = patient::Entity::find()
+    let margaret_record = patient::Entity::find()
         .filter(patient::Column::GivenName.eq("Margaret"))
         .one(&db)
         .await?
-        .and_then(|p| p.account_id)
         .ok_or_else(|| anyhow::anyhow!("no demo patient"))?;
+    let margaret = margaret_record
+        .account_id
+        .ok_or_else(|| anyhow::anyhow!("no demo patient account"))?;
+    let doctor = app::entities::account::Entity::find()
+        .filter(app::entities::account::Column::DisplayName.eq("Dr Priya Shah"))
+        .one(&db)
+        .await?
+        .map(|a| a.id)
+        .ok_or_else(|| anyhow::anyhow!("no demo clinician"))?;
 
     // A signed-in session, written the way sign-in writes it.
     let store = server::sessions::DbSessionStore::new(
@@ -104,20 +132,14 @@ async fn main() -> anyhow::Result<()> {
         Duration::from_secs(30 * 60),
         Duration::from_secs(12 * 3600),
     );
-    let mut record = tower_sessions::session::Record {
-        id: tower_sessions::session::Id::default(),
-        data: [(
-            app::session::ACCOUNT_KEY.to_owned(),
-            serde_json::to_value(margaret)?,
-        )]
-        .into_iter()
-        .collect(),
-        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
-    };
-    store.create(&mut record).await?;
-    let cookie = format!("alongside={}", record.id);
+    let cookie = signed_in(&store, margaret).await?;
+    let doctor_cookie = signed_in(&store, doctor).await?;
     let running = server::spawn(prepared).await?;
     let today = format!("http://{}/today", running.addr);
+    let conversation = format!(
+        "http://{}/team/people/{}/conversation",
+        running.addr, margaret_record.id
+    );
 
     let hello = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let hello_url = format!("http://{}/", hello.local_addr()?);
@@ -138,6 +160,18 @@ async fn main() -> anyhow::Result<()> {
         "the Today page did not show Margaret's actions"
     );
 
+    let view = reqwest::Client::new()
+        .get(&conversation)
+        .header("cookie", &doctor_cookie)
+        .send()
+        .await?
+        .text()
+        .await?;
+    anyhow::ensure!(
+        view.contains("What Margaret did"),
+        "the conversation view did not show Margaret's story"
+    );
+
     println!(
         "Today page benchmark, {} CPU cores, {CONCURRENCY} connections, {} s each, started {}",
         std::thread::available_parallelism()
@@ -150,11 +184,14 @@ async fn main() -> anyhow::Result<()> {
     let bare = load(&hello_url, None, MEASURE).await;
     load(&today, Some(&cookie), WARM_UP).await;
     let page = load(&today, Some(&cookie), MEASURE).await;
+    load(&conversation, Some(&doctor_cookie), WARM_UP).await;
+    let talk = load(&conversation, Some(&doctor_cookie), MEASURE).await;
     println!("| handler | requests/s | p50 ms | p99 ms | errors |");
     println!("|---|---|---|---|---|");
     for (name, f) in [
         ("bare axum hello", &bare),
         ("Today page, 2 years of logs", &page),
+        ("conversation view (clinician), same person", &talk),
     ] {
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {} |",
@@ -164,6 +201,10 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "Today page rate is {:.1}% of the bare handler's (goal: at least 25%)",
         100.0 * page.rps / bare.rps.max(1.0)
+    );
+    println!(
+        "Conversation view p99 {:.2} ms (goal: at most 50 ms)",
+        talk.p99_ms
     );
     running.stop().await;
     std::fs::remove_dir_all(dir).ok();
