@@ -17,6 +17,7 @@ mod m20261203_000012_instances;
 mod m20261203_000013_idempotency;
 mod m20261203_000014_domain_events;
 mod m20261204_000015_cycle;
+mod m20261204_000016_clinical_data;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_idempotency::Migration),
             Box::new(m20261203_000014_domain_events::Migration),
             Box::new(m20261204_000015_cycle::Migration),
+            Box::new(m20261204_000016_clinical_data::Migration),
         ]
     }
 }

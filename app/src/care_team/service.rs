@@ -188,6 +188,8 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
         .await?;
     let observations: Vec<observation::Model> = observation::Entity::find()
         .filter(observation::Column::PatientId.eq(p.id))
+        // A result the lab withdrew (entered in error) is out of every view; its history stays.
+        .filter(observation::Column::RemovedAt.is_null())
         .order_by_asc(observation::Column::TakenAt)
         .all(&state.db)
         .await?

@@ -18,6 +18,7 @@ pub mod invitation;
 pub mod lease;
 pub mod membership;
 pub mod observation;
+pub mod observation_version;
 pub mod organisation;
 pub mod passkey;
 pub mod patient;

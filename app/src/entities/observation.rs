@@ -19,6 +19,24 @@ pub struct Model {
     /// Who, what, when and value in one string, unique: the same result imported twice is
     /// stored once.
     pub fingerprint: Option<String>,
+    /// `final`, `amended`, `corrected` or `entered-in-error`.
+    pub status: String,
+    /// `<`, `<=`, `>=` or `>`: the value is a bound the lab gave, not an exact number.
+    pub comparator: Option<String>,
+    /// The lab's identifier for this result, `system|value`; unique for the person.
+    pub identifier: Option<String>,
+    pub issued: Option<DateTimeUtc>,
+    /// `taken` or `reported` (only the report's time was given, so `taken_at` is that).
+    pub dated_by: String,
+    pub performer: Option<String>,
+    /// The codings as sent: a JSON array of `{system, code, display}`.
+    pub codings: Option<String>,
+    /// When Alongside converted the value: the value and unit as sent.
+    pub original_value: Option<String>,
+    pub original_unit: Option<String>,
+    pub corrected_at: Option<DateTimeUtc>,
+    /// Set when the lab said it was entered in error: out of every view, kept for its history.
+    pub removed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

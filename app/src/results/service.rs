@@ -39,6 +39,7 @@ pub async fn visible(state: &AppState, ctx: &Ctx) -> Result<Vec<observation::Mod
     Ok(observation::Entity::find()
         .filter(observation::Column::PatientId.eq(ctx.patient().id))
         .filter(observation::Column::CreatedAt.lte(released))
+        .filter(observation::Column::RemovedAt.is_null())
         .order_by_asc(observation::Column::TakenAt)
         .all(&state.db)
         .await?)
@@ -93,6 +94,19 @@ pub async fn store(
         source: Set(source.to_owned()),
         created_at: Set(now),
         fingerprint: Set(Some(fingerprint(*patient_id, r))),
+        status: Set(r.status.as_str().to_owned()),
+        comparator: Set(r.comparator.map(|c| c.as_str().to_owned())),
+        identifier: Set(r.identifier.clone()),
+        issued: Set(r.issued),
+        dated_by: Set(r.dated_by.as_str().to_owned()),
+        performer: Set(r.performer.clone()),
+        codings: Set(
+            (!r.codings.is_empty()).then(|| serde_json::to_string(&r.codings).unwrap_or_default())
+        ),
+        original_value: Set(r.original.as_ref().map(|o| o.0.clone())),
+        original_unit: Set(r.original.as_ref().map(|o| o.1.clone())),
+        corrected_at: Set(None),
+        removed_at: Set(None),
     });
     let mut added = 0;
     // Batches keep each statement well under SQLite's and PostgreSQL's parameter limits.
@@ -168,6 +182,7 @@ pub async fn add_manual(
         value_code: coded.clone(),
         unit: coded.is_none().then(|| kind.unit.to_owned()),
         taken_at,
+        ..Incoming::default()
     };
     let txn = crate::state::begin_write(&state.db).await?;
     let added = store(&txn, now, &[(p.id, incoming)], "entered").await?;

@@ -22,6 +22,7 @@ pub async fn add_hba1c(app: &TestApp, who: &Person, value: f64, days_ago: i64) {
         source: Set("test".into()),
         created_at: Set(now),
         fingerprint: Set(None),
+        ..Default::default()
     }
     .insert(&app.db)
     .await

@@ -194,6 +194,7 @@ pub async fn of_people(
         .column(observation::Column::CreatedAt)
         .filter(observation::Column::PatientId.is_in(done.iter().map(|c| c.patient_id)))
         .filter(observation::Column::CreatedAt.gte(earliest))
+        .filter(observation::Column::RemovedAt.is_null())
         .into_tuple()
         .all(db)
         .await?;

@@ -143,6 +143,7 @@ pub(super) fn read_row(
             value_code,
             unit: (!is_coded(kind)).then(|| kind.unit.to_owned()),
             taken_at,
+            ..Incoming::default()
         }),
         _ => Err(messages),
     }

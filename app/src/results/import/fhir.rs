@@ -84,6 +84,7 @@ pub(super) fn read_observation(
                 value_code,
                 unit: (!is_coded(kind)).then(|| kind.unit.to_owned()),
                 taken_at,
+                ..Incoming::default()
             })
         }
         _ => Err(messages),

@@ -20,7 +20,7 @@ const SYSTOLIC_LOINC: &str = "8480-6";
 const DIASTOLIC_LOINC: &str = "8462-4";
 
 /// One result ready to store.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Incoming {
     /// "Line 3" (CSV, counting the header as line 1) or "Entry 2" (FHIR, 1-based entry index).
     pub place: String,
@@ -36,6 +36,134 @@ pub struct Incoming {
     /// The catalogue unit for numeric kinds.
     pub unit: Option<String>,
     pub taken_at: DateTime<Utc>,
+    /// Whether `taken_at` is when the specimen was taken (or the check done), or only when the
+    /// lab reported it (`issued`), which the person reads as "reported on".
+    pub dated_by: DatedBy,
+    /// A bound rather than an exact number: `value_num` is the bound.
+    pub comparator: Option<Comparator>,
+    pub status: Status,
+    /// The lab's identifier for the result, `system|value`.
+    pub identifier: Option<String>,
+    pub issued: Option<DateTime<Utc>>,
+    /// Who did the test, as the file names them (a lab, a practice).
+    pub performer: Option<String>,
+    /// Every coding of the result's code, as sent.
+    pub codings: Vec<Coding>,
+    /// When the value was converted into the catalogue's unit: the value and unit as sent,
+    /// e.g. ("6.1", "%").
+    pub original: Option<(String, String)>,
+    /// What the file says of the person besides the NHS number, checked against our record.
+    pub claimed: Claimed,
+}
+
+/// How a result is dated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DatedBy {
+    #[default]
+    Taken,
+    Reported,
+}
+
+impl DatedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Taken => "taken",
+            Self::Reported => "reported",
+        }
+    }
+}
+
+/// A FHIR Quantity comparator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparator {
+    Less,
+    LessOrEqual,
+    MoreOrEqual,
+    More,
+}
+
+impl Comparator {
+    /// As FHIR writes it: "<", "<=", ">=", ">".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Less => "<",
+            Self::LessOrEqual => "<=",
+            Self::MoreOrEqual => ">=",
+            Self::More => ">",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim() {
+            "<" => Some(Self::Less),
+            "<=" | "≤" => Some(Self::LessOrEqual),
+            ">=" | "≥" => Some(Self::MoreOrEqual),
+            ">" => Some(Self::More),
+            _ => None,
+        }
+    }
+}
+
+/// A result's status, as FHIR names it; only these reach the store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Status {
+    #[default]
+    Final,
+    Amended,
+    Corrected,
+    /// The lab withdrew it: the stored result leaves every view, its history kept.
+    EnteredInError,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Final => "final",
+            Self::Amended => "amended",
+            Self::Corrected => "corrected",
+            Self::EnteredInError => "entered-in-error",
+        }
+    }
+
+    /// Amended and corrected results replace an earlier one for the same test.
+    pub fn replaces(self) -> bool {
+        matches!(self, Self::Amended | Self::Corrected)
+    }
+}
+
+/// One coding of a result's code, as sent.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Coding {
+    pub system: String,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+
+/// What a file says about the person, besides their NHS number.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Claimed {
+    pub birth_date: Option<NaiveDate>,
+    pub family_name: Option<String>,
+}
+
+/// Something in a file that is not a result Alongside shows (another test, a panel that only
+/// groups results, a result not yet final): left out and listed, not a reason to refuse the file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Skipped {
+    /// "Entry 4" or "Line 12".
+    pub place: String,
+    /// What it was, as the file names it: "Lipid panel (LOINC 57698-3)".
+    pub what: String,
+    /// Why it was left out, in plain words: "not something Alongside shows".
+    pub why: String,
+}
+
+/// A file read whole: the results to store and what was left out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Parsed {
+    pub results: Vec<Incoming>,
+    pub skipped: Vec<Skipped>,
 }
 
 /// Something wrong with one line or entry, said so that a nurse can put it right.

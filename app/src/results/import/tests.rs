@@ -43,6 +43,7 @@ fn valid_csv_with_several_kinds_gives_one_result_per_line() {
             value_code: None,
             unit: Some("mmol/mol".into()),
             taken_at: Utc.with_ymd_and_hms(2026, 11, 3, 0, 0, 0).unwrap(),
+            ..Incoming::default()
         }
     );
     assert_eq!(got[1].code, "blood_pressure");
@@ -515,6 +516,7 @@ fn valid_fhir_bundle_gives_each_observation_with_its_nhs_number() {
             value_code: None,
             unit: Some("mmol/mol".into()),
             taken_at: taken,
+            ..Incoming::default()
         }
     );
     assert_eq!(
