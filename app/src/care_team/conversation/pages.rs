@@ -1,6 +1,11 @@
 //! The conversation view and the team's plan pages.
 use super::*;
 
+/// The person's first name, as the team's pages speak of them.
+fn first_name(full: &str) -> String {
+    full.split(' ').next().unwrap_or_default().to_owned()
+}
+
 fn goal_block(patient: Uuid, g: &GoalView, can_change: bool, first: &str) -> AnyView {
     view! {
         <div class="nhsuk-card">
@@ -167,13 +172,7 @@ fn story_section(v: &ConversationView, first: &str) -> AnyView {
 
 fn agree_form(v: &ConversationView, flash: &Flash) -> AnyView {
     let state = FormState::new("agree", flash);
-    let first = v
-        .person
-        .name
-        .split(' ')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let first = first_name(&v.person.name);
     view! {
         <h2 class="nhsuk-heading-m" id="agree">"Agree the plan"</h2>
         <p class="nhsuk-body">{format!("When {first} is happy with the plan, mark it as agreed. {first} sees who wrote it with them and when it is next reviewed.")}</p>
@@ -195,13 +194,7 @@ fn agree_form(v: &ConversationView, flash: &Flash) -> AnyView {
 
 fn notes_section(v: &ConversationView, flash: &Flash) -> AnyView {
     let state = FormState::new("note", flash);
-    let first = v
-        .person
-        .name
-        .split(' ')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let first = first_name(&v.person.name);
     view! {
         <section class="app-professional-only" id="notes" aria-labelledby="notes-title">
             <h2 class="nhsuk-heading-m" id="notes-title">"Working notes: care team only"</h2>
@@ -238,7 +231,7 @@ pub fn ConversationPage() -> impl IntoView {
         |v: ConversationView, flash: Flash| {
             let person = v.person.clone();
             let pid = person.patient_id;
-            let first = person.name.split(' ').next().unwrap_or_default().to_owned();
+            let first = first_name(&person.name);
             let agenda = match person.pack.clone() {
                 Some(pack) if pack.submitted.is_some() => answers_list(pack.answers).into_any(),
                 Some(_) => view! { <p class="nhsuk-body">{format!("{first} has not sent their answers yet.")}</p> }.into_any(),
@@ -320,12 +313,7 @@ pub fn TeamGoalPage() -> impl IntoView {
     render(
         load(move || load_team_plan(id)),
         move |plan: PlanView, flash: Flash| {
-            let first = plan
-                .person_name
-                .split(' ')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
+            let first = first_name(&plan.person_name);
             let goal = goal_id.and_then(|g| plan.goals.iter().find(|x| x.id == g).cloned());
             let heading = match &goal {
                 Some(g) => g.title.clone(),
@@ -399,12 +387,7 @@ pub fn TeamActionPage() -> impl IntoView {
                 }
                 .into_any();
             };
-            let first = plan
-                .person_name
-                .split(' ')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
+            let first = first_name(&plan.person_name);
             let stop = FormState::new("stop", &flash);
             let stopped = action.status == "not_doing";
             view! {
@@ -437,12 +420,7 @@ pub fn TeamContingencyPage() -> impl IntoView {
     render(
         load(move || load_team_plan(id)),
         move |plan: PlanView, flash: Flash| {
-            let first = plan
-                .person_name
-                .split(' ')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
+            let first = first_name(&plan.person_name);
             view! {
                 <Notice flash=flash.clone() />
                 {back_link(format!("/team/people/{id}/conversation#plan"), "Back to the conversation")}
@@ -462,12 +440,7 @@ pub fn TeamSupportPage() -> impl IntoView {
     render(
         load(move || load_team_plan(id)),
         move |plan: PlanView, flash: Flash| {
-            let first = plan
-                .person_name
-                .split(' ')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
+            let first = first_name(&plan.person_name);
             let items = plan
                 .support
                 .iter()
