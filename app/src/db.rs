@@ -25,6 +25,8 @@ pub enum Turn {
     Organisation(uuid::Uuid),
     /// One person's queued reminders, brought up to date from their situation.
     Patient(uuid::Uuid),
+    /// Imports of results: each decides from what is stored (is this a correction, a repeat?).
+    ResultsImport,
 }
 
 impl Turn {
@@ -34,6 +36,7 @@ impl Turn {
             Turn::Account(id) => (0x6163_636f_756e_7400_u64, id), // "account"
             Turn::Organisation(id) => (0x6f72_6761_6e69_7300_u64, id), // "organis"
             Turn::Patient(id) => (0x7061_7469_656e_7400_u64, id), // "patient"
+            Turn::ResultsImport => (0x7265_7375_6c74_7300_u64, uuid::Uuid::nil()), // "results"
         };
         let (high, low) = id.as_u64_pair();
         i64::from_ne_bytes((high ^ low ^ tag).to_ne_bytes())

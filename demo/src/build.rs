@@ -552,7 +552,7 @@ async fn import_results(
             }
         }
     }
-    app::results::service::import(&demo.state, &ctx, &csv).await?;
+    app::results::intake::import(&demo.state, &ctx, &csv).await?;
     Ok(())
 }
 

@@ -193,7 +193,10 @@ pub fn router(prepared: &Prepared) -> Router {
         .route("/sw.js", get(service_worker))
         .route(
             "/team/results/import",
-            axum::routing::post(upload::import_results),
+            axum::routing::post(upload::import_results).layer(
+                // Room for the form's other fields beside the largest file.
+                axum::extract::DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024),
+            ),
         )
         // Registers the pages and every server function at its own path and method (so a
         // POST-only function answers GET with 405).

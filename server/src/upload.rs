@@ -1,6 +1,6 @@
 //! The one form that is not a server function: uploading a file of results. A file upload is a
 //! multipart post, which our server functions do not take, so this handler reads the file and
-//! hands it to `results::service::import` (which asks the policy). Like every form it answers a
+//! hands it to `results::intake::import` (which asks the policy). Like every form it answers a
 //! browser with a redirect and a flash, and anything else with a plain status and JSON.
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,6 +13,20 @@ use app::forms::{Flash, store_flash};
 use crate::ServerState;
 
 const PAGE: &str = "/team/results/import";
+
+/// The largest file of results taken at once: a year of a practice's results (about 5,000
+/// results for 1,000 people as a FHIR Bundle is about 20 MB). The route's body limit.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+fn too_big() -> AppError {
+    AppError::field(
+        "file",
+        format!(
+            "The file is larger than {} MB, the most Alongside takes at once. Split it into smaller files (for example one per month) and upload each.",
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        ),
+    )
+}
 
 pub async fn import_results(
     State(state): State<ServerState>,
@@ -27,11 +41,7 @@ pub async fn import_results(
     let outcome = run(&state, &session, multipart).await;
     if !browser {
         return match outcome {
-            Ok(done) => axum::Json(serde_json::json!({
-                "added": done.added,
-                "already": done.already,
-            }))
-            .into_response(),
+            Ok(done) => axum::Json(done).into_response(),
             Err(err) => {
                 let status =
                     StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -41,18 +51,20 @@ pub async fn import_results(
     }
     let flash = match outcome {
         Err(AppError::Unauthorized) => return Redirect::to("/").into_response(),
-        Ok(done) => Flash {
-            notice: Some(match (done.added, done.already) {
-                (added, 0) => format!("{added} results imported."),
-                (0, already) => {
-                    format!("Nothing new: all {already} results in this file were already here.")
-                }
-                (added, already) => format!(
-                    "{added} results imported. {already} were already here, so they were not added again."
-                ),
-            }),
-            ..Flash::default()
-        },
+        Ok(done) => {
+            let notice = summary(&done);
+            // The full report (each result, and what was left out) waits for the page.
+            if app::session::put(&session, app::results::intake::REPORT_KEY, done)
+                .await
+                .is_err()
+            {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+            Flash {
+                notice: Some(notice),
+                ..Flash::default()
+            }
+        }
         Err(AppError::Validation(errors)) => Flash {
             form: Some("import".into()),
             errors,
@@ -70,11 +82,61 @@ pub async fn import_results(
     Redirect::to(PAGE).into_response()
 }
 
+/// One sentence for the notice: what changed.
+fn summary(done: &app::results::intake::Imported) -> String {
+    let mut parts = Vec::new();
+    let plural = |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    if done.added > 0 {
+        parts.push(format!(
+            "{} imported",
+            plural(done.added, "result", "results")
+        ));
+    }
+    if done.corrected > 0 {
+        parts.push(format!(
+            "{} corrected",
+            plural(done.corrected, "result", "results")
+        ));
+    }
+    if done.removed > 0 {
+        parts.push(format!(
+            "{} removed (entered in error)",
+            plural(done.removed, "result", "results")
+        ));
+    }
+    if done.already > 0 {
+        parts.push(format!(
+            "{} already here, so not added again",
+            plural(done.already, "result was", "results were")
+        ));
+    }
+    if !done.skipped.is_empty() {
+        parts.push(format!(
+            "{} not imported (listed below)",
+            plural(done.skipped.len() as u64, "entry", "entries")
+        ));
+    }
+    if parts.is_empty() {
+        return "Nothing in this file was a result to import.".to_owned();
+    }
+    let mut text = parts.join("; ");
+    if let Some(first) = text.get(..1) {
+        text = first.to_uppercase() + &text[1..];
+    }
+    text + "."
+}
+
 async fn run(
     state: &ServerState,
     session: &Session,
     mut multipart: Multipart,
-) -> Result<app::results::service::Imported, AppError> {
+) -> Result<app::results::intake::Imported, AppError> {
     let account = app::session::current_account(session)
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -83,6 +145,7 @@ async fn run(
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big()),
             Err(_) => {
                 return Err(AppError::field(
                     "file",
@@ -91,8 +154,12 @@ async fn run(
             }
         };
         if field.name() == Some("file") {
-            let bytes = field.bytes().await.map_err(|_| {
-                AppError::field("file", "The upload did not arrive whole. Please try again.")
+            let bytes = field.bytes().await.map_err(|err| {
+                if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_big()
+                } else {
+                    AppError::field("file", "The upload did not arrive whole. Please try again.")
+                }
             })?;
             content = Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
                 AppError::field(
@@ -111,5 +178,5 @@ async fn run(
         None,
     )
     .await?;
-    app::results::service::import(&state.app, &ctx, &content).await
+    app::results::intake::import(&state.app, &ctx, &content).await
 }

@@ -95,6 +95,26 @@ impl StaffTools {
     }
 }
 
+/// Where someone starts after signing in. Care-team staff who have no plan of their own (and
+/// help no one with theirs) start at *Upcoming reviews*, where each person is in the cycle
+/// (#19); everyone else starts at Today.
+#[cfg(feature = "ssr")]
+pub async fn landing(
+    state: &crate::state::AppState,
+    session: &tower_sessions::Session,
+    account: Uuid,
+) -> Result<String, AppError> {
+    let roles = passkeys::service::roles(state, account).await?;
+    let reviews = crate::access::staff_may(&roles, crate::access::Permission::ManageReviews);
+    let person = crate::access::current_person(state, session, account).await?;
+    Ok(if reviews && person.is_none() {
+        "/team/reviews"
+    } else {
+        "/today"
+    }
+    .to_owned())
+}
+
 /// The signed-in person, or `Unauthorized`.
 #[server(prefix = "/api/auth", endpoint = "whoami")]
 pub async fn whoami() -> Result<Viewer, AppError> {

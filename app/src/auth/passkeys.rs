@@ -95,10 +95,13 @@ pub async fn start_sign_in() -> Result<RequestChallengeResponse, AppError> {
 }
 
 #[server(prefix = "/api/auth", endpoint = "sign_in_finish", input = Json)]
-pub async fn finish_sign_in(credential: PublicKeyCredential) -> Result<(), AppError> {
+/// Signs in and says where to start: see [`crate::auth::landing`].
+pub async fn finish_sign_in(credential: PublicKeyCredential) -> Result<String, AppError> {
     let state = crate::state::app_state()?;
     let session = crate::session::from_request().await?;
-    service::finish_sign_in(&state, &session, &credential).await
+    service::finish_sign_in(&state, &session, &credential).await?;
+    let (session, account) = crate::session::require_account().await?;
+    crate::auth::landing(&state, &session, account).await
 }
 
 #[server(prefix = "/api/auth", endpoint = "passkeys")]

@@ -469,46 +469,78 @@ async fn nothing() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The import page, with the report of the import just made on this browser (once).
 #[server(prefix = "/api/team", endpoint = "import_page")]
-pub async fn load_import_page() -> Result<(), AppError> {
-    nothing().await
+pub async fn load_import_page() -> Result<Option<crate::results::Imported>, AppError> {
+    nothing().await?;
+    let session = crate::session::from_request().await?;
+    crate::session::take(&session, crate::results::intake::REPORT_KEY).await
+}
+
+/// What the last import did: each result, and what was left out and why.
+fn import_report(done: crate::results::Imported) -> impl IntoView {
+    const SHOWN: usize = 200;
+    let more = done.lines.len().saturating_sub(SHOWN);
+    let people = done.people;
+    view! {
+        <section aria-labelledby="import-report">
+            <h2 class="nhsuk-heading-m" id="import-report">"What this import did"</h2>
+            <p class="nhsuk-body">{format!("Results for {people} {}.", if people == 1 { "person" } else { "people" })}</p>
+            {(!done.lines.is_empty()).then(|| view! {
+                <ul class="nhsuk-list nhsuk-list--bullet">
+                    {done.lines.into_iter().take(SHOWN).map(|l| view! { <li>{l}</li> }).collect_view()}
+                </ul>
+                {(more > 0).then(|| view! { <p class="nhsuk-body">{format!("And {more} more.")}</p> })}
+            })}
+            {(!done.skipped.is_empty()).then(|| view! {
+                <h3 class="nhsuk-heading-s">"Not imported"</h3>
+                <ul class="nhsuk-list nhsuk-list--bullet">
+                    {done.skipped.into_iter().map(|s| view! { <li>{format!("{}: {}: {}", s.place, s.what, s.why)}</li> }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
 }
 
 #[component]
 pub fn ImportResultsPage() -> impl IntoView {
-    render(load(load_import_page), |_: (), flash: Flash| {
-        let state = FormState::new("import", &flash);
-        let problems = state.errors("file");
-        let error = !problems.is_empty();
-        view! {
-            <Notice flash=flash.clone() />
-            {back_link("/team/reviews".into(), "Upcoming reviews")}
-            <PageHeading text="Import results" />
-            <p class="nhsuk-body">"Upload a CSV file or a FHIR R4 Bundle of Observations (JSON). If anything in the file is wrong, nothing from it is added: fix the lines listed and upload it again. Uploading the same file twice adds nothing twice."</p>
-            <details class="nhsuk-details">
-                <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"What the CSV file must look like"</span></summary>
-                <div class="nhsuk-details__text">
-                    <p>"A first line naming the columns nhs_number, result, value and taken_on (unit is optional). For example:"</p>
-                    <pre class="app-code">"nhs_number,result,value,taken_on\n9434765919,hba1c,52,2026-11-03\n9434765919,blood_pressure,142/88,2026-11-03"</pre>
-                </div>
-            </details>
-            {error.then(|| view! {
-                <div class="nhsuk-error-summary" aria-labelledby="import-problems" role="alert" tabindex="-1" data-autofocus="">
-                    <h2 class="nhsuk-error-summary__title" id="import-problems">"Nothing was imported. Fix these and upload the file again"</h2>
-                    <div class="nhsuk-error-summary__body">
-                        <ul class="nhsuk-list nhsuk-error-summary__list">
-                            {problems.iter().map(|p| view! { <li><a href="#import-file">{p.clone()}</a></li> }).collect_view()}
-                        </ul>
+    render(
+        load(load_import_page),
+        |report: Option<crate::results::Imported>, flash: Flash| {
+            let state = FormState::new("import", &flash);
+            let problems = state.errors("file");
+            let error = !problems.is_empty();
+            view! {
+                <Notice flash=flash.clone() />
+                {back_link("/team/reviews".into(), "Upcoming reviews")}
+                <PageHeading text="Import results" />
+                {report.map(import_report)}
+                <p class="nhsuk-body">"Upload a CSV file, or FHIR R4 results as JSON: a Bundle, one Observation, or NDJSON (one resource per line, as bulk exports give), up to 20 MB. If a result in the file is wrong, nothing from it is added: fix what is listed and upload it again. Uploading the same file twice adds nothing twice. A corrected (amended) result replaces the earlier one; tests Alongside does not show are left out and listed."</p>
+                <details class="nhsuk-details">
+                    <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"What the CSV file must look like"</span></summary>
+                    <div class="nhsuk-details__text">
+                        <p>"A first line naming the columns nhs_number, result, value and taken_on (unit is optional). For example:"</p>
+                        <pre class="app-code">"nhs_number,result,value,taken_on\n9434765919,hba1c,52,2026-11-03\n9434765919,blood_pressure,142/88,2026-11-03"</pre>
                     </div>
-                </div>
-            })}
-            <form method="post" action="/team/results/import" enctype="multipart/form-data" id="import">
-                <div class=if error { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
-                    <label class="nhsuk-label" for="import-file">"File of results"</label>
-                    <input class="nhsuk-file-upload" id="import-file" name="file" type="file" accept=".csv,.json,text/csv,application/json,application/fhir+json" />
-                </div>
-                <button type="submit" class="nhsuk-button">"Import"</button>
-            </form>
-        }
-    })
+                </details>
+                {error.then(|| view! {
+                    <div class="nhsuk-error-summary" aria-labelledby="import-problems" role="alert" tabindex="-1" data-autofocus="">
+                        <h2 class="nhsuk-error-summary__title" id="import-problems">"Nothing was imported. Fix these and upload the file again"</h2>
+                        <div class="nhsuk-error-summary__body">
+                            <ul class="nhsuk-list nhsuk-error-summary__list">
+                                {problems.iter().map(|p| view! { <li><a href="#import-file">{p.clone()}</a></li> }).collect_view()}
+                            </ul>
+                        </div>
+                    </div>
+                })}
+                <form method="post" action="/team/results/import" enctype="multipart/form-data" id="import">
+                    <div class=if error { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }>
+                        <label class="nhsuk-label" for="import-file">"File of results"</label>
+                        <input class="nhsuk-file-upload" id="import-file" name="file" type="file" accept=".csv,.json,text/csv,application/json,application/fhir+json" />
+                    </div>
+                    <button type="submit" class="nhsuk-button">"Import"</button>
+                </form>
+            }
+        },
+    )
 }

@@ -58,6 +58,34 @@ pub struct ResultDetail {
     pub trend: String,
 }
 
+/// Something in a file that is not a result Alongside shows (another test, a panel that only
+/// groups results, a result not yet final): left out and listed, not a reason to refuse the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// "Entry 4" or "Line 12".
+    pub place: String,
+    /// What it was, as the file names it: "Lipid panel (LOINC 57698-3)".
+    pub what: String,
+    /// Why it was left out, in plain words: "not something Alongside shows".
+    pub why: String,
+}
+
+/// What an import did, for the report the nurse reads after uploading.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    pub added: u64,
+    pub already: u64,
+    pub corrected: u64,
+    pub removed: u64,
+    /// How many people the file's results are for.
+    pub people: u64,
+    /// One line per result stored or changed: "Entry 2: HbA1c 52 mmol/mol, taken on 3 November
+    /// 2026, added".
+    pub lines: Vec<String>,
+    /// What the file held that is not something Alongside shows, or was older than what is here.
+    pub skipped: Vec<Skipped>,
+}
+
 /// One result entered by hand by the care team.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -68,6 +96,8 @@ pub struct ResultForm {
     pub taken_on: String,
 }
 
+#[cfg(feature = "ssr")]
+pub mod intake;
 #[cfg(feature = "ssr")]
 pub mod service;
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::catalogue::{self, coded_words, show};
 use super::import::{self, Incoming};
 use super::{Point, ResultDetail, ResultSummary};
-use crate::access::{self, PatientCtx, Permission, StaffCtx};
+use crate::access::{PatientCtx, Permission};
 use crate::auth::audit;
 use crate::entities::{observation, patient, preparation_pack, result_target};
 use crate::error::AppError;
@@ -57,7 +57,7 @@ pub async fn targets_of(
 
 /// The same result (person, kind, time, value) always has the same fingerprint, so a
 /// second import of a file adds nothing.
-fn fingerprint(patient_id: Uuid, r: &Incoming) -> String {
+pub(super) fn fingerprint(patient_id: Uuid, r: &Incoming) -> String {
     let text = format!(
         "{patient_id}|{}|{}|{:?}|{:?}|{:?}",
         r.code,
@@ -195,87 +195,6 @@ pub async fn add_manual(
     audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "result_added").await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// What an import did.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Imported {
-    pub added: u64,
-    pub already: u64,
-}
-
-/// Imports a CSV file or a FHIR R4 Bundle of results for people of the importer's
-/// organisations. All or nothing: if any line is wrong, nothing is stored and every problem
-/// is reported (as `Validation` with the list under "file").
-pub async fn import(state: &AppState, ctx: &StaffCtx, content: &str) -> Result<Imported, AppError> {
-    if ctx.permission() != Permission::EnterResults {
-        return Err(AppError::NotFound);
-    }
-    let now = state.clock.now();
-    let staff = ctx.actor().account_id;
-    // Only the people for whom the importer may enter results: read through the access
-    // layer's filter (the same rules a check uses), in one query.
-    let visible = access::visible_people(&state.db, ctx.actor(), Permission::EnterResults).await?;
-    let report = |problems: Vec<import::Problem>| {
-        AppError::Validation(BTreeMap::from([(
-            "file".to_owned(),
-            problems
-                .into_iter()
-                .map(|p| format!("{}: {}", p.place, p.message))
-                .collect(),
-        )]))
-    };
-    let trimmed = content.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.is_empty() {
-        return Err(AppError::field("file", "Choose a file to upload"));
-    }
-    let parsed = if trimmed.starts_with('{') {
-        import::parse_fhir_bundle(content, now)
-    } else {
-        import::parse_csv(content, now)
-    };
-    let incoming = parsed.map_err(report)?;
-    let mut numbers: Vec<&str> = incoming.iter().map(|r| r.nhs_number.as_str()).collect();
-    numbers.sort_unstable();
-    numbers.dedup();
-    let people = patient::Entity::find()
-        .filter(patient::Column::NhsNumber.is_in(numbers))
-        .filter(visible)
-        .all(&state.db)
-        .await?;
-    let mut allowed: BTreeMap<String, Uuid> = BTreeMap::new();
-    let mut touched = Vec::new();
-    for p in people {
-        allowed.insert(p.nhs_number.clone(), p.id);
-        touched.push(p);
-    }
-    let mut problems = Vec::new();
-    let mut rows = Vec::with_capacity(incoming.len());
-    for r in incoming {
-        match allowed.get(&r.nhs_number) {
-            Some(id) => rows.push((*id, r)),
-            None => problems.push(import::Problem {
-                place: r.place.clone(),
-                message: format!(
-                    "no one with NHS number {} is on your list (or you cannot add results for them)",
-                    r.nhs_number
-                ),
-            }),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(report(problems));
-    }
-    let txn = crate::state::begin_write(&state.db).await?;
-    let added = store(&txn, now, &rows, "import").await?;
-    for p in &touched {
-        audit::staff_touch(&txn, state.clock.as_ref(), staff, p, "results_imported").await?;
-    }
-    txn.commit().await?;
-    Ok(Imported {
-        added,
-        already: rows.len() as u64 - added,
-    })
 }
 
 /// Sets (or, with an empty value, removes) a person's own target for a kind of result.

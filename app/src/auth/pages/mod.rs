@@ -24,7 +24,9 @@ pub enum Ceremony {
 
 /// Runs one whole ceremony in the browser: ask the server, ask the authenticator, answer.
 #[cfg(feature = "hydrate")]
-pub(super) async fn run(ceremony: Ceremony, token: String) -> Result<(), String> {
+/// Runs a passkey ceremony. Signing in says where to go next (staff start elsewhere than Today);
+/// the others go where their button says.
+pub(super) async fn run(ceremony: Ceremony, token: String) -> Result<Option<String>, String> {
     use super::browser;
     use super::passkeys::*;
     let shown = |e: AppError| match e {
@@ -34,7 +36,7 @@ pub(super) async fn run(ceremony: Ceremony, token: String) -> Result<(), String>
     if ceremony == Ceremony::SignIn {
         let options = start_sign_in().await.map_err(shown)?;
         let credential = browser::get(options, false, None).await?;
-        return finish_sign_in(credential).await.map_err(shown);
+        return finish_sign_in(credential).await.map(Some).map_err(shown);
     }
     let options = match ceremony {
         Ceremony::Invitation => start_sign_up(token).await,
@@ -49,6 +51,7 @@ pub(super) async fn run(ceremony: Ceremony, token: String) -> Result<(), String>
         Some(browser::is_checked("remove-others")),
     )
     .await
+    .map(|()| None)
     .map_err(shown)
 }
 
@@ -91,7 +94,7 @@ pub fn PasskeyButton(
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             match run(ceremony, token.get_value()).await {
-                Ok(()) => super::browser::go_to(&then.get_value()),
+                Ok(landing) => super::browser::go_to(&landing.unwrap_or_else(|| then.get_value())),
                 Err(message) => {
                     problem.set(message);
                     busy.set(false);
@@ -150,7 +153,7 @@ pub fn SignInPanel() -> impl IntoView {
                 if let Ok(credential) = super::browser::get(options, true, Some(&signal)).await {
                     busy.set(true);
                     match super::passkeys::finish_sign_in(credential).await {
-                        Ok(()) => super::browser::go_to("/today"),
+                        Ok(landing) => super::browser::go_to(&landing),
                         Err(_) => {
                             problem.set("We could not sign you in with that passkey. Try again, or use a different passkey.".into());
                             busy.set(false);
@@ -170,7 +173,7 @@ pub fn SignInPanel() -> impl IntoView {
             }
             leptos::task::spawn_local(async move {
                 match run(Ceremony::SignIn, String::new()).await {
-                    Ok(()) => super::browser::go_to("/today"),
+                    Ok(landing) => super::browser::go_to(landing.as_deref().unwrap_or("/today")),
                     Err(message) => {
                         problem.set(message);
                         busy.set(false);

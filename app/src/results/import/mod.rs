@@ -147,17 +147,7 @@ pub struct Claimed {
     pub family_name: Option<String>,
 }
 
-/// Something in a file that is not a result Alongside shows (another test, a panel that only
-/// groups results, a result not yet final): left out and listed, not a reason to refuse the file.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Skipped {
-    /// "Entry 4" or "Line 12".
-    pub place: String,
-    /// What it was, as the file names it: "Lipid panel (LOINC 57698-3)".
-    pub what: String,
-    /// Why it was left out, in plain words: "not something Alongside shows".
-    pub why: String,
-}
+pub use crate::results::Skipped;
 
 /// A file read whole: the results to store and what was left out.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -391,6 +381,21 @@ pub fn parse_csv(text: &str, now: DateTime<Utc>) -> Result<Vec<Incoming>, Vec<Pr
     } else {
         Err(problems)
     }
+}
+
+/// Any file of results: a FHIR Bundle, or a CSV file. (Interim: the parser for single
+/// Observations, NDJSON and XML is on its way.)
+pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Parsed, Vec<Problem>> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let results = if trimmed.starts_with('{') {
+        parse_fhir_bundle(text, now)?
+    } else {
+        parse_csv(text, now)?
+    };
+    Ok(Parsed {
+        results,
+        skipped: Vec::new(),
+    })
 }
 
 /// A FHIR R4 Bundle (JSON) of Observations. Same all-or-nothing rule.
