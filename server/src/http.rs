@@ -158,8 +158,15 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if let Some(size) = declared.filter(|n| *n > MAX_BODY) {
-        if size <= DRAIN_LIMIT {
+    // The results upload takes files up to its own, larger limit (its route's body limit too).
+    let upload = req.uri().path() == crate::upload::PAGE;
+    let limit = if upload {
+        crate::upload::MAX_UPLOAD_BYTES as u64 + crate::upload::FORM_ROOM
+    } else {
+        MAX_BODY
+    };
+    if let Some(size) = declared.filter(|n| *n > limit) {
+        if size <= DRAIN_LIMIT.max(limit * 3) {
             // Read what is being sent, and throw it away, before answering: closing on a
             // client still sending makes its system reset the connection, and the client
             // sees a broken connection instead of this answer (a race a fast server loses).
@@ -167,6 +174,9 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
             let mut body = req.into_body().into_data_stream();
             let drain = async { while let Some(Ok(_)) = body.next().await {} };
             let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+        }
+        if upload {
+            return crate::upload::too_big_answer(wants_page);
         }
         return answer(app::AppError::TooLarge, wants_page);
     }

@@ -194,8 +194,9 @@ pub fn router(prepared: &Prepared) -> Router {
         .route(
             "/team/results/import",
             axum::routing::post(upload::import_results).layer(
-                // Room for the form's other fields beside the largest file.
-                axum::extract::DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024),
+                axum::extract::DefaultBodyLimit::max(
+                    upload::MAX_UPLOAD_BYTES + upload::FORM_ROOM as usize,
+                ),
             ),
         )
         // Registers the pages and every server function at its own path and method (so a

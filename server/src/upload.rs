@@ -12,11 +12,41 @@ use app::forms::{Flash, store_flash};
 
 use crate::ServerState;
 
-const PAGE: &str = "/team/results/import";
+pub const PAGE: &str = "/team/results/import";
 
 /// The largest file of results taken at once: a year of a practice's results (about 5,000
 /// results for 1,000 people as a FHIR Bundle is about 20 MB). The route's body limit.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// Room for the form's other fields beside the largest file.
+pub const FORM_ROOM: u64 = 64 * 1024;
+
+/// The answer to an upload declared larger than the limit, before anything reads it: for a
+/// browser a page that names the limit and leads back to the form, for anything else the same
+/// field error as a file found too large while reading it.
+pub fn too_big_answer(page: bool) -> Response {
+    let err = too_big();
+    if !page {
+        return crate::http::answer(err, false);
+    }
+    let text = err
+        .messages_for("file")
+        .first()
+        .cloned()
+        .unwrap_or_else(|| err.to_string());
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>That file is too large - Alongside</title></head><body><main>\
+             <h1>That file is too large</h1><p>{text}</p><p><a href=\"{PAGE}\">Back to Import results</a></p>\
+             </main></body></html>"
+        ),
+    )
+        .into_response()
+}
 
 fn too_big() -> AppError {
     AppError::field(

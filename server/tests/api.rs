@@ -24,8 +24,11 @@ mod health;
 mod http_shell;
 #[path = "api/idempotency.rs"]
 mod idempotency;
+#[path = "api/imports.rs"]
+mod imports;
 #[path = "api/pages.rs"]
 mod pages;
+
 #[path = "api/passkeys.rs"]
 mod passkeys;
 #[path = "api/plan.rs"]

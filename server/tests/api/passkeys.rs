@@ -145,6 +145,12 @@ pub async fn invite(app: &TestApp, name: &str) -> (Uuid, String) {
 
 /// Signs up through the invitation; returns the browser (signed in) and the device.
 pub async fn sign_up(app: &TestApp, name: &str) -> (Browser, Device) {
+    let (_, browser, device) = sign_up_account(app, name).await;
+    (browser, device)
+}
+
+/// As [`sign_up`], with the new account's id.
+pub async fn sign_up_account(app: &TestApp, name: &str) -> (Uuid, Browser, Device) {
     let (account, token) = invite(app, name).await;
     let browser = Browser::new(app);
     let mut device = Device::new(account);
@@ -164,7 +170,7 @@ pub async fn sign_up(app: &TestApp, name: &str) -> (Browser, Device) {
         "{}",
         res.text().await.unwrap_or_default()
     );
-    (browser, device)
+    (account, browser, device)
 }
 
 pub async fn sign_in(browser: &Browser, device: &mut Device, origin: &str) -> reqwest::Response {
@@ -572,5 +578,37 @@ db_test! {
         let left = app.db.query_one_raw(sea_orm::Statement::from_string(app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM rate_limits")).await.expect("count").expect("a row");
         assert_eq!(left.try_get::<i64>("", "n").expect("n"), 0);
         second.stop().await;
+    }
+}
+
+db_test! {
+    async fn staff_land_on_upcoming_reviews_after_signing_in_and_everyone_else_on_today(app) {
+        let (browser, mut device) = sign_up(&app, "Margaret Evans").await;
+        browser.form("sign_out", &[]).await;
+        let res = sign_in(&browser, &mut device, ORIGIN).await;
+        assert_eq!(res.text().await.unwrap_or_default(), "\"/today\"");
+
+        let someone = crate::plan::make_patient(&app, "Dora Tester", "9434765919").await;
+        let (nurse, nurse_browser, mut nurse_device) = sign_up_account(&app, "Nurse Ellie Hart").await;
+        let org = app::entities::patient::Entity::find_by_id(someone.patient_id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation_id;
+        sea_orm::ActiveModelTrait::insert(
+            app::entities::membership::ActiveModel {
+                account_id: sea_orm::Set(nurse),
+                organisation_id: sea_orm::Set(org),
+                role: sea_orm::Set("clinician".into()),
+                created_at: sea_orm::Set(chrono::Utc::now()),
+            },
+            &app.db,
+        )
+        .await
+        .unwrap();
+        nurse_browser.form("sign_out", &[]).await;
+        let res = sign_in(&nurse_browser, &mut nurse_device, ORIGIN).await;
+        assert_eq!(res.text().await.unwrap_or_default(), "\"/team/reviews\"");
     }
 }

@@ -72,7 +72,7 @@ async fn results_list(app: &TestApp, who: &Person) -> String {
     post_json(app, who, "/api/results/list", &[]).await.1
 }
 
-async fn upload(app: &TestApp, by: &Person, name: &str, content: &str) -> (u16, String) {
+pub(crate) async fn upload(app: &TestApp, by: &Person, name: &str, content: &str) -> (u16, String) {
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::text(content.to_owned()).file_name(name.to_owned()),
