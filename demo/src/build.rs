@@ -151,6 +151,13 @@ pub(crate) async fn practice(state: &AppState) -> Result<Uuid, AppError> {
     // Now: the latest results come in, reviews are booked and their packs released (so each
     // person sees their results explained and the questions), Margaret sends her answers and
     // invites her daughter to help.
+    // Two weeks ago each person with a plan had their checks with the healthcare assistant
+    // (stage 1 of the cycle), booked a few days before; the results came from those.
+    for (person, patient_id, _) in &people {
+        if demo_plan_for(person.given).is_some() {
+            checks_done(&demo, now, *patient_id).await?;
+        }
+    }
     demo.set(now);
     import_results(&demo, &people).await?;
     for (person, patient_id, account) in &people {
@@ -554,6 +561,40 @@ async fn import_results(
     }
     app::results::intake::import(&demo.state, &ctx, &csv).await?;
     Ok(())
+}
+
+/// The healthcare assistant books the information-gathering appointment 17 days before now,
+/// for 14 days before, and marks every check done on the day.
+async fn checks_done(demo: &Demo, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), AppError> {
+    use app::care_team::cycle::{Check, ChecksForm};
+    let on = now - Duration::days(14);
+    demo.set(now - Duration::days(17));
+    let ctx = demo
+        .record(demo.assistant, patient_id, Permission::ManageChecks)
+        .await?;
+    let checks: Vec<String> = Check::ALL.iter().map(|c| c.code().to_owned()).collect();
+    let form = ChecksForm {
+        patient_id: patient_id.to_string(),
+        date: date(on.date_naive()),
+        time: "09:00".into(),
+        place: "Treatment room 2".into(),
+        with_whom: "Healthcare assistant".into(),
+        rest: BTreeMap::new(),
+    };
+    app::care_team::cycle::service::book(&demo.state, &ctx, &form, &checks).await?;
+    demo.set(on + Duration::hours(1));
+    // As the person's page shows it, with its "Mark as done" form.
+    let read = demo
+        .record(demo.assistant, patient_id, Permission::ReadRecord)
+        .await?;
+    let shown = app::care_team::cycle::service::person(&demo.state, &read).await?;
+    let Some(appointment) = shown.checks.as_ref().map(|c| c.id) else {
+        return Err(AppError::NotFound);
+    };
+    let ctx = demo
+        .record(demo.assistant, patient_id, Permission::ManageChecks)
+        .await?;
+    app::care_team::cycle::service::mark_done(&demo.state, &ctx, appointment, &checks).await
 }
 
 /// The clinician books the person's review, in the practice, within three weeks, and
