@@ -79,8 +79,6 @@ pub struct Kind {
     pub better: Option<Better>,
     /// `None` for coded results, which are the same or not.
     pub meaningful: Option<Meaningful>,
-    /// LOINC and SNOMED CT codes that mean this kind (for FHIR imports).
-    pub codes: &'static [&'static str],
 }
 
 pub const KINDS: &[Kind] = &[
@@ -97,7 +95,6 @@ pub const KINDS: &[Kind] = &[
             second: None,
             source: "NICE NG28 (type 2 diabetes in adults): its evidence reviews treat a change of 0.5 percentage points (5.5 mmol/mol) as clinically important; rounded down to 5 so a change of 5 is never called the same.",
         }),
-        codes: &["59261-8", "4548-4", "999791000000106"],
     },
     Kind {
         code: "blood_pressure",
@@ -112,7 +109,6 @@ pub const KINDS: &[Kind] = &[
             second: Some(Step::By(5.0)),
             source: "A clinical convention, not a guideline number: one person's clinic readings commonly differ by this much from visit to visit (which is why NICE NG136 asks for repeated readings; see Stevens et al., BMJ 2016;354:i4098 on visit-to-visit variation). 10 mmHg for the top number, 5 for the bottom.",
         }),
-        codes: &["85354-9", "75367002"],
     },
     Kind {
         code: "non_hdl_cholesterol",
@@ -127,7 +123,6 @@ pub const KINDS: &[Kind] = &[
             second: None,
             source: "A clinical convention: about the test-to-test variation of cholesterol at these levels (around 20% from day-to-day biological and laboratory variation). NICE NG238 judges treatment by a 40% fall in non-HDL cholesterol, far more than this.",
         }),
-        codes: &["43396-1", "1030411000000101"],
     },
     Kind {
         code: "egfr",
@@ -142,7 +137,6 @@ pub const KINDS: &[Kind] = &[
             second: None,
             source: "KDIGO 2012 CKD guideline, used by NICE CKS: a fall of more than 5 mL/min/1.73m² in a year is rapid progression; smaller changes are within the test's usual variation. (NICE NG203 calls a fall of 25%, or of 15 in a year, accelerated progression.)",
         }),
-        codes: &["62238-1", "33914-3", "1020291000000106"],
     },
     Kind {
         code: "urine_acr",
@@ -157,7 +151,6 @@ pub const KINDS: &[Kind] = &[
             second: None,
             source: "A clinical convention, a doubling or a halving: ACR varies a great deal from day to day (Naresh et al., Am J Kidney Dis 2013;62:1095, found that at 3 to 30 mg/mmol a change of 170% is needed to be 95% sure), so smaller changes are usually noise.",
         }),
-        codes: &["14959-1", "1023491000000104"],
     },
     Kind {
         code: "serum_creatinine",
@@ -172,7 +165,6 @@ pub const KINDS: &[Kind] = &[
             second: None,
             source: "NICE NG148 and KDIGO: a rise of 26 µmol/L is the smallest change treated as meaningful (there, for acute kidney injury). A convention for results months apart; the eGFR is the number to watch.",
         }),
-        codes: &["14682-9", "1000731000000107"],
     },
     Kind {
         code: "bmi",
@@ -187,7 +179,6 @@ pub const KINDS: &[Kind] = &[
             second: None,
             source: "NICE obesity guidance (CG189, NG246): losing 5% of body weight brings real health benefits; BMI moves in step with weight.",
         }),
-        codes: &["39156-5", "60621009"],
     },
     Kind {
         code: "copd_cat",
@@ -202,7 +193,6 @@ pub const KINDS: &[Kind] = &[
             second: None,
             source: "Kon et al., Lancet Respir Med 2014;2:195-203: the minimum clinically important difference of the CAT is 2 points.",
         }),
-        codes: &["89347-9"],
     },
     Kind {
         code: "mrc_dyspnoea",
@@ -217,7 +207,6 @@ pub const KINDS: &[Kind] = &[
             second: None,
             source: "The scale's smallest step: one grade.",
         }),
-        codes: &["401026001"],
     },
     Kind {
         code: "foot_risk",
@@ -228,7 +217,6 @@ pub const KINDS: &[Kind] = &[
         numbers: "Low, increased, high risk, or an active ulcer. At increased risk or more, you should see a foot protection service.",
         better: None,
         meaningful: None,
-        codes: &["401191002"],
     },
     Kind {
         code: "eye_screening",
@@ -239,7 +227,6 @@ pub const KINDS: &[Kind] = &[
         numbers: "You are screened every year, or every two years after two clear screens in a row.",
         better: None,
         meaningful: None,
-        codes: &["408548009"],
     },
     Kind {
         code: "smoking_status",
@@ -250,7 +237,6 @@ pub const KINDS: &[Kind] = &[
         numbers: "Free help to stop is available from your practice or local stop smoking service.",
         better: None,
         meaningful: None,
-        codes: &["72166-2"],
     },
 ];
 

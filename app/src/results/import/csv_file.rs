@@ -103,8 +103,8 @@ pub(super) fn read_row(
         kind
     };
 
-    let value =
-        kind.map(|k| read_value(k.code, field(columns.value)).map_err(|m| messages.push(m)));
+    let value = kind
+        .map(|k| read_value_or_bound(k.code, field(columns.value)).map_err(|m| messages.push(m)));
 
     if let (Some(kind), Some(unit_column)) = (kind, columns.unit) {
         let unit = field(unit_column);
@@ -132,7 +132,7 @@ pub(super) fn read_row(
         (
             Ok(nhs_number),
             Some(kind),
-            Some(Ok((value_num, value_num2, value_code))),
+            Some(Ok((comparator, (value_num, value_num2, value_code)))),
             Ok(taken_at),
         ) if messages.is_empty() => Ok(Incoming {
             place: place.to_owned(),
@@ -143,6 +143,7 @@ pub(super) fn read_row(
             value_code,
             unit: (!is_coded(kind)).then(|| kind.unit.to_owned()),
             taken_at,
+            comparator,
             ..Incoming::default()
         }),
         _ => Err(messages),

@@ -1,9 +1,11 @@
-//! Results coming into Alongside from outside: a CSV file a practice exports, or a FHIR R4 Bundle
-//! of Observations from a lab or GP system. This module only reads and checks them — no database,
-//! no files, no clock — so every rule about what may enter a person's record can be tested here.
-//! Imports are all-or-nothing: one wrong line means nothing is stored, and the nurse gets every
-//! problem at once, each in plain English with the line or entry it is on, so the file can be
-//! fixed in one go rather than discovered a line at a time.
+//! Results coming into Alongside from outside: a CSV file a practice exports, or FHIR R4 JSON from
+//! a lab or GP system (a Bundle, one Observation, or NDJSON). This module only reads and checks
+//! them — no database, no files, no clock — so every rule about what may enter a person's record
+//! can be tested here. Imports are all-or-nothing: one wrong result means nothing is stored, and
+//! the nurse gets every problem at once, each in plain English with the line or entry it is on,
+//! so the file can be fixed in one go rather than discovered a line at a time. What is not a
+//! result Alongside shows (another test, a panel, a result not final yet) is left out and listed,
+//! not a reason to refuse the file. Which codes mean which result is data, in `codes`.
 
 use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Europe::London;
@@ -14,10 +16,10 @@ use crate::results::catalogue::{self, KINDS, Kind, show};
 
 /// The identifier system NHS England uses for NHS numbers in FHIR.
 pub const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
-const LOINC: &str = "http://loinc.org";
-const SNOMED: &str = "http://snomed.info/sct";
-const SYSTOLIC_LOINC: &str = "8480-6";
-const DIASTOLIC_LOINC: &str = "8462-4";
+pub const LOINC: &str = "http://loinc.org";
+pub const SNOMED: &str = "http://snomed.info/sct";
+/// Units of measure in FHIR Quantities.
+pub const UCUM: &str = "http://unitsofmeasure.org";
 
 /// One result ready to store.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -228,13 +230,41 @@ pub fn read_value(code: &str, raw: &str) -> Result<ValueParts, String> {
     check_number(kind, v, number).map(|v| (Some(v), None, None))
 }
 
-/// Which catalogue kind a code means: our own code ("hba1c"), or any LOINC/SNOMED code in the
-/// kind's `codes`.
+/// Which catalogue kind a code means: our own code ("hba1c"), or any LOINC or SNOMED CT code
+/// in `codes::CODES`.
 pub fn kind_for(code: &str) -> Option<&'static Kind> {
     let code = code.trim();
     KINDS
         .iter()
-        .find(|k| k.code.eq_ignore_ascii_case(code) || k.codes.contains(&code))
+        .find(|k| k.code.eq_ignore_ascii_case(code))
+        .or_else(|| codes::known_bare(code).and_then(|c| catalogue::kind(c.kind)))
+}
+
+/// A value that may be a bound, as labs write it: ">90" (more than 90) or "<3". Only a single
+/// number can be a bound; the value is the bound, checked like any other value.
+pub fn read_value_or_bound(
+    code: &str,
+    raw: &str,
+) -> Result<(Option<Comparator>, ValueParts), String> {
+    let trimmed = raw.trim();
+    let Some((comparator, rest)) = ["<=", ">=", "≤", "≥", "<", ">"]
+        .iter()
+        .find_map(|c| Some((Comparator::parse(c)?, trimmed.strip_prefix(c)?)))
+    else {
+        return read_value(code, raw).map(|parts| (None, parts));
+    };
+    match kind_for(code) {
+        Some(kind) if kind.code == "blood_pressure" => Err(format!(
+            "A blood pressure must be two exact numbers, not a bound like {}",
+            quote(raw)
+        )),
+        Some(kind) if is_coded(kind) => Err(format!(
+            "{} results cannot be a bound like {}",
+            label(kind),
+            quote(raw)
+        )),
+        _ => read_value(code, rest).map(|parts| (Some(comparator), parts)),
+    }
 }
 
 /// A date (and optional time) as typed: "2026-11-03", "03/11/2026" (UK day first), or RFC 3339.
@@ -280,6 +310,34 @@ pub fn read_taken(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String
         ));
     }
     Ok(at)
+}
+
+/// A file of results, whatever its form: a FHIR Bundle, a single FHIR Observation or NDJSON (one
+/// FHIR resource a line), all JSON; or a CSV file. All-or-nothing: Ok only when every result is
+/// good, with what was left out listed; otherwise every problem.
+pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Parsed, Vec<Problem>> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let start = body.trim_start();
+    if start.is_empty() {
+        return Err(vec![Problem::at("File", "The file is empty")]);
+    }
+    if start.starts_with('<') {
+        // Reading XML as well would double what can go wrong for a form every FHIR server can
+        // also give as JSON.
+        let message = if start.contains("hl7.org/fhir") {
+            "This is FHIR XML; export it as JSON"
+        } else {
+            "This file is XML or a web page, not CSV or FHIR JSON"
+        };
+        return Err(vec![Problem::at("File", message)]);
+    }
+    if start.starts_with(['{', '[']) {
+        return fhir::parse_json(body, now);
+    }
+    parse_csv(text, now).map(|results| Parsed {
+        results,
+        skipped: Vec::new(),
+    })
 }
 
 /// A CSV file. All-or-nothing: Ok only when every line is good; otherwise every problem, one or
@@ -383,100 +441,14 @@ pub fn parse_csv(text: &str, now: DateTime<Utc>) -> Result<Vec<Incoming>, Vec<Pr
     }
 }
 
-/// Any file of results: a FHIR Bundle, or a CSV file. (Interim: the parser for single
-/// Observations, NDJSON and XML is on its way.)
-pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Parsed, Vec<Problem>> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let results = if trimmed.starts_with('{') {
-        parse_fhir_bundle(text, now)?
-    } else {
-        parse_csv(text, now)?
-    };
-    Ok(Parsed {
-        results,
-        skipped: Vec::new(),
-    })
-}
-
-/// A FHIR R4 Bundle (JSON) of Observations. Same all-or-nothing rule.
-pub fn parse_fhir_bundle(json: &str, now: DateTime<Utc>) -> Result<Vec<Incoming>, Vec<Problem>> {
-    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
-    if json.trim().is_empty() {
-        return Err(vec![Problem::at("File", "The file is empty")]);
-    }
-    let bundle: Value = serde_json::from_str(json).map_err(|err| {
-        vec![Problem::at(
-            "File",
-            format!(
-                "The file is not valid JSON (the first mistake is at line {}, column {})",
-                err.line(),
-                err.column()
-            ),
-        )]
-    })?;
-    match bundle.get("resourceType").and_then(Value::as_str) {
-        Some("Bundle") => {}
-        Some(other) => {
-            return Err(vec![Problem::at(
-                "File",
-                format!(
-                    "The file is a FHIR {}, not a Bundle of observations",
-                    quote(other)
-                ),
-            )]);
-        }
-        None => {
-            return Err(vec![Problem::at(
-                "File",
-                "The file is not a FHIR Bundle (it has no resourceType of Bundle)",
-            )]);
-        }
-    }
-    let entries: &[Value] = bundle
-        .get("entry")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
-    let patients: Vec<BundlePatient<'_>> = entries.iter().filter_map(BundlePatient::read).collect();
-
-    let mut results = Vec::new();
-    let mut problems = Vec::new();
-    let mut observations = 0_usize;
-    for (index, entry) in entries.iter().enumerate() {
-        let Some(resource) = entry.get("resource") else {
-            continue;
-        };
-        if resource.get("resourceType").and_then(Value::as_str) != Some("Observation") {
-            continue;
-        }
-        observations += 1;
-        let place = format!("Entry {}", index + 1);
-        match read_observation(resource, &patients, &place, now) {
-            Ok(incoming) => results.push(incoming),
-            Err(messages) => {
-                problems.extend(messages.into_iter().map(|m| Problem::at(place.clone(), m)))
-            }
-        }
-    }
-    if observations == 0 {
-        return Err(vec![Problem::at(
-            "File",
-            "The bundle has no observations in it",
-        )]);
-    }
-    if problems.is_empty() {
-        Ok(results)
-    } else {
-        Err(problems)
-    }
-}
-
+pub mod codes;
 mod csv_file;
 mod dates;
 mod fhir;
+mod units;
 mod values;
 use csv_file::*;
 use dates::*;
-use fhir::*;
 use values::*;
 
 #[cfg(test)]
