@@ -21,7 +21,7 @@ CARGO_TESTS := $(CLIPPY_WRAP) $(CARGO_TEST_CMD)
 TEST_THREADS ?= 6
 timed = @start=$$(date +%s); $(1); echo "== $(2) took $$(( $$(date +%s) - start ))s"
 
-.PHONY: run setup setup-test build site server test test-release fmt lint lint-wasm unit site-linted debug-bin budget \
+.PHONY: bench-import run setup setup-test build site server test test-release fmt lint lint-wasm unit site-linted debug-bin budget \
 	e2e e2e-release bench bench-phone bench-reminders bench-durability clean
 
 ## run: install what running needs, build (release), migrate, seed the demo and serve on :3000
@@ -89,6 +89,10 @@ e2e-release:
 ## bench: requests per second of the Today page beside a bare axum handler (see BENCHMARKS.md)
 bench: site
 	cargo run --release -p server --example bench_today
+
+## bench-import: a 20 MB FHIR Bundle of 5,000 results for 1,000 people imported on SQLite (#20)
+bench-import:
+	cargo run --release -p server --example bench_import
 
 ## bench-reminders: 10,000 reminders due in one minute, sent to a local mock push service
 bench-reminders:
