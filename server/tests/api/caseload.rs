@@ -212,6 +212,15 @@ db_test! {
         }
         let (status, _) = post_json(&app, &social, "/api/team/reviews", &[]).await;
         assert_eq!(status, 404, "the reviews list is for those who run reviews");
+        // The person's page offers no checks booking (health staff book checks); the
+        // conversation and the plan pages she writes with Ada open, and name Ada, not "you".
+        assert!(!theirs.contains("Book the checks"), "{theirs}");
+        for part in ["conversation", "contingency", "support"] {
+            let body = page(&app, &social, &format!("{person}/{part}")).await;
+            assert!(body.contains("Ada"), "{part}: {body}");
+            assert!(!body.contains("61 mmol/mol"), "{part} shows no unreleased result: {body}");
+            assert!(!body.contains("We could not find"), "{part}: {body}");
+        }
 
         // Once the care team shows Ada her results, the social care worker sees them too.
         let (status, _) = post_form(&app, &dr, "/api/team/release", &[("patient_id", &ada.patient_id.to_string())]).await;
