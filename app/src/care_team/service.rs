@@ -147,7 +147,7 @@ pub fn spaced(n: &str) -> String {
 }
 
 /// Every correction to one kind of a person's results, newest result first: for the latest,
-/// "Corrected on 3 December 2026. It was 64 mmol/mol until corrected on 3 December 2026."; for
+/// "Corrected on 3 December 2026: it was 64 mmol/mol before."; for
 /// an older one, "The result on 3 March 2026 was 64 mmol/mol until corrected on …".
 fn staff_corrections(
     p: &patient::Model,

@@ -62,7 +62,7 @@ pub struct Arrow {
 }
 
 /// How long a bound's arrow is, in the drawing's units.
-pub const ARROW: f64 = 16.0;
+pub const ARROW: f64 = 22.0;
 
 /// A round step for about four gaps across `span`: 1, 2 or 5 times a power of ten.
 fn nice_step(span: f64) -> f64 {

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::Earlier;
 use super::bounds::Bound;
-use super::catalogue::value_words;
-use crate::entities::{observation, observation_version, preparation_pack};
+use super::catalogue::{kind, value_words};
+use crate::entities::{observation, observation_version, patient, preparation_pack};
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 
@@ -56,6 +56,31 @@ pub async fn releases(
         .await?
         .into_iter()
         .filter_map(|p| p.released_at)
+        .collect())
+}
+
+/// What each corrected result said before, for the person: only values a release showed them.
+/// Two queries at most, none when nothing was corrected.
+pub async fn shown_to_person(
+    db: &impl ConnectionTrait,
+    patient: &patient::Model,
+    results: &[&observation::Model],
+) -> Result<BTreeMap<Uuid, Vec<Earlier>>, AppError> {
+    let versions = versions(db, results.iter().copied()).await?;
+    if versions.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let releases = releases(db, patient.id).await?;
+    let zone = crate::clock::zone(&patient.time_zone);
+    Ok(results
+        .iter()
+        .filter_map(|o| {
+            let unit = kind(&o.code).map_or("", |k| k.unit);
+            let shown = earlier(o, versions.get(&o.id)?, unit, zone, |from, until| {
+                was_shown(&releases, from, until)
+            });
+            Some((o.id, shown))
+        })
         .collect())
 }
 

@@ -149,7 +149,26 @@ fn a_corrected_result_says_when_in_the_persons_time_zone() {
     };
     assert_eq!(
         with_earlier.correction().as_deref(),
-        Some("Corrected on 1 August 2026. It was 64 mmol/mol until corrected on 1 August 2026.")
+        Some("Corrected on 1 August 2026: it was 64 mmol/mol before.")
+    );
+    let twice = Point {
+        earlier: vec![
+            crate::results::Earlier {
+                text: "64 mmol/mol".into(),
+                until: "30 July 2026".into(),
+            },
+            crate::results::Earlier {
+                text: "61 mmol/mol".into(),
+                until: "1 August 2026".into(),
+            },
+        ],
+        ..with_earlier.clone()
+    };
+    assert_eq!(
+        twice.correction().as_deref(),
+        Some(
+            "Corrected on 1 August 2026. It was 64 mmol/mol until corrected on 30 July 2026, then 61 mmol/mol until corrected on 1 August 2026."
+        )
     );
     assert_eq!(
         point(&egfr(60.0, None, 1), "", chrono_tz::Europe::London).correction(),

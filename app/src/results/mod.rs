@@ -75,25 +75,31 @@ impl Point {
         format!("{} {}", self.text, self.when())
     }
 
-    /// "Corrected on 3 December 2026." and what it said before: "It was 64 mmol/mol until
-    /// corrected on 3 December 2026."; nothing for a result never corrected.
+    /// "Corrected on 3 December 2026: it was 64 mmol/mol before." (see `correction_words`);
+    /// nothing for a result never corrected.
     pub fn correction(&self) -> Option<String> {
         let on = self.corrected.as_ref()?;
         Some(correction_words(on, &self.earlier))
     }
 }
 
-/// "Corrected on 3 December 2026." and, for each earlier value, "It was 64 mmol/mol until
-/// corrected on 3 December 2026."
+/// "Corrected on 3 December 2026.", with what it said before: "Corrected on 3 December 2026:
+/// it was 64 mmol/mol before." or, after several corrections, "Corrected on 3 December 2026.
+/// It was 64 mmol/mol until corrected on 1 December 2026, then 61 mmol/mol until corrected on
+/// 3 December 2026."
 pub fn correction_words(on: &str, earlier: &[Earlier]) -> String {
-    let mut words = format!("Corrected on {on}.");
-    for e in earlier {
-        words.push_str(&format!(
-            " It was {} until corrected on {}.",
-            e.text, e.until
-        ));
+    match earlier {
+        [] => format!("Corrected on {on}."),
+        [one] if one.until == on => format!("Corrected on {on}: it was {} before.", one.text),
+        _ => format!(
+            "Corrected on {on}. It was {}.",
+            earlier
+                .iter()
+                .map(|e| format!("{} until corrected on {}", e.text, e.until))
+                .collect::<Vec<_>>()
+                .join(", then ")
+        ),
     }
-    words
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -218,15 +218,15 @@ pub(super) fn TrendChart(
             let way = if a.up { -1.0 } else { 1.0 };
             let head = format!(
                 "{},{} {},{} {},{}",
-                px(a.x - 4.0),
-                px(a.tip - way * 6.0),
-                px(a.x + 4.0),
-                px(a.tip - way * 6.0),
+                px(a.x - 5.0),
+                px(a.tip - way * 8.0),
+                px(a.x + 5.0),
+                px(a.tip - way * 8.0),
                 px(a.x),
                 px(a.tip)
             );
             view! {
-                <line class="app-chart__arrow" x1=px(a.x) x2=px(a.x) y1=px(a.y + way * 4.0) y2=px(a.tip - way * 5.0) />
+                <line class="app-chart__arrow" x1=px(a.x) x2=px(a.x) y1=px(a.y + way * 4.0) y2=px(a.tip - way * 7.0) />
                 <polygon class="app-chart__arrowhead" points=head />
                 <circle class="app-chart__dot app-chart__dot--bound" cx=px(a.x) cy=px(a.y) r="4" />
             }

@@ -491,11 +491,17 @@ pub fn summarise(
 pub async fn summaries(state: &AppState, ctx: &Ctx) -> Result<Vec<ResultSummary>, AppError> {
     let rows = visible(state, ctx).await?;
     let targets = targets_of(&state.db, ctx.patient().id).await?;
+    let all: Vec<&observation::Model> = rows.iter().collect();
+    let earlier = corrections::shown_to_person(&state.db, ctx.patient(), &all).await?;
     Ok(catalogue::KINDS
         .iter()
         .filter_map(|k| {
             let mine: Vec<&observation::Model> = rows.iter().filter(|r| r.code == k.code).collect();
-            summarise(ctx.patient(), ctx.today(), &mine, &targets)
+            let mut summary = summarise(ctx.patient(), ctx.today(), &mine, &targets)?;
+            if let Some(e) = mine.last().and_then(|o| earlier.get(&o.id)) {
+                summary.latest.earlier.clone_from(e);
+            }
+            Some(summary)
         })
         .collect())
 }
@@ -508,24 +514,12 @@ pub async fn detail(state: &AppState, ctx: &Ctx, code: &str) -> Result<ResultDet
     let mut summary =
         summarise(ctx.patient(), ctx.today(), &mine, &targets).ok_or(AppError::NotFound)?;
     let zone = crate::clock::zone(&ctx.patient().time_zone);
-    // Earlier values of corrected results, only those the person was shown (see
-    // `corrections`); the queries run only when something was corrected.
-    let versions = corrections::versions(&state.db, mine.iter().copied()).await?;
-    let releases = if versions.is_empty() {
-        Vec::new()
-    } else {
-        corrections::releases(&state.db, ctx.patient().id).await?
-    };
+    let mut earlier = corrections::shown_to_person(&state.db, ctx.patient(), &mine).await?;
     let points: Vec<Point> = mine
         .iter()
-        .map(|o| {
-            let mut pt = point(o, kind.unit, zone);
-            if let Some(vs) = versions.get(&o.id) {
-                pt.earlier = corrections::earlier(o, vs, kind.unit, zone, |from, until| {
-                    corrections::was_shown(&releases, from, until)
-                });
-            }
-            pt
+        .map(|o| Point {
+            earlier: earlier.remove(&o.id).unwrap_or_default(),
+            ..point(o, kind.unit, zone)
         })
         .collect();
     if let Some(last) = points.last() {
