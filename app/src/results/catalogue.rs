@@ -12,7 +12,8 @@ use super::bounds::{Bound, Edge, Reading, Span, either};
 pub struct Assessment {
     /// The band's name, e.g. "G3a: moderately reduced".
     pub band: String,
-    /// `Some(true)` when it meets the target, `Some(false)` when not, `None` when no target applies.
+    /// `Some(true)` when it meets the target, `Some(false)` when not, `None` when no target
+    /// applies or when the lab gave a bound that lies either side of it.
     pub meets_target: Option<bool>,
     /// One sentence for the person, e.g. "This meets your target of 53 or lower."
     pub words: String,
