@@ -41,6 +41,8 @@ mod push_mock;
 mod reminders;
 #[path = "api/results.rs"]
 mod results;
+#[path = "api/results_display.rs"]
+mod results_display;
 #[path = "api/seed.rs"]
 mod seed;
 #[path = "api/sessions.rs"]

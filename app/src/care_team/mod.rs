@@ -72,8 +72,14 @@ pub struct ReviewsView {
 pub struct StaffResult {
     pub code: String,
     pub name: String,
+    /// The value in words, a bound as "more than 90", and what the lab sent when converted:
+    /// "43 mmol/mol (converted from 6.1 %)".
     pub latest: String,
-    pub date: String,
+    /// "on 3 March 2026", or "reported on 3 March 2026" when only the report's day is known.
+    pub when: String,
+    /// Corrections the lab made to this kind of result, each with what it said before:
+    /// "Corrected on 3 December 2026. It was 64 mmol/mol until corrected on 3 December 2026."
+    pub corrections: Vec<String>,
     /// Released to the person in a pack.
     pub shared: bool,
     pub assessment: Option<String>,

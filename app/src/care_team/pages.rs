@@ -287,7 +287,8 @@ pub(super) fn results_table(person: &TeamPersonView) -> AnyView {
                             <td class="nhsuk-table__cell">{r.name.clone()}
                                 {r.own_target.clone().map(|t| view! { <br /><span class="nhsuk-body-s">{format!("Own target: {t}")}</span> })}
                             </td>
-                            <td class="nhsuk-table__cell">{format!("{} on {}", r.latest, r.date)}
+                            <td class="nhsuk-table__cell">{format!("{} {}", r.latest, r.when)}
+                                {r.corrections.iter().map(|c| view! { <br /><span class="nhsuk-body-s">{c.clone()}</span> }).collect_view()}
                                 {r.assessment.clone().map(|a| view! { <br /><span class="nhsuk-body-s">{a}</span> })}
                                 {r.change.clone().map(|c| view! { <br /><span class="nhsuk-body-s">{c}</span> })}
                             </td>

@@ -1,13 +1,17 @@
 //! The care team's reads: upcoming reviews across the organisation, and one person's record
 //! with reviews, pack, agenda and every result (shared or not yet). Each person's record is read
 //! only after the policy allows it.
+use std::collections::BTreeMap;
+
 use chrono::Duration;
 use sea_orm::{ColumnTrait as _, Condition, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use uuid::Uuid;
 
 use super::{PersonLink, ReviewRow, ReviewsView, StaffResult, TeamPersonView};
 use crate::access::{self, PatientCtx, Permission, StaffCtx};
-use crate::entities::{observation, patient, patient_condition, preparation_pack, review};
+use crate::entities::{
+    observation, observation_version, patient, patient_condition, preparation_pack, review,
+};
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
 use crate::preparation::service::{self as prep, review_view, when_words, zone};
@@ -142,6 +146,41 @@ pub fn spaced(n: &str) -> String {
         .unwrap_or_else(|_| n.to_owned())
 }
 
+/// Every correction to one kind of a person's results, newest result first: for the latest,
+/// "Corrected on 3 December 2026: it was 64 mmol/mol before."; for
+/// an older one, "The result on 3 March 2026 was 64 mmol/mol until corrected on …".
+fn staff_corrections(
+    p: &patient::Model,
+    kind: &catalogue::Kind,
+    mine: &[&observation::Model],
+    versions: &BTreeMap<Uuid, Vec<observation_version::Model>>,
+) -> Vec<String> {
+    let zone = zone(p);
+    let mut out = Vec::new();
+    for (i, o) in mine.iter().enumerate().rev() {
+        let Some(on) = o.corrected_at else { continue };
+        let earlier = versions.get(&o.id).map_or_else(Vec::new, |vs| {
+            crate::results::corrections::earlier(o, vs, kind.unit, zone, |_, _| true)
+        });
+        let on = long_date(on.with_timezone(&zone).date_naive());
+        if i + 1 == mine.len() {
+            out.push(crate::results::correction_words(&on, &earlier));
+        } else {
+            let day = long_date(o.taken_at.date_naive());
+            if earlier.is_empty() {
+                out.push(format!("The result on {day} was corrected on {on}."));
+            }
+            for e in earlier {
+                out.push(format!(
+                    "The result on {day} was {} until corrected on {}.",
+                    e.text, e.until
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// One person's record for the care team, opened to read (`ReadRecord`).
 pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView, AppError> {
     ctx.opened_for(Permission::ReadRecord)?;
@@ -197,6 +236,8 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
         .filter(|o| every_result || released_at.is_some_and(|at| o.created_at <= at))
         .collect();
     let targets = crate::results::service::targets_of(&state.db, p.id).await?;
+    // The team sees every earlier value of a corrected result.
+    let versions = crate::results::corrections::versions(&state.db, &observations).await?;
     let today = crate::plan::service::today_in(&p.time_zone, now);
     let results = catalogue::KINDS
         .iter()
@@ -208,8 +249,9 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
             Some(StaffResult {
                 code: k.code.to_owned(),
                 name: k.name.to_owned(),
-                latest: summary.latest.text,
-                date: summary.latest.date,
+                latest: summary.latest.shown(),
+                when: summary.latest.when(),
+                corrections: staff_corrections(p, k, &mine, &versions),
                 shared: released_at.is_some_and(|at| latest.created_at <= at),
                 change: summary.previous.is_some().then_some(summary.change),
                 assessment: summary.assessment.map(|a| a.words),

@@ -5,12 +5,15 @@
 //! "lower" (and so "better" or "worse"). Smaller changes are "about the same", because one test
 //! differs from the next by that much with nothing having changed.
 
+use super::bounds::{Bound, Edge, Reading, Span, either};
+
 /// How a result reads against its bands and target, in words (never only a colour).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Assessment {
     /// The band's name, e.g. "G3a: moderately reduced".
     pub band: String,
-    /// `Some(true)` when it meets the target, `Some(false)` when not, `None` when no target applies.
+    /// `Some(true)` when it meets the target, `Some(false)` when not, `None` when no target
+    /// applies or when the lab gave a bound that lies either side of it.
     pub meets_target: Option<bool>,
     /// One sentence for the person, e.g. "This meets your target of 53 or lower."
     pub words: String,
@@ -271,6 +274,27 @@ pub fn show(n: f64) -> String {
     }
 }
 
+/// A result's value in words, with its unit: "58 mmol/mol", "141/85 mmHg", "more than 90
+/// mL/min/1.73m²" (a bound the lab gave), "Low risk" (a coded result).
+pub fn value_words(
+    value: Option<f64>,
+    value2: Option<f64>,
+    coded: Option<&str>,
+    bound: Option<Bound>,
+    unit: &str,
+) -> String {
+    let text = match (value, value2, coded) {
+        (Some(a), Some(b), _) => format!("{}/{} {unit}", show(a), show(b)),
+        (Some(a), None, _) => match bound {
+            Some(b) => b.words(&show(a), unit),
+            None => format!("{} {unit}", show(a)),
+        },
+        (None, _, Some(c)) => coded_words(c),
+        _ => String::new(),
+    };
+    text.trim().to_owned()
+}
+
 /// The target a result is read against: the person's own (a number, or for blood pressure the
 /// systolic/diastolic pair) when the care team has set one, else the usual one. `None` for
 /// results read against bands rather than a target (eGFR, ACR, BMI, CAT, breathlessness).
@@ -404,161 +428,299 @@ pub fn change_words(kind: &Kind, was: (f64, Option<f64>), now: (f64, Option<f64>
     }
 }
 
-fn with_target(band: &str, meets: bool, target: &str) -> Assessment {
-    let words = if meets {
-        format!("This meets the target of {target}.")
+/// How a number changed when the lab gave a bound ("more than 90") for one or both results:
+/// `Some` only when every pair of numbers the two results allow moved the same way by at least
+/// the meaningful difference, so a bound is never treated as an exact number. `None`: we
+/// cannot say how much it changed. Two exact numbers read as `change_words` says.
+pub fn change_of_readings(kind: &Kind, was: Reading, now: Reading) -> Option<String> {
+    if was.bound.is_none() && now.bound.is_none() {
+        return Some(change_words(kind, (was.value, None), (now.value, None)));
+    }
+    let (was, now) = (Span::of(was), Span::of(now));
+    let step = kind.meaningful.as_ref().map(|m| m.first);
+    // The least it can have risen is from the highest `was` allows to the lowest `now` allows.
+    let certain = |from: Option<Edge>, to: Option<Edge>| match (from, to) {
+        (Some(from), Some(to))
+            if to.at > from.at || (to.at == from.at && !(to.inclusive && from.inclusive)) =>
+        {
+            step.is_none_or(|s| s.matters(from.at, to.at))
+        }
+        _ => false,
+    };
+    let moved = if certain(was.high, now.low) {
+        Move::Up
+    } else if certain(now.high, was.low) {
+        Move::Down
     } else {
-        format!("This is above the target of {target}.")
+        return None;
+    };
+    Some(format!(
+        "{} than last time{}",
+        if moved == Move::Up { "Higher" } else { "Lower" },
+        judgement(kind.better, moved)
+    ))
+}
+
+/// One of a result's bands: the numbers it covers, its short code ("G3a", or none) and its name.
+struct Banded {
+    span: Span,
+    code: &'static str,
+    name: &'static str,
+}
+
+const fn banded(span: Span, code: &'static str, name: &'static str) -> Banded {
+    Banded { span, code, name }
+}
+
+/// KDIGO GFR categories, as NICE NG203 uses them.
+const EGFR_BANDS: [Banded; 6] = [
+    banded(Span::from(90.0, true), "G1", "normal"),
+    banded(Span::band(60.0, 90.0), "G2", "mildly reduced"),
+    banded(
+        Span::band(45.0, 60.0),
+        "G3a",
+        "mildly to moderately reduced",
+    ),
+    banded(
+        Span::band(30.0, 45.0),
+        "G3b",
+        "moderately to severely reduced",
+    ),
+    banded(Span::band(15.0, 30.0), "G4", "severely reduced"),
+    banded(Span::below(15.0, false), "G5", "kidney failure"),
+];
+
+/// KDIGO albuminuria categories: A2 runs from 3 to 30 with both ends included.
+const ACR_BANDS: [Banded; 3] = [
+    banded(Span::below(3.0, false), "A1", "normal"),
+    banded(
+        Span::between(3.0, true, 30.0, true),
+        "A2",
+        "moderately raised",
+    ),
+    banded(Span::from(30.0, false), "A3", "severely raised"),
+];
+
+const BMI_BANDS: [Banded; 6] = [
+    banded(Span::below(18.5, false), "", "Underweight"),
+    banded(Span::band(18.5, 25.0), "", "Healthy weight"),
+    banded(Span::band(25.0, 30.0), "", "Overweight"),
+    banded(Span::band(30.0, 35.0), "", "Obesity class 1"),
+    banded(Span::band(35.0, 40.0), "", "Obesity class 2"),
+    banded(Span::from(40.0, true), "", "Obesity class 3"),
+];
+
+const CAT_BANDS: [Banded; 4] = [
+    banded(Span::below(10.0, false), "", "Low impact"),
+    banded(Span::between(10.0, true, 20.0, true), "", "Medium impact"),
+    banded(Span::between(20.0, false, 30.0, true), "", "High impact"),
+    banded(Span::from(30.0, false), "", "Very high impact"),
+];
+
+const MRC_BANDS: [Banded; 2] = [
+    banded(Span::below(3.0, false), "", "Grade 1 or 2"),
+    banded(Span::from(3.0, true), "", "Grade 3 or more"),
+];
+
+/// The bands a reading falls in: one for an exact number, one or more for a bound.
+fn bands_of(bands: &[Banded], reading: Reading) -> Vec<&Banded> {
+    let span = Span::of(reading);
+    bands.iter().filter(|b| b.span.overlaps(span)).collect()
+}
+
+/// "G1 or G2: normal or mildly reduced", or for bands without a code "Healthy weight or
+/// Overweight".
+fn band_label(hit: &[&Banded]) -> String {
+    let names: Vec<&str> = hit.iter().map(|b| b.name).collect();
+    if hit.iter().all(|b| b.code.is_empty()) {
+        return either(&names);
+    }
+    let codes: Vec<&str> = hit.iter().map(|b| b.code).collect();
+    format!("{}: {}", either(&codes), either(&names))
+}
+
+/// "The lab gave 60 mL/min/1.73m² or more, not an exact number: " before the words of a
+/// reading that spans bands; nothing for an exact number.
+fn gave(reading: Reading, unit: &str) -> String {
+    match reading.bound {
+        Some(b) => format!(
+            "The lab gave {}, not an exact number: ",
+            b.words(&show(reading.value), unit)
+        ),
+        None => String::new(),
+    }
+}
+
+/// A sentence continued after a colon: "Your kidney …" becomes "your kidney …", "COPD has …"
+/// stays as it is.
+fn after_colon(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => first
+            .to_lowercase()
+            .chain(sentence.chars().skip(1))
+            .collect(),
+        _ => sentence.to_owned(),
+    }
+}
+
+/// A reading against its bands. One band: its name; several (a bound across an edge): all of
+/// them, so the words stay true whatever the real number is.
+fn in_bands(
+    bands: &[Banded],
+    reading: Reading,
+    unit: &str,
+    words: impl Fn(&str, bool) -> String,
+) -> Option<Assessment> {
+    let hit = bands_of(bands, reading);
+    let (first, several) = match hit.as_slice() {
+        [] => return None,
+        [one] => (*one, false),
+        [one, ..] => (*one, true),
+    };
+    if !several {
+        let band = band_label(&[first]);
+        return Some(Assessment {
+            words: words(&band, false),
+            band,
+            meets_target: None,
+        });
+    }
+    let band = band_label(&hit);
+    // "band G1 or G2 (normal or mildly reduced)" reads better in a sentence than the label.
+    let in_words = if first.code.is_empty() {
+        band.clone()
+    } else {
+        let names: Vec<&str> = hit.iter().map(|b| b.name).collect();
+        let codes: Vec<&str> = hit.iter().map(|b| b.code).collect();
+        format!("{} ({})", either(&codes), either(&names))
+    };
+    Some(Assessment {
+        words: format!(
+            "{}{}",
+            gave(reading, unit),
+            after_colon(&words(&in_words, true))
+        ),
+        band,
+        meets_target: None,
+    })
+}
+
+/// The words for a result read against a target: met, not met, or (for a bound either side of
+/// it) cannot be told from this result.
+fn with_target(band: &str, meets: Option<bool>, target: &str) -> Assessment {
+    let words = match meets {
+        Some(true) => format!("This meets the target of {target}."),
+        Some(false) => format!("This is above the target of {target}."),
+        None => format!(
+            "The lab gave a range, not an exact number, so we cannot tell if this meets the target of {target}."
+        ),
     };
     Assessment {
         band: band.to_owned(),
-        meets_target: Some(meets),
+        meets_target: meets,
         words,
     }
 }
 
 /// Reads a result against its bands and the target: the person's own (`own_target`, a number,
-/// or for blood pressure the systolic/diastolic pair) when set, else the usual one.
+/// or for blood pressure the systolic/diastolic pair) when set, else the usual one. `value` may
+/// be a bound the lab gave ("more than 90"): then a band is named only when the whole bound
+/// lies in it, and a target is met or not only when the whole bound is on one side.
 pub fn assess(
     code: &str,
-    value: Option<f64>,
+    value: Option<Reading>,
     value2: Option<f64>,
     coded: Option<&str>,
     age: u32,
     own_target: Option<(f64, Option<f64>)>,
 ) -> Option<Assessment> {
+    let unit = kind(code).map_or("", |k| k.unit);
     let plain = |band: &str, words: &str| Assessment {
         band: band.to_owned(),
         meets_target: None,
         words: words.to_owned(),
     };
     match (code, value, coded) {
-        ("hba1c", Some(v), _) => {
+        ("hba1c", Some(r), _) => {
             let target = target(code, age, own_target).map_or(48.0, |t| t.0);
-            let band = if v >= 58.0 {
+            let span = Span::of(r);
+            let band = if span.within(Span::from(58.0, true)) {
                 "Above the level to act on (58)"
-            } else if v > target {
+            } else if span.within(Span::from(target, false)) {
                 "Above target"
-            } else {
+            } else if span.within(Span::below(target, true)) {
                 "At or below target"
+            } else {
+                "Either side of the target"
             };
             Some(with_target(
                 band,
-                v <= target,
+                span.inside(Span::below(target, true)),
                 &format!("{} or lower", show(target)),
             ))
         }
         ("blood_pressure", Some(sys), _) => {
-            let dia = value2.unwrap_or(0.0);
+            let dia = Reading::exact(value2.unwrap_or(0.0));
             let (ts, td) = match target(code, age, own_target) {
                 Some((s, d)) => (s, d.unwrap_or(90.0)),
                 None => (140.0, 90.0),
             };
-            let meets = sys < ts && dia < td;
+            let meets = match (
+                Span::of(sys).inside(Span::below(ts, false)),
+                Span::of(dia).inside(Span::below(td, false)),
+            ) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            };
             let target = format!("below {}/{}", show(ts), show(td));
-            let band = if meets {
-                "Within target"
-            } else {
-                "Above target"
+            let band = match meets {
+                Some(true) => "Within target",
+                Some(false) => "Above target",
+                None => "Either side of the target",
             };
             let mut a = with_target(band, meets, &target);
-            if !meets {
+            if meets == Some(false) {
                 a.words = format!("This is not below the target of {target}.");
             }
             Some(a)
         }
-        ("non_hdl_cholesterol", Some(v), _) => {
+        ("non_hdl_cholesterol", Some(r), _) => {
             let target = target(code, age, own_target).map_or(2.6, |t| t.0);
-            let band = if v <= target {
-                "At or below target"
-            } else {
-                "Above target"
+            let meets = Span::of(r).inside(Span::below(target, true));
+            let band = match meets {
+                Some(true) => "At or below target",
+                Some(false) => "Above target",
+                None => "Either side of the target",
             };
             Some(with_target(
                 band,
-                v <= target,
+                meets,
                 &format!("{} or lower", show(target)),
             ))
         }
-        ("egfr", Some(v), _) => {
-            let band = if v >= 90.0 {
-                "G1: normal"
-            } else if v >= 60.0 {
-                "G2: mildly reduced"
-            } else if v >= 45.0 {
-                "G3a: mildly to moderately reduced"
-            } else if v >= 30.0 {
-                "G3b: moderately to severely reduced"
-            } else if v >= 15.0 {
-                "G4: severely reduced"
+        ("egfr", Some(r), _) => in_bands(&EGFR_BANDS, r, unit, |band, _| {
+            format!("Your kidney function is in band {band}.")
+        }),
+        ("urine_acr", Some(r), _) => in_bands(&ACR_BANDS, r, unit, |band, _| {
+            format!("The protein in your urine is in band {band}.")
+        }),
+        ("bmi", Some(r), _) => in_bands(&BMI_BANDS, r, unit, |band, _| {
+            format!("This is in the {} range.", band.to_lowercase())
+        }),
+        ("copd_cat", Some(r), _) => in_bands(&CAT_BANDS, r, unit, |band, _| {
+            format!("COPD has a {} on your life.", band.to_lowercase())
+        }),
+        ("mrc_dyspnoea", Some(r), _) => in_bands(&MRC_BANDS, r, unit, |band, several| {
+            if several {
+                "we cannot tell from this result how breathless you get.".to_owned()
+            } else if band.starts_with("Grade 3") {
+                "Pulmonary rehabilitation could help: ask your care team.".to_owned()
             } else {
-                "G5: kidney failure"
-            };
-            Some(plain(
-                band,
-                &format!("Your kidney function is in band {band}."),
-            ))
-        }
-        ("urine_acr", Some(v), _) => {
-            let band = if v < 3.0 {
-                "A1: normal"
-            } else if v <= 30.0 {
-                "A2: moderately raised"
-            } else {
-                "A3: severely raised"
-            };
-            Some(plain(
-                band,
-                &format!("The protein in your urine is in band {band}."),
-            ))
-        }
-        ("bmi", Some(v), _) => {
-            let band = if v < 18.5 {
-                "Underweight"
-            } else if v < 25.0 {
-                "Healthy weight"
-            } else if v < 30.0 {
-                "Overweight"
-            } else if v < 35.0 {
-                "Obesity class 1"
-            } else if v < 40.0 {
-                "Obesity class 2"
-            } else {
-                "Obesity class 3"
-            };
-            Some(plain(
-                band,
-                &format!("This is in the {} range.", band.to_lowercase()),
-            ))
-        }
-        ("copd_cat", Some(v), _) => {
-            let band = if v < 10.0 {
-                "Low impact"
-            } else if v <= 20.0 {
-                "Medium impact"
-            } else if v <= 30.0 {
-                "High impact"
-            } else {
-                "Very high impact"
-            };
-            Some(plain(
-                band,
-                &format!("COPD has a {} on your life.", band.to_lowercase()),
-            ))
-        }
-        ("mrc_dyspnoea", Some(v), _) => {
-            let band = if v >= 3.0 {
-                "Grade 3 or more"
-            } else {
-                "Grade 1 or 2"
-            };
-            let words = if v >= 3.0 {
-                "Pulmonary rehabilitation could help: ask your care team."
-            } else {
-                "Your breathlessness is mild."
-            };
-            Some(plain(band, words))
-        }
+                "Your breathlessness is mild.".to_owned()
+            }
+        }),
         (_, _, Some(c)) => Some(plain(
             &coded_words(c),
             &format!("Result: {}.", coded_words(c)),
@@ -574,15 +736,23 @@ mod tests {
     #[test]
     fn hba1c_meets_the_usual_target_at_48_or_the_persons_own() {
         assert_eq!(
-            assess("hba1c", Some(48.0), None, None, 60, None)
+            assess("hba1c", Some(Reading::exact(48.0)), None, None, 60, None)
                 .unwrap()
                 .meets_target,
             Some(true)
         );
-        let high = assess("hba1c", Some(58.0), None, None, 60, None).unwrap();
+        let high = assess("hba1c", Some(Reading::exact(58.0)), None, None, 60, None).unwrap();
         assert_eq!(high.meets_target, Some(false));
         assert!(high.band.contains("act on"));
-        let own = assess("hba1c", Some(52.0), None, None, 60, Some((53.0, None))).unwrap();
+        let own = assess(
+            "hba1c",
+            Some(Reading::exact(52.0)),
+            None,
+            None,
+            60,
+            Some((53.0, None)),
+        )
+        .unwrap();
         assert_eq!(own.meets_target, Some(true));
         assert_eq!(own.words, "This meets the target of 53 or lower.");
     }
@@ -590,26 +760,47 @@ mod tests {
     #[test]
     fn blood_pressure_target_depends_on_age_and_both_numbers() {
         assert_eq!(
-            assess("blood_pressure", Some(138.0), Some(84.0), None, 60, None)
-                .unwrap()
-                .meets_target,
+            assess(
+                "blood_pressure",
+                Some(Reading::exact(138.0)),
+                Some(84.0),
+                None,
+                60,
+                None
+            )
+            .unwrap()
+            .meets_target,
             Some(true)
         );
         assert_eq!(
-            assess("blood_pressure", Some(138.0), Some(92.0), None, 60, None)
-                .unwrap()
-                .meets_target,
+            assess(
+                "blood_pressure",
+                Some(Reading::exact(138.0)),
+                Some(92.0),
+                None,
+                60,
+                None
+            )
+            .unwrap()
+            .meets_target,
             Some(false)
         );
         assert_eq!(
-            assess("blood_pressure", Some(145.0), Some(80.0), None, 82, None)
-                .unwrap()
-                .meets_target,
+            assess(
+                "blood_pressure",
+                Some(Reading::exact(145.0)),
+                Some(80.0),
+                None,
+                82,
+                None
+            )
+            .unwrap()
+            .meets_target,
             Some(true)
         );
         let kidney = assess(
             "blood_pressure",
-            Some(134.0),
+            Some(Reading::exact(134.0)),
             Some(82.0),
             None,
             60,
@@ -624,13 +815,17 @@ mod tests {
 
     #[test]
     fn egfr_and_acr_fall_in_the_kdigo_bands() {
-        let band = |v| assess("egfr", Some(v), None, None, 60, None).unwrap().band;
+        let band = |v| {
+            assess("egfr", Some(Reading::exact(v)), None, None, 60, None)
+                .unwrap()
+                .band
+        };
         assert!(band(95.0).starts_with("G1"));
         assert!(band(60.0).starts_with("G2"));
         assert!(band(44.0).starts_with("G3b"));
         assert!(band(14.0).starts_with("G5"));
         let acr = |v| {
-            assess("urine_acr", Some(v), None, None, 60, None)
+            assess("urine_acr", Some(Reading::exact(v)), None, None, 60, None)
                 .unwrap()
                 .band
         };
@@ -642,22 +837,191 @@ mod tests {
     #[test]
     fn bmi_cat_and_breathlessness_bands() {
         assert_eq!(
-            assess("bmi", Some(30.8), None, None, 60, None)
+            assess("bmi", Some(Reading::exact(30.8)), None, None, 60, None)
                 .unwrap()
                 .band,
             "Obesity class 1"
         );
         assert_eq!(
-            assess("copd_cat", Some(22.0), None, None, 60, None)
+            assess("copd_cat", Some(Reading::exact(22.0)), None, None, 60, None)
                 .unwrap()
                 .band,
             "High impact"
         );
         assert!(
-            assess("mrc_dyspnoea", Some(3.0), None, None, 60, None)
+            assess(
+                "mrc_dyspnoea",
+                Some(Reading::exact(3.0)),
+                None,
+                None,
+                60,
+                None
+            )
+            .unwrap()
+            .words
+            .contains("rehabilitation")
+        );
+    }
+
+    fn bound(value: f64, b: Bound) -> Option<Reading> {
+        Some(Reading {
+            value,
+            bound: Some(b),
+        })
+    }
+
+    #[test]
+    fn an_egfr_bound_names_its_band_only_when_it_lies_in_one() {
+        let more_than_90 = assess("egfr", bound(90.0, Bound::More), None, None, 60, None).unwrap();
+        assert_eq!(more_than_90.band, "G1: normal");
+        assert_eq!(
+            more_than_90.words,
+            "Your kidney function is in band G1: normal."
+        );
+        let sixty_or_more =
+            assess("egfr", bound(60.0, Bound::AtLeast), None, None, 60, None).unwrap();
+        assert_eq!(sixty_or_more.band, "G1 or G2: normal or mildly reduced");
+        assert_eq!(
+            sixty_or_more.words,
+            "The lab gave 60 mL/min/1.73m² or more, not an exact number: your kidney function is in band G1 or G2 (normal or mildly reduced)."
+        );
+        assert_eq!(sixty_or_more.meets_target, None);
+        let below_15 = assess("egfr", bound(15.0, Bound::Less), None, None, 60, None).unwrap();
+        assert_eq!(below_15.band, "G5: kidney failure", "below 15 is all G5");
+        assert_eq!(below_15.meets_target, None);
+        let below_45 = assess("egfr", bound(45.0, Bound::Less), None, None, 60, None).unwrap();
+        assert_eq!(
+            below_45.band,
+            "G3b, G4 or G5: moderately to severely reduced, severely reduced or kidney failure"
+        );
+    }
+
+    #[test]
+    fn a_urine_acr_bound_reads_against_its_bands() {
+        let acr = |v, b| {
+            assess("urine_acr", bound(v, b), None, None, 60, None)
+                .unwrap()
+                .band
+        };
+        assert_eq!(acr(3.0, Bound::Less), "A1: normal", "below 3 is all A1");
+        assert_eq!(
+            acr(3.0, Bound::AtMost),
+            "A1 or A2: normal or moderately raised",
+            "3 itself is A2"
+        );
+        assert_eq!(acr(30.0, Bound::More), "A3: severely raised");
+        assert_eq!(
+            acr(30.0, Bound::AtLeast),
+            "A2 or A3: moderately raised or severely raised"
+        );
+        assert!(
+            assess("urine_acr", bound(3.0, Bound::AtMost), None, None, 60, None)
                 .unwrap()
                 .words
-                .contains("rehabilitation")
+                .starts_with("The lab gave 3 mg/mmol or less, not an exact number: ")
+        );
+    }
+
+    #[test]
+    fn an_hba1c_bound_meets_the_target_only_when_the_whole_bound_is_on_one_side() {
+        let below_42 = assess("hba1c", bound(42.0, Bound::Less), None, None, 60, None).unwrap();
+        assert_eq!(below_42.meets_target, Some(true));
+        assert_eq!(below_42.words, "This meets the target of 48 or lower.");
+        let above_130 = assess("hba1c", bound(130.0, Bound::More), None, None, 60, None).unwrap();
+        assert_eq!(above_130.meets_target, Some(false));
+        assert_eq!(above_130.band, "Above the level to act on (58)");
+        let below_50 = assess("hba1c", bound(50.0, Bound::Less), None, None, 60, None).unwrap();
+        assert_eq!(below_50.meets_target, None, "it could be 47 or 49");
+        assert_eq!(
+            below_50.words,
+            "The lab gave a range, not an exact number, so we cannot tell if this meets the target of 48 or lower."
+        );
+        let own = assess(
+            "hba1c",
+            bound(45.0, Bound::More),
+            None,
+            None,
+            60,
+            Some((53.0, None)),
+        )
+        .unwrap();
+        assert_eq!(own.meets_target, None);
+        assert!(own.words.ends_with("the target of 53 or lower."));
+        assert_eq!(
+            assess("hba1c", bound(48.0, Bound::AtMost), None, None, 60, None)
+                .unwrap()
+                .meets_target,
+            Some(true),
+            "48 or less is all at or below 48"
+        );
+        assert_eq!(
+            assess(
+                "non_hdl_cholesterol",
+                bound(2.6, Bound::More),
+                None,
+                None,
+                60,
+                None
+            )
+            .unwrap()
+            .meets_target,
+            Some(false)
+        );
+    }
+
+    fn readings(code: &str, was: Option<Reading>, now: Option<Reading>) -> Option<String> {
+        change_of_readings(kind(code).unwrap(), was.unwrap(), now.unwrap())
+    }
+
+    fn exact(v: f64) -> Option<Reading> {
+        Some(Reading::exact(v))
+    }
+
+    #[test]
+    fn a_change_to_or_from_a_bound_is_named_only_when_it_is_certain_and_meaningful() {
+        // 85 then more than 90: it rose by more than 5, the meaningful difference.
+        assert_eq!(
+            readings("egfr", exact(85.0), bound(90.0, Bound::More)).as_deref(),
+            Some("Higher than last time, which is better")
+        );
+        assert_eq!(
+            readings("egfr", exact(85.0), bound(90.0, Bound::AtLeast)).as_deref(),
+            Some("Higher than last time, which is better"),
+            "90 or more is at least 5 more than 85"
+        );
+        // 86 then more than 90: it rose, but perhaps by only 4.
+        assert_eq!(
+            readings("egfr", exact(86.0), bound(90.0, Bound::More)),
+            None
+        );
+        // 95 then more than 90: it may have gone up or down.
+        assert_eq!(
+            readings("egfr", exact(95.0), bound(90.0, Bound::More)),
+            None
+        );
+        // More than 90 then 60: it fell by more than 30.
+        assert_eq!(
+            readings("egfr", bound(90.0, Bound::More), exact(60.0)).as_deref(),
+            Some("Lower than last time, which is worse")
+        );
+        assert_eq!(
+            readings("egfr", bound(90.0, Bound::More), bound(90.0, Bound::More)),
+            None,
+            "the same bound twice is not the same number twice"
+        );
+        // Less than 3 then 12: ACR at least quadrupled, more than the doubling that counts.
+        assert_eq!(
+            readings("urine_acr", bound(3.0, Bound::Less), exact(12.0)).as_deref(),
+            Some("Higher than last time, which is worse")
+        );
+        assert_eq!(
+            readings("urine_acr", bound(3.0, Bound::Less), exact(5.0)),
+            None
+        );
+        // Two exact numbers read as before.
+        assert_eq!(
+            readings("hba1c", exact(54.0), exact(58.0)).as_deref(),
+            Some("About the same as last time")
         );
     }
 

@@ -43,7 +43,26 @@ pub struct Layout {
     pub second: Vec<(f64, f64)>,
     /// One per band: (top, bottom, the y of the target's own line when it has one).
     pub bands: Vec<(f64, f64, Option<f64>)>,
+    /// The results the lab gave as a bound, drawn as an open dot with an arrow.
+    pub arrows: Vec<Arrow>,
 }
+
+/// A result the lab gave as a bound ("more than 90"): an open dot at the bound with an arrow
+/// pointing the way the real value lies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    /// Which point of `line` it is.
+    pub index: usize,
+    pub x: f64,
+    pub y: f64,
+    /// The y of the arrow's tip: above the dot for "more than", below for "less than", and
+    /// never outside the plot.
+    pub tip: f64,
+    pub up: bool,
+}
+
+/// How long a bound's arrow is, in the drawing's units.
+pub const ARROW: f64 = 22.0;
 
 /// A round step for about four gaps across `span`: 1, 2 or 5 times a power of ten.
 fn nice_step(span: f64) -> f64 {
@@ -137,12 +156,51 @@ pub fn layout(points: &[Point], bands: &[Band], step_size: Option<f64>) -> Optio
         return None;
     }
     let (left, right, top, bottom) = (LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM);
-    let values: Vec<f64> = numbered
+    let mut values: Vec<f64> = numbered
         .iter()
         .flat_map(|p| [p.value, p.value2])
         .flatten()
         .collect();
-    let (lo, hi, tick) = y_range(&values, bands, step_size);
+    // Room past each bound the way its arrow points (a meaningful difference, or a tenth):
+    // the axis then shows that the value may lie beyond it. Never below zero for a result that
+    // cannot be negative.
+    let beyond: Vec<f64> = numbered
+        .iter()
+        .filter_map(|p| {
+            let (v, b) = (p.value?, p.bound?);
+            let room = step_size
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .unwrap_or_else(|| (v.abs() / 10.0).max(1.0));
+            Some(match (b.upward(), v >= 0.0) {
+                (true, _) => v + room,
+                (false, true) => (v - room).max(0.0),
+                (false, false) => v - room,
+            })
+        })
+        .collect();
+    values.extend(beyond);
+    let (mut lo, mut hi, mut tick) = y_range(&values, bands, step_size);
+    // Room inside the plot for each arrow: where a bound sits too near the edge its arrow
+    // points to, stretch the axis to make room (a few tries; the arrow is cut short after).
+    for _ in 0..3 {
+        let need = (ARROW + 2.0) / (bottom - top) * (hi - lo);
+        let short: Vec<f64> = numbered
+            .iter()
+            .filter_map(|p| {
+                let (v, b) = (p.value?, p.bound?);
+                match b.upward() {
+                    true if v + need > hi => Some(v + need),
+                    false if v - need < lo && lo > 0.0 => Some((v - need).max(0.0)),
+                    _ => None,
+                }
+            })
+            .collect();
+        if short.is_empty() {
+            break;
+        }
+        values.extend(short);
+        (lo, hi, tick) = y_range(&values, bands, step_size);
+    }
     let y = |v: f64| bottom - (v - lo) / (hi - lo) * (bottom - top);
 
     let first = numbered.iter().map(|p| p.day).min()?;
@@ -185,6 +243,23 @@ pub fn layout(points: &[Point], bands: &[Band], step_size: Option<f64>) -> Optio
         .iter()
         .filter_map(|p| p.value.map(|v| (x(p.day), y(v))))
         .collect();
+    // `numbered` all have a value, so its indices are `line`'s.
+    let arrows = numbered
+        .iter()
+        .enumerate()
+        .filter_map(|(index, p)| {
+            let (v, b) = (p.value?, p.bound?);
+            let (at, up) = (y(v), b.upward());
+            let tip = if up { at - ARROW } else { at + ARROW };
+            Some(Arrow {
+                index,
+                x: x(p.day),
+                y: at,
+                tip: tip.clamp(top, bottom),
+                up,
+            })
+        })
+        .collect();
     let second = numbered
         .iter()
         .filter_map(|p| p.value2.map(|v| (x(p.day), y(v))))
@@ -207,6 +282,7 @@ pub fn layout(points: &[Point], bands: &[Band], step_size: Option<f64>) -> Optio
         line,
         second,
         bands,
+        arrows,
     })
 }
 
@@ -222,6 +298,7 @@ pub fn polyline(points: &[(f64, f64)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::results::bounds::Bound;
     use crate::results::catalogue;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -235,6 +312,11 @@ mod tests {
             text: String::new(),
             value: Some(value),
             value2,
+            bound: None,
+            converted: None,
+            reported: false,
+            corrected: None,
+            earlier: Vec::new(),
         }
     }
 
@@ -379,6 +461,39 @@ mod tests {
                 day(2026, 7, 1)
             ]
         );
+    }
+
+    #[test]
+    fn a_bound_is_an_open_dot_with_an_arrow_the_way_the_value_lies() {
+        let mut pts = vec![
+            point(day(2026, 1, 1), 85.0, None),
+            point(day(2026, 6, 1), 88.0, None),
+            point(day(2026, 11, 1), 90.0, None),
+        ];
+        pts[2].bound = Some(Bound::More);
+        let l = layout(&pts, &[], Some(5.0)).unwrap();
+        assert_eq!(l.arrows.len(), 1, "only the bound has an arrow");
+        let a = &l.arrows[0];
+        assert_eq!((a.index, a.x, a.y), (2, l.line[2].0, l.line[2].1));
+        assert!(a.up, "more than 90 points up");
+        assert!((a.y - a.tip - ARROW).abs() < 1e-9, "a full-length arrow");
+        assert!(a.tip >= l.top, "the arrow stays inside the plot");
+        assert!(
+            value_at(&l, l.top) >= 95.0,
+            "the axis goes past the bound by a meaningful difference, to {}",
+            value_at(&l, l.top)
+        );
+        // Less than 3 (ACR): down, and the axis stays at zero or above.
+        let mut acr = vec![
+            point(day(2026, 1, 1), 4.0, None),
+            point(day(2026, 6, 1), 3.0, None),
+        ];
+        acr[1].bound = Some(Bound::Less);
+        let l = layout(&acr, &[], Some(3.0)).unwrap();
+        let a = &l.arrows[0];
+        assert!(!a.up && a.tip > a.y && a.tip <= l.bottom);
+        assert_eq!(l.y_ticks[0].1, "0");
+        assert!(layout(&pts[..2], &[], Some(5.0)).unwrap().arrows.is_empty());
     }
 
     #[test]

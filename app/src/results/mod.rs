@@ -2,8 +2,11 @@
 //! the direction of change, whether it meets the target (in words), and a trend chart drawn on
 //! the server with a table alternative. The person sees only results released to them in a
 //! preparation pack; until then they do not exist as far as the person's pages are concerned.
+pub mod bounds;
 pub mod catalogue;
 pub mod chart;
+#[cfg(feature = "ssr")]
+pub mod corrections;
 #[cfg(feature = "ssr")]
 pub mod import;
 
@@ -19,13 +22,84 @@ use catalogue::Assessment;
 /// One value of a result, as shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Point {
-    /// The day it was taken, to place it on a chart.
+    /// The day it was taken (or, when the lab gave only that, reported), to place it on a chart.
     pub day: chrono::NaiveDate,
     /// The same day in words: "3 March 2026".
     pub date: String,
+    /// The value in words with its unit: "58 mmol/mol", "more than 90 mL/min/1.73m²".
     pub text: String,
     pub value: Option<f64>,
     pub value2: Option<f64>,
+    /// `value` is a bound the lab gave, not an exact number.
+    pub bound: Option<bounds::Bound>,
+    /// When Alongside converted the value into its unit: "converted from 6.1 %".
+    pub converted: Option<String>,
+    /// Only the day the lab reported it is known, not the day it was taken.
+    pub reported: bool,
+    /// The lab corrected it on this day: "3 December 2026".
+    pub corrected: Option<String>,
+    /// What it said before each correction, oldest first (for the person, only what they were
+    /// shown).
+    pub earlier: Vec<Earlier>,
+}
+
+/// What a result said before a lab corrected it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Earlier {
+    /// "64 mmol/mol".
+    pub text: String,
+    /// The day it was corrected: "3 December 2026".
+    pub until: String,
+}
+
+impl Point {
+    /// The value with, when converted, what the lab sent: "43 mmol/mol (converted from 6.1 %)".
+    pub fn shown(&self) -> String {
+        match &self.converted {
+            Some(c) => format!("{} ({c})", self.text),
+            None => self.text.clone(),
+        }
+    }
+
+    /// "on 3 March 2026", or "reported on 3 March 2026" when only the report's day is known.
+    pub fn when(&self) -> String {
+        if self.reported {
+            format!("reported on {}", self.date)
+        } else {
+            format!("on {}", self.date)
+        }
+    }
+
+    /// "58 mmol/mol on 3 March 2026", or "58 mmol/mol reported on 3 March 2026".
+    pub fn dated(&self) -> String {
+        format!("{} {}", self.text, self.when())
+    }
+
+    /// "Corrected on 3 December 2026: it was 64 mmol/mol before." (see `correction_words`);
+    /// nothing for a result never corrected.
+    pub fn correction(&self) -> Option<String> {
+        let on = self.corrected.as_ref()?;
+        Some(correction_words(on, &self.earlier))
+    }
+}
+
+/// "Corrected on 3 December 2026.", with what it said before: "Corrected on 3 December 2026:
+/// it was 64 mmol/mol before." or, after several corrections, "Corrected on 3 December 2026.
+/// It was 64 mmol/mol until corrected on 1 December 2026, then 61 mmol/mol until corrected on
+/// 3 December 2026."
+pub fn correction_words(on: &str, earlier: &[Earlier]) -> String {
+    match earlier {
+        [] => format!("Corrected on {on}."),
+        [one] if one.until == on => format!("Corrected on {on}: it was {} before.", one.text),
+        _ => format!(
+            "Corrected on {on}. It was {}.",
+            earlier
+                .iter()
+                .map(|e| format!("{} until corrected on {}", e.text, e.until))
+                .collect::<Vec<_>>()
+                .join(", then ")
+        ),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! The person's results pages: the list, and one result explained with its trend (a chart
 //! and the same numbers as a table).
+use super::bounds::Bound;
 use super::*;
 
 pub(super) fn assessment_view(a: Option<Assessment>) -> impl IntoView {
@@ -54,7 +55,8 @@ pub fn ResultsPage() -> impl IntoView {
                                         <h2 class="nhsuk-card__heading nhsuk-heading-s">
                                             <a href=format!("/results/{}", r.code)>{r.name.clone()}</a>
                                         </h2>
-                                        <p class="nhsuk-body-l nhsuk-u-margin-bottom-2">{format!("{} ", r.latest.text)}<span class="nhsuk-body-s">{format!("on {}", r.latest.date)}</span></p>
+                                        <p class="nhsuk-body-l nhsuk-u-margin-bottom-2">{format!("{} ", r.latest.shown())}<span class="nhsuk-body-s">{r.latest.when()}</span></p>
+                                        {r.latest.correction().map(|c| view! { <p class="nhsuk-body-s"><strong>{c}</strong></p> })}
                                         {assessment_view(r.assessment.clone())}
                                         <p class="nhsuk-body-s">{r.change.clone()}</p>
                                     </div>
@@ -92,7 +94,8 @@ pub fn ResultPage() -> impl IntoView {
                         Ok(d) => view! {
                             <div class="nhsuk-back-link"><a class="nhsuk-back-link__link" href="/results">{format!("{whose} results")}</a></div>
                             <PageHeading text=d.summary.name.clone() />
-                            <p class="nhsuk-body-l">{format!("{} on {}", d.summary.latest.text, d.summary.latest.date)}</p>
+                            <p class="nhsuk-body-l">{format!("{} {}", d.summary.latest.shown(), d.summary.latest.when())}</p>
+                            {d.summary.latest.correction().map(|c| view! { <p class="nhsuk-body"><strong>{c}</strong></p> })}
                             {assessment_view(d.summary.assessment.clone())}
                             <p class="nhsuk-body">{d.summary.change.clone()}</p>
                             <h2 class="nhsuk-heading-m">"What it is"</h2>
@@ -115,8 +118,10 @@ pub fn ResultPage() -> impl IntoView {
                                 <tbody class="nhsuk-table__body">
                                     {d.points.iter().rev().map(|p| view! {
                                         <tr class="nhsuk-table__row">
-                                            <td class="nhsuk-table__cell">{p.date.clone()}</td>
-                                            <td class="nhsuk-table__cell">{p.text.clone()}</td>
+                                            <td class="nhsuk-table__cell">{if p.reported { format!("Reported on {}", p.date) } else { p.date.clone() }}</td>
+                                            <td class="nhsuk-table__cell">{p.shown()}
+                                                {p.correction().map(|c| view! { <br /><span class="nhsuk-body-s">{c}</span> })}
+                                            </td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -153,12 +158,17 @@ pub(super) fn TrendChart(
         points.last().map(|p| p.date.clone()).unwrap_or_default(),
     );
     let label = format!(
-        "Chart of {} results for {name}, from {first} to {last}{}. The table below has the same numbers.",
+        "Chart of {} results for {name}, from {first} to {last}{}.{} The table below has the same numbers.",
         points.len(),
         match (bands.len(), two) {
             (0, _) => "",
             (_, true) => ", with the targets for both numbers shaded",
             (_, false) => ", with the target shaded",
+        },
+        if l.arrows.is_empty() {
+            ""
+        } else {
+            " An arrow marks a result the lab gave as a bound, not an exact number."
         }
     );
     let (left, right, top, bottom) = (l.left, l.right, l.top, l.bottom);
@@ -196,8 +206,60 @@ pub(super) fn TrendChart(
     let dots = l
         .line
         .iter()
-        .map(|(x, y)| view! { <circle class="app-chart__dot" cx=px(*x) cy=px(*y) r="4" /> })
+        .enumerate()
+        .filter(|(i, _)| !l.arrows.iter().any(|a| a.index == *i))
+        .map(|(_, (x, y))| view! { <circle class="app-chart__dot" cx=px(*x) cy=px(*y) r="4" /> })
         .collect_view();
+    // A bound: an open dot, and an arrow from its edge the way the real value lies.
+    let arrows = l
+        .arrows
+        .iter()
+        .map(|a| {
+            let way = if a.up { -1.0 } else { 1.0 };
+            let head = format!(
+                "{},{} {},{} {},{}",
+                px(a.x - 5.0),
+                px(a.tip - way * 8.0),
+                px(a.x + 5.0),
+                px(a.tip - way * 8.0),
+                px(a.x),
+                px(a.tip)
+            );
+            view! {
+                <line class="app-chart__arrow" x1=px(a.x) x2=px(a.x) y1=px(a.y + way * 4.0) y2=px(a.tip - way * 7.0) />
+                <polygon class="app-chart__arrowhead" points=head />
+                <circle class="app-chart__dot app-chart__dot--bound" cx=px(a.x) cy=px(a.y) r="4" />
+            }
+        })
+        .collect_view();
+    let bounds: Vec<_> = points.iter().filter_map(|p| p.bound).collect();
+    let bound_key = |up: bool| {
+        let these: Vec<Bound> = bounds
+            .iter()
+            .copied()
+            .filter(|b| b.upward() == up)
+            .collect();
+        if these.is_empty() {
+            return None;
+        }
+        let strict = if up { Bound::More } else { Bound::Less };
+        let words = match (up, these.iter().all(|b| *b == strict)) {
+            (true, true) => "more than this",
+            (true, false) => "this or more",
+            (false, true) => "less than this",
+            (false, false) => "this or less",
+        };
+        Some(format!(
+            "Open dot with an arrow pointing {}: the lab gave a bound, not an exact number. The result is {words}.",
+            if up { "up" } else { "down" }
+        ))
+    };
+    let (up_key, down_key) = (bound_key(true), bound_key(false));
+    let dot_words = if points.iter().any(|p| p.reported) {
+        "Each dot is one result, placed on the date it was taken (or, where the lab gave only that, the date it was reported)"
+    } else {
+        "Each dot is one result, placed on the date it was taken"
+    };
     let squares = l
         .second
         .iter()
@@ -217,6 +279,7 @@ pub(super) fn TrendChart(
                 <polyline class="app-chart__line" points=line fill="none" />
                 {second.map(|s| view! { <polyline class="app-chart__line app-chart__line--second" points=s fill="none" /> })}
                 {dots}
+                {arrows}
                 {squares}
             </svg>
             <ul class="app-chart__key nhsuk-list nhsuk-body-s">
@@ -226,8 +289,10 @@ pub(super) fn TrendChart(
                         <li><KeySwatch kind="second" />"Dashed line, square dots: the bottom number (diastolic)"</li>
                     }.into_any()
                 } else {
-                    view! { <li><KeySwatch kind="line" />"Each dot is one result, placed on the date it was taken"</li> }.into_any()
+                    view! { <li><KeySwatch kind="line" />{dot_words}</li> }.into_any()
                 }}
+                {up_key.map(|k| view! { <li><KeySwatch kind="up" />{k}</li> })}
+                {down_key.map(|k| view! { <li><KeySwatch kind="down" />{k}</li> })}
                 {bands.into_iter().map(|b| view! { <li><KeySwatch kind="band" />{format!("Shaded band: {}", b.words)}</li> }).collect_view()}
             </ul>
         </figure>
@@ -244,6 +309,20 @@ fn KeySwatch(kind: &'static str) -> impl IntoView {
             <line class="app-chart__target" x1="0" x2="28" y1="2" y2="2" />
         }
         .into_any(),
+        "up" | "down" => {
+            // The dot at one end of the swatch, the arrow running to the other.
+            let (dot, line_from, line_to, head) = if kind == "up" {
+                ("11.5", "7.5", "5", "10,6 18,6 14,0.5")
+            } else {
+                ("4.5", "8.5", "11", "10,10 18,10 14,15.5")
+            };
+            view! {
+                <line class="app-chart__arrow" x1="14" x2="14" y1=line_from y2=line_to />
+                <polygon class="app-chart__arrowhead" points=head />
+                <circle class="app-chart__dot app-chart__dot--bound" cx="14" cy=dot r="3.5" />
+            }
+            .into_any()
+        }
         "second" => view! {
             <line class="app-chart__line app-chart__line--second" x1="0" x2="28" y1="8" y2="8" />
             <rect class="app-chart__dot app-chart__dot--second" x="10.5" y="4.5" width="7" height="7" />

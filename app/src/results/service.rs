@@ -9,7 +9,9 @@ use sea_orm::{ConnectionTrait, Set};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use super::catalogue::{self, coded_words, show};
+use super::bounds::{Bound, Reading};
+use super::catalogue::{self, value_words};
+use super::corrections;
 use super::import::{self, Incoming};
 use super::{Point, ResultDetail, ResultSummary};
 use crate::access::{PatientCtx, Permission};
@@ -250,19 +252,108 @@ pub async fn set_target(
     audit::staff_touch(&state.db, state.clock.as_ref(), staff, p, "target_set").await
 }
 
-fn point(o: &observation::Model, unit: &str) -> Point {
-    let text = match (o.value_num, o.value_num2, &o.value_code) {
-        (Some(a), Some(b), _) => format!("{}/{} {unit}", show(a), show(b)),
-        (Some(a), None, _) => format!("{} {unit}", show(a)),
-        (None, _, Some(c)) => coded_words(c),
-        _ => String::new(),
+/// One result as shown: its value in words (a bound as "more than 90"), what the lab sent when
+/// Alongside converted it, whether only the report's day is known, and when it was corrected.
+/// Earlier values are added by the caller, who knows who is looking.
+fn point(o: &observation::Model, unit: &str, zone: chrono_tz::Tz) -> Point {
+    let bound = o.comparator.as_deref().and_then(Bound::parse);
+    let converted = match (&o.original_value, &o.original_unit) {
+        (Some(v), Some(u)) => {
+            // The value as sent may carry its comparator ("<30"); else the result's own.
+            let v = v.trim();
+            let digits = v.trim_start_matches(['<', '>', '=', '≤', '≥']);
+            let sign = Bound::parse(&v[..v.len() - digits.len()]).or(bound);
+            let sent = match sign {
+                Some(b) => b.words(digits.trim(), u.trim()),
+                None => format!("{digits} {}", u.trim()),
+            };
+            Some(format!("converted from {}", sent.trim()))
+        }
+        _ => None,
     };
     Point {
         day: o.taken_at.date_naive(),
         date: long_date(o.taken_at.date_naive()),
-        text: text.trim().to_owned(),
+        text: value_words(
+            o.value_num,
+            o.value_num2,
+            o.value_code.as_deref(),
+            bound,
+            unit,
+        ),
         value: o.value_num,
         value2: o.value_num2,
+        bound,
+        converted,
+        reported: o.dated_by == "reported",
+        corrected: o
+            .corrected_at
+            .map(|at| long_date(at.with_timezone(&zone).date_naive())),
+        earlier: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+#[path = "display_tests.rs"]
+mod display_tests;
+
+/// The reading a result gives, for band, target and change wording.
+fn reading(o: &observation::Model) -> Option<Reading> {
+    o.value_num.map(|value| Reading {
+        value,
+        bound: o.comparator.as_deref().and_then(Bound::parse),
+    })
+}
+
+/// How the latest result changed since the one before, in a sentence. A bound is never read
+/// as an exact number: when the lab gave one and the change cannot be known, it says so.
+fn change_sentence(
+    kind: &catalogue::Kind,
+    prev: &observation::Model,
+    latest: &observation::Model,
+    was: &Point,
+    now: &Point,
+) -> String {
+    if prev.value_num.is_none() {
+        return if prev.value_code == latest.value_code {
+            "The same as last time.".to_owned()
+        } else {
+            format!("Last time it was: {}.", was.text)
+        };
+    }
+    let (Some(before), Some(after)) = (reading(prev), reading(latest)) else {
+        return format!("Last time it was {}.", was.dated());
+    };
+    let known = match (
+        before.bound,
+        after.bound,
+        prev.value_num2,
+        latest.value_num2,
+    ) {
+        (None, None, _, _) => Some(catalogue::change_words(
+            kind,
+            (before.value, prev.value_num2),
+            (after.value, latest.value_num2),
+        )),
+        // A bound on one number of a pair: the pair's change cannot be read as a whole.
+        (_, _, Some(_), _) | (_, _, _, Some(_)) => None,
+        _ => catalogue::change_of_readings(kind, before, after),
+    };
+    match (known, before.bound, after.bound) {
+        (Some(direction), _, _) => format!("{direction} (was {}).", was.dated()),
+        (None, None, _) => format!(
+            "We cannot say how much it changed: the lab gave {} rather than an exact number (last time: {}).",
+            now.text,
+            was.dated()
+        ),
+        (None, Some(_), None) => format!(
+            "We cannot say how much it changed: last time ({}) the lab gave {} rather than an exact number.",
+            was.date, was.text
+        ),
+        (None, Some(_), Some(_)) => format!(
+            "We cannot say how much it changed: the lab gave {} this time and {} last time ({}), not exact numbers.",
+            now.text, was.text, was.date
+        ),
     }
 }
 
@@ -289,35 +380,13 @@ pub fn summarise(
 ) -> Option<ResultSummary> {
     let latest_row = rows.last()?;
     let kind = catalogue::kind(&latest_row.code)?;
-    let latest = point(latest_row, kind.unit);
-    let previous = rows.len().checked_sub(2).map(|i| point(rows[i], kind.unit));
-    let change = match rows.len().checked_sub(2).map(|i| rows[i]) {
-        Some(prev) if prev.value_num.is_none() => {
-            if prev.value_code == latest_row.value_code {
-                "The same as last time.".to_owned()
-            } else {
-                format!(
-                    "Last time it was: {}.",
-                    previous
-                        .as_ref()
-                        .map(|p| p.text.clone())
-                        .unwrap_or_default()
-                )
-            }
-        }
-        Some(prev) => {
-            let was = previous
-                .as_ref()
-                .map(|p| format!("{} on {}", p.text, p.date))
-                .unwrap_or_default();
-            let direction = catalogue::change_words(
-                kind,
-                (prev.value_num.unwrap_or(0.0), prev.value_num2),
-                (latest_row.value_num.unwrap_or(0.0), latest_row.value_num2),
-            );
-            format!("{direction} (was {was}).")
-        }
-        None => "This is your first result of this kind.".to_owned(),
+    let zone = crate::clock::zone(&p.time_zone);
+    let latest = point(latest_row, kind.unit, zone);
+    let prev_row = rows.len().checked_sub(2).map(|i| rows[i]);
+    let previous = prev_row.map(|r| point(r, kind.unit, zone));
+    let change = match (prev_row, &previous) {
+        (Some(prev), Some(was)) => change_sentence(kind, prev, latest_row, was, &latest),
+        _ => "This is your first result of this kind.".to_owned(),
     };
     let age = age_on(p.date_of_birth, today);
     let own = own_target(targets, kind.code);
@@ -329,7 +398,7 @@ pub fn summarise(
         change,
         assessment: catalogue::assess(
             kind.code,
-            latest_row.value_num,
+            reading(latest_row),
             latest_row.value_num2,
             latest_row.value_code.as_deref(),
             age,
@@ -341,11 +410,17 @@ pub fn summarise(
 pub async fn summaries(state: &AppState, ctx: &Ctx) -> Result<Vec<ResultSummary>, AppError> {
     let rows = visible(state, ctx).await?;
     let targets = targets_of(&state.db, ctx.patient().id).await?;
+    let all: Vec<&observation::Model> = rows.iter().collect();
+    let earlier = corrections::shown_to_person(&state.db, ctx.patient(), &all).await?;
     Ok(catalogue::KINDS
         .iter()
         .filter_map(|k| {
             let mine: Vec<&observation::Model> = rows.iter().filter(|r| r.code == k.code).collect();
-            summarise(ctx.patient(), ctx.today(), &mine, &targets)
+            let mut summary = summarise(ctx.patient(), ctx.today(), &mine, &targets)?;
+            if let Some(e) = mine.last().and_then(|o| earlier.get(&o.id)) {
+                summary.latest.earlier.clone_from(e);
+            }
+            Some(summary)
         })
         .collect())
 }
@@ -355,9 +430,20 @@ pub async fn detail(state: &AppState, ctx: &Ctx, code: &str) -> Result<ResultDet
     let rows = visible(state, ctx).await?;
     let mine: Vec<&observation::Model> = rows.iter().filter(|r| r.code == kind.code).collect();
     let targets = targets_of(&state.db, ctx.patient().id).await?;
-    let summary =
+    let mut summary =
         summarise(ctx.patient(), ctx.today(), &mine, &targets).ok_or(AppError::NotFound)?;
-    let points: Vec<Point> = mine.iter().map(|o| point(o, kind.unit)).collect();
+    let zone = crate::clock::zone(&ctx.patient().time_zone);
+    let mut earlier = corrections::shown_to_person(&state.db, ctx.patient(), &mine).await?;
+    let points: Vec<Point> = mine
+        .iter()
+        .map(|o| Point {
+            earlier: earlier.remove(&o.id).unwrap_or_default(),
+            ..point(o, kind.unit, zone)
+        })
+        .collect();
+    if let Some(last) = points.last() {
+        summary.latest.earlier.clone_from(&last.earlier);
+    }
     let trend = match (points.first(), points.last()) {
         (Some(first), Some(last)) if points.len() > 1 => format!(
             "{} results from {} to {}: from {} to {}.",
