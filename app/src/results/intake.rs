@@ -20,7 +20,8 @@ use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFi
 use sea_orm::{ConnectionTrait, Set};
 use uuid::Uuid;
 
-use super::catalogue::{self, coded_words, show};
+use super::bounds::Bound;
+use super::catalogue;
 use super::import::{self, Incoming, Problem, Skipped, Status};
 use super::service::fingerprint;
 use crate::access::{self, Permission, StaffCtx};
@@ -477,23 +478,7 @@ fn words(
     comparator: Option<&str>,
     unit: &str,
 ) -> String {
-    let text = match (a, b, coded) {
-        (Some(a), Some(b), _) => format!("{}/{} {unit}", show(a), show(b)),
-        (Some(a), None, _) => {
-            let n = show(a);
-            let bound = match comparator {
-                Some("<") => format!("less than {n}"),
-                Some("<=") => format!("{n} or less"),
-                Some(">=") => format!("{n} or more"),
-                Some(">") => format!("more than {n}"),
-                _ => n,
-            };
-            format!("{bound} {unit}")
-        }
-        (None, _, Some(c)) => coded_words(c),
-        _ => String::new(),
-    };
-    text.trim().to_owned()
+    catalogue::value_words(a, b, coded, comparator.and_then(Bound::parse), unit)
 }
 
 fn line(r: &Incoming, what: &str) -> String {
