@@ -190,7 +190,7 @@ pub fn observation(person: Uuid, o: &observation::Model, performer: Option<Uuid>
             let component = |(loinc, name): (&str, &str), v: f64, cmp: Option<&str>| {
                 json!({
                     "code": { "coding": [coding(LOINC, loinc, name)], "text": name },
-                    "valueQuantity": quantity(v, "mm[Hg]", cmp),
+                    "valueQuantity": quantity(v, "mmHg", cmp),
                 })
             };
             out["component"] = json!([
