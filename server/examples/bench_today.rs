@@ -78,6 +78,17 @@ async fn load(url: &str, cookie: Option<&str>, for_how_long: Duration) -> Figure
     }
 }
 
+/// One page or file, signed in.
+async fn fetch(url: &str, cookie: &str) -> anyhow::Result<String> {
+    Ok(reqwest::Client::new()
+        .get(url)
+        .header("cookie", cookie)
+        .send()
+        .await?
+        .text()
+        .await?)
+}
+
 /// One request at a time, `n` times: the time each answer took, whole (headers and body), in
 /// milliseconds as (p50, p99, max). For the FHIR export, whose budget is per export, not a rate.
 async fn one_at_a_time(url: &str, cookie: &str, n: usize) -> anyhow::Result<(f64, f64, f64)> {
@@ -168,25 +179,13 @@ async fn main() -> anyhow::Result<()> {
         axum::serve(hello, router).await
     });
 
-    let page = reqwest::Client::new()
-        .get(&today)
-        .header("cookie", &cookie)
-        .send()
-        .await?
-        .text()
-        .await?;
+    let page = fetch(&today, &cookie).await?;
     anyhow::ensure!(
         page.contains("Check my feet for cuts or colour changes"),
         "the Today page did not show Margaret's actions"
     );
 
-    let view = reqwest::Client::new()
-        .get(&conversation)
-        .header("cookie", &doctor_cookie)
-        .send()
-        .await?
-        .text()
-        .await?;
+    let view = fetch(&conversation, &doctor_cookie).await?;
     anyhow::ensure!(
         view.contains("What Margaret did"),
         "the conversation view did not show Margaret's story"
@@ -199,13 +198,7 @@ async fn main() -> anyhow::Result<()> {
         "http://{}/team/people/{}/export",
         running.addr, margaret_record.id
     );
-    let bundle = reqwest::Client::new()
-        .get(&export)
-        .header("cookie", &cookie)
-        .send()
-        .await?
-        .text()
-        .await?;
+    let bundle = fetch(&export, &cookie).await?;
     anyhow::ensure!(
         bundle.contains("\"resourceType\": \"CarePlan\""),
         "the export did not carry Margaret's plan"
