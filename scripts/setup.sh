@@ -36,6 +36,9 @@ apt_install() {
 
 have_wasm_bindgen() { [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$WASM_BINDGEN_VERSION" ]; }
 npm_stale() { [ ! -d "$1/node_modules" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; }
+# The FHIR validator's virtualenv is current when it holds exactly the pinned requirements.
+FHIR_VENV=.venv
+fhir_venv_current() { [ -x "$FHIR_VENV/bin/python" ] && cmp -s scripts/fhir-requirements.txt "$FHIR_VENV/.requirements"; }
 
 # Say up front what a first run costs, so nobody thinks it has hung.
 missing=()
@@ -47,6 +50,7 @@ if [ "$level" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=("Chromium (1 min)")
   command -v psql >/dev/null 2>&1 || missing+=("the PostgreSQL client (1 min)")
   npm_stale end2end && missing+=("Playwright, axe-core and Lighthouse from npm (1 min)")
+  fhir_venv_current || missing+=("the FHIR validator (fhir.resources) from PyPI into .venv (under 1 min)")
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   list=$(printf '%s; ' "${missing[@]}")
@@ -98,6 +102,20 @@ if [ "$level" = test ]; then
   if ! command -v psql >/dev/null 2>&1; then
     step "PostgreSQL client from Debian"
     apt_install postgresql-client
+  fi
+  # The FHIR export is checked by a validator that is not ours (scripts/fhir_validate.py):
+  # PyPI's fhir.resources, pinned in scripts/fhir-requirements.txt, in a virtualenv of the
+  # project's own (.venv), so nothing is installed for the whole machine.
+  if ! fhir_venv_current; then
+    step "the FHIR validator: fhir.resources from PyPI into $FHIR_VENV"
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+      apt_install python3 python3-venv
+    fi
+    rm -rf "$FHIR_VENV"
+    python3 -m venv "$FHIR_VENV"
+    "$FHIR_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+      -r scripts/fhir-requirements.txt
+    cp scripts/fhir-requirements.txt "$FHIR_VENV/.requirements"
   fi
 fi
 

@@ -22,6 +22,7 @@ pub const ORDER: &[&str] = &[
     "preparation",
     "results",
     "sharing",
+    "fhir",
     "reminders",
     "today",
     "accessibility",

@@ -13,6 +13,8 @@ pub mod auth;
 pub mod care_team;
 pub mod carers;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod fhir;
 pub mod forms;
 pub mod layers;
 pub mod nhs_number;

@@ -63,6 +63,12 @@ impl FromRef<ServerState> for LeptosOptions {
     }
 }
 
+impl FromRef<ServerState> for AppState {
+    fn from_ref(state: &ServerState) -> Self {
+        state.app.clone()
+    }
+}
+
 /// A connected, migrated database and the state built on it.
 pub struct Prepared {
     pub state: ServerState,
@@ -199,6 +205,8 @@ pub fn router(prepared: &Prepared) -> Router {
                 ),
             ),
         )
+        // The plan as a FHIR Bundle: downloads and the read API (`app::fhir::routes`).
+        .merge(app::fhir::routes())
         // Registers the pages and every server function at its own path and method (so a
         // POST-only function answers GET with 405).
         .leptos_routes_with_context(&state, routes, context.clone(), {

@@ -16,6 +16,8 @@ mod conversation;
 mod cycle;
 #[path = "api/events.rs"]
 mod events;
+#[path = "api/fhir_export.rs"]
+mod fhir_export;
 #[path = "api/fuzz.rs"]
 mod fuzz;
 #[path = "api/health.rs"]

@@ -140,15 +140,27 @@ pub async fn carer_access(
         _ => "carer_opened_record",
     };
     let origin = super::request_info::current();
+    someone_else(&state.db, state.clock.as_ref(), ctx, action, &origin).await
+}
+
+/// Someone other than the person (a carer, the care team) did `action` on the record opened in
+/// `ctx`, from `origin`: written to the log the person sees.
+pub async fn someone_else(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    ctx: &PatientCtx,
+    action: &'static str,
+    origin: &Origin,
+) -> Result<(), AppError> {
     record(
-        &state.db,
-        state.clock.as_ref(),
+        db,
+        clock,
         Entry {
             actor: Some(ctx.actor().account_id),
             subject: ctx.patient().account_id,
             action,
             success: true,
-            origin: &origin,
+            origin,
             detail: None,
         },
     )

@@ -112,6 +112,9 @@ pub struct TeamPersonView {
     pub can_edit_contact: bool,
     pub carers: Vec<crate::carers::GrantView>,
     pub can_record_carer: bool,
+    /// The viewer may download the whole plan as a FHIR file (`/team/people/:id/export`).
+    #[serde(default)]
+    pub can_export: bool,
     /// Where they are in the cycle, and their checks appointment.
     pub cycle: cycle::CycleView,
 }

@@ -439,6 +439,9 @@ pub fn TeamPersonPage() -> impl IntoView {
                     <a class="nhsuk-button" href=format!("/team/people/{}/conversation", person.patient_id)>"Open the conversation view"</a>
                 </p>
                 <p class="nhsuk-body"><a href=format!("/team/people/{}/letter", person.patient_id)>"Invitation letter"</a></p>
+                {person.can_export.then(|| view! {
+                    <p class="nhsuk-body"><a href=format!("/team/people/{}/export", person.patient_id) download="alongside-plan.fhir.json">{format!("Download {}'s plan for another health or care system (FHIR file)", person.name)}</a></p>
+                })}
                 <p class="nhsuk-body">{format!("NHS number {}. Born {}.", person.nhs_number, person.born)}
                     {(!person.conditions.is_empty()).then(|| format!(" {}.", person.conditions.join(", ")))}</p>
                 {super::cycle::checks_section(person.patient_id, &person.cycle, &flash)}

@@ -300,6 +300,7 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
         can_target: ctx.may(&state.db, Permission::SetTargets).await?,
         can_edit_contact: ctx.may(&state.db, Permission::EditContact).await?,
         can_record_carer: ctx.may(&state.db, Permission::RecordCarerGrant).await?,
+        can_export: ctx.may(&state.db, Permission::ExportPlan).await?,
         cycle: super::cycle::service::person(state, ctx).await?,
         carers,
         phone: p.phone.clone().unwrap_or_default(),

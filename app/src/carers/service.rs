@@ -480,6 +480,7 @@ const OWN_SECURITY: [&str; 3] = [
 fn words(action: &str) -> Option<&'static str> {
     Some(match action {
         "record_viewed" | "plan_viewed" => "looked at your record",
+        "plan_exported" | "carer_exported_plan" => "downloaded a copy of your plan",
         "plan_changed" => "changed your plan",
         "plan_agreed" => "marked your plan as agreed",
         "note_written" => "wrote a care team note",

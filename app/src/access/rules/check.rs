@@ -20,7 +20,12 @@ pub async fn permitted(
     let mut out = Vec::new();
     for action in actions {
         let mut allowed = grants.iter().any(|g| grant_allows(g, *action));
-        if !allowed && matches!(action, Permission::ReadPlan | Permission::ChangePlan) {
+        if !allowed
+            && matches!(
+                action,
+                Permission::ReadPlan | Permission::ChangePlan | Permission::ExportPlan
+            )
+        {
             if staff.is_none() {
                 staff = Some((
                     memberships_of(db, actor.account_id).await?,
@@ -29,8 +34,12 @@ pub async fn permitted(
             }
             if let Some((memberships, shared)) = &staff {
                 let roles = staff_roles(*action);
+                // A copy leaves only through the person's own practice.
+                let through_sharing = *action != Permission::ExportPlan;
                 allowed = memberships.iter().any(|(org, role)| {
-                    roles.contains(role) && (*org == person.organisation_id || shared.contains(org))
+                    roles.contains(role)
+                        && (*org == person.organisation_id
+                            || (through_sharing && shared.contains(org)))
                 });
             }
         }
@@ -153,7 +162,8 @@ pub async fn check(
             | Permission::ReadAccessLog
             | Permission::RemindAboutReview
             | Permission::RemindAboutPreparation
-            | Permission::RemindAboutActions,
+            | Permission::RemindAboutActions
+            | Permission::ExportPlan,
             Subject::Patient(id),
         ) => {
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
@@ -171,6 +181,8 @@ pub async fn check(
                     acting_organisation(db, actor, action, &p).await?;
                     Ok(Capacity::Professional)
                 }
+                // A copy leaves only through the person's own practice.
+                Permission::ExportPlan => staff_of(db, actor, p.organisation_id, action).await,
                 _ => Err(AppError::NotFound),
             }
         }

@@ -36,6 +36,10 @@ pub async fn visible_people(
             }
             any
         }
+        ExportPlan => Condition::any()
+            .add(patient::Column::AccountId.eq(actor.account_id))
+            .add(patient::Column::Id.is_in(carer_people(db, actor, action).await?))
+            .add(staff_people(db, actor, action, false).await?),
         ReadRecord | ReadUnreleasedResults | AgreePlan | WorkingNotes => {
             Condition::any().add(staff_people(db, actor, action, true).await?)
         }

@@ -85,11 +85,16 @@ pub enum Permission {
     ManageChecks,
     /// Change the practice's settings (how many days before a review the pack goes out).
     ManagePractice,
+    /// Take the whole plan away as a FHIR R4 Bundle (#20): the person, a carer who may see the
+    /// plan, and the planning professionals of the person's own practice (not a healthcare
+    /// assistant, not another organisation the person shares with: a copy that leaves
+    /// Alongside is the practice's to give).
+    ExportPlan,
 }
 
 impl Permission {
     /// Every permission, for tests that go through them all (the list beside the check).
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 30] = [
         Permission::Reinvite,
         Permission::ReadPlan,
         Permission::ChangePlan,
@@ -119,6 +124,7 @@ impl Permission {
         Permission::RemindAboutActions,
         Permission::ManageChecks,
         Permission::ManagePractice,
+        Permission::ExportPlan,
     ];
 }
 
@@ -146,7 +152,7 @@ pub(super) fn staff_roles(action: Permission) -> &'static [Role] {
         // A result goes first to the clinicians who explain it; social care sees what the
         // person has been shown.
         Permission::ReadUnreleasedResults => &[Clinician, CareCoordinator, HealthcareAssistant],
-        Permission::ChangePlan | Permission::AgreePlan => PLANNING,
+        Permission::ChangePlan | Permission::AgreePlan | Permission::ExportPlan => PLANNING,
         Permission::ManageMembers | Permission::ManagePrompts | Permission::ManagePractice => {
             &[OrgAdmin]
         }
@@ -178,7 +184,10 @@ pub(super) fn role_codes(action: Permission) -> impl Iterator<Item = &'static st
 /// logging and changing it: no one is asked to change what they cannot see.
 pub(super) fn carer_scopes(action: Permission) -> &'static [Scope] {
     match action {
-        Permission::ReadPlan => &[Scope::ReadPlan, Scope::LogActions, Scope::ChangePlan],
+        // Whoever may see the plan may take a copy of what they see.
+        Permission::ReadPlan | Permission::ExportPlan => {
+            &[Scope::ReadPlan, Scope::LogActions, Scope::ChangePlan]
+        }
         Permission::LogActions => &[Scope::LogActions],
         Permission::ChangePlan => &[Scope::ChangePlan],
         Permission::ReadResults => &[Scope::ReadResults],

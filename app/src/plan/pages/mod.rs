@@ -102,6 +102,7 @@ pub fn MyPlanPage() -> impl IntoView {
             <ul class="nhsuk-list app-no-print">
                 <li><a href="/plan/history">{format!("See every change to {whose_lower} plan")}</a></li>
                 <li>{format!("To print {whose_lower} plan or save it as a PDF, use your browser's print option.")}</li>
+                <li><a href="/plan/export" download="alongside-plan.fhir.json">{format!("Download {whose_lower} plan as a file other health and care systems can read")}</a>" (a FHIR file)"</li>
             </ul>
             // Shown by the phone's script (public/phone.js): keeping a copy is a choice made on each phone, never by default.
             {own.then(|| view! {
