@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::bundle::{
-    Entries, LOINC, Record, SNOMED, UCUM, coding, derived, hl7_concept, instant, meta, reference,
-    text,
+    Entries, LOINC, Record, UCUM, coding, derived, hl7_concept, instant, meta, reference, text,
 };
 use crate::entities::observation;
 use crate::results::catalogue;
@@ -65,11 +64,8 @@ fn profile(code: &str) -> &'static str {
     }
 }
 
-/// The system of a bare catalogue code: LOINC codes carry a hyphenated check digit, SNOMED CT
-/// identifiers are only digits.
-pub fn system_of(code: &str) -> &'static str {
-    if code.contains('-') { LOINC } else { SNOMED }
-}
+/// Alongside's own code system for result kinds, for kinds no standard code in our table names.
+pub const ALONGSIDE_KINDS: &str = "https://alongside.example/fhir/CodeSystem/result-kind";
 
 /// The result's codings: as the lab sent them (the `codings` column), each with a system and a
 /// code; else the catalogue's codes for its kind.
@@ -96,13 +92,16 @@ pub fn codings(o: &observation::Model) -> Vec<Value> {
     if !sent.is_empty() {
         return sent;
     }
+    let standard: Vec<Value> = crate::results::import::codes::codes_of(&o.code)
+        .map(|c| json!({ "system": c.system, "code": c.code, "display": c.display }))
+        .collect();
+    if !standard.is_empty() {
+        return standard;
+    }
+    // A kind with no checked standard code (COPD CAT, breathlessness, eye screening, entered by
+    // hand or by CSV) is named in Alongside's own code system rather than with a guessed code.
     catalogue::kind(&o.code)
-        .map(|k| {
-            k.codes
-                .iter()
-                .map(|c| json!({ "system": system_of(c), "code": c }))
-                .collect()
-        })
+        .map(|k| vec![json!({ "system": ALONGSIDE_KINDS, "code": k.code, "display": k.name })])
         .unwrap_or_default()
 }
 
