@@ -64,8 +64,7 @@ fn profile(code: &str) -> &'static str {
     }
 }
 
-/// Alongside's own code system for result kinds, for kinds no standard code in our table names.
-pub const ALONGSIDE_KINDS: &str = "https://alongside.example/fhir/CodeSystem/result-kind";
+use crate::results::import::codes::ALONGSIDE_KINDS;
 
 /// The result's codings: as the lab sent them (the `codings` column), each with a system and a
 /// code; else the catalogue's codes for its kind.

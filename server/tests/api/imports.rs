@@ -8,9 +8,9 @@ use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilt
 use serde_json::{Value, json};
 
 use crate::db_test;
-use crate::plan::{Person, make_patient};
+use crate::plan::{Person, make_patient, post_form};
 use crate::preparation::{counts, day, staff, upload};
-use crate::support::TestApp;
+use crate::support::{TestApp, session_cookie_for};
 
 const DORA: &str = "9434765919";
 
@@ -161,5 +161,87 @@ db_test! {
         assert_eq!(status, 422, "{body}");
         assert!(body.contains("larger than 20 MB"), "{body}");
         assert_eq!(observation::Entity::find().count(&app.db).await.unwrap(), 0);
+    }
+}
+
+/// What must survive a trip out of one Alongside and into another, for one result.
+/// (kind, value, second value, comparator, time, identifier, performer, codings)
+type Kept = (
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<String>,
+    Vec<(String, String)>,
+);
+
+fn kept(o: &observation::Model) -> Kept {
+    let mut codings: Vec<(String, String)> =
+        serde_json::from_str::<Vec<Value>>(o.codings.as_deref().unwrap_or("[]"))
+            .unwrap_or_default()
+            .iter()
+            .map(|c| {
+                (
+                    c["system"].as_str().unwrap_or("").to_owned(),
+                    c["code"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+    codings.sort();
+    (
+        o.code.clone(),
+        o.value_num,
+        o.value_num2,
+        o.comparator.clone(),
+        o.taken_at.timestamp(),
+        o.identifier.clone(),
+        o.performer.clone(),
+        codings,
+    )
+}
+
+db_test! {
+    async fn a_bundle_exported_by_one_alongside_imports_into_another_practice_without_loss(app) {
+        let (dora, nurse, at) = setup(&app).await;
+        let report = pathology("1960-01-01", "Tester", &at, &[
+            ("R1", "final", "4548-4", "HbA1c", 64.0, "mmol/mol", None),
+            ("R2", "final", "33914-3", "eGFR", 90.0, "mL/min/{1.73_m2}", Some(">")),
+            ("R3", "final", "2160-0", "Creatinine", 88.0, "umol/L", None),
+        ]);
+        let (status, body) = upload(&app, &nurse, "report.json", &report).await;
+        assert_eq!((status, counts(&body)), (200, (3, 0)), "{body}");
+        let dr = staff(&app, &dora, "clinician").await;
+        let (status, _) = post_form(&app, &dr, "/api/team/release", &[("patient_id", &dora.patient_id.to_string())]).await;
+        assert_eq!(status, 302);
+        let res = app
+            .client()
+            .get(app.url(&format!("/team/people/{}/export", dora.patient_id)))
+            .header("cookie", &dr.cookie)
+            .header("accept", "application/fhir+json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let exported = res.text().await.unwrap();
+        let mut sent: Vec<_> = observation::Entity::find().all(&app.db).await.unwrap().iter().map(kept).collect();
+        sent.sort_by(|a, b| a.0.cmp(&b.0));
+
+        // Another practice, on another Alongside, where Dora is registered too.
+        let other = TestApp::spawn(app.backend).await;
+        let dora_there = make_patient(&other, "Dora Tester", DORA).await;
+        let nurse_there = {
+            let id = crate::results::clinician_of(&other, &dora_there, "healthcare_assistant").await;
+            Person { patient_id: dora_there.patient_id, account_id: id, cookie: session_cookie_for(&other, id).await }
+        };
+        let (status, body) = upload(&other, &nurse_there, "alongside-plan.fhir.json", &exported).await;
+        let (status_again, again) = upload(&other, &nurse_there, "alongside-plan.fhir.json", &exported).await;
+        let mut arrived: Vec<_> = observation::Entity::find().all(&other.db).await.unwrap().iter().map(kept).collect();
+        arrived.sort_by(|a, b| a.0.cmp(&b.0));
+        other.teardown().await;
+        assert_eq!((status, counts(&body)), (200, (3, 0)), "{body}");
+        assert_eq!((status_again, counts(&again)), (200, (0, 3)), "{again}");
+        assert_eq!(arrived, sent, "every result arrives with its value, bound, time, identifier, performer and codings");
     }
 }

@@ -171,6 +171,10 @@ pub fn shaped(system: &str, code: &str) -> bool {
     }
 }
 
+/// Alongside's own code system for result kinds: what an export names a kind with when no
+/// standard code in this table is checked for it, so another Alongside reads it back.
+pub const ALONGSIDE_KINDS: &str = "https://alongside.example/fhir/CodeSystem/result-kind";
+
 /// The row for a code as a system sent it.
 pub fn known(system: &str, code: &str) -> Option<&'static KnownCode> {
     let code = code.trim();

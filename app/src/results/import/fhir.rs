@@ -529,10 +529,18 @@ fn read_observation(obs: &Value, index: &Index, place: &str, now: DateTime<Utc>)
     if members && !has_value(obs) {
         return skip("a panel that groups other results".to_owned());
     }
-    let known = codings
+    // A standard code from the table, else Alongside's own name for the kind (what another
+    // Alongside exports for a kind with no checked standard code).
+    let kind = codings
         .iter()
-        .find_map(|c| codes::known(&c.system, &c.code));
-    let Some(kind) = known.and_then(|k| catalogue::kind(k.kind)) else {
+        .find_map(|c| codes::known(&c.system, &c.code).and_then(|k| catalogue::kind(k.kind)))
+        .or_else(|| {
+            codings
+                .iter()
+                .find(|c| c.system == codes::ALONGSIDE_KINDS)
+                .and_then(|c| catalogue::kind(&c.code))
+        });
+    let Some(kind) = kind else {
         if codings.is_empty()
             && obs
                 .get("code")
