@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import {
   test, expect, expectAccessible, signUpWithLink, newClinicianInvitation, bookReviewAndSendPack, testNhsNumber,
 } from "../fixtures";
@@ -100,4 +101,18 @@ test("a clinician imports a pathology report with a bound, a panel and an amendm
   await expect(table).toContainText("58 mmol/mol");
   await expect(table).not.toContainText("64 mmol/mol");
   await expectAccessible(page);
+
+  // The person takes their plan away as a FHIR file: their results go with it, the bound intact.
+  await page.goto(`${baseURL}/plan`);
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download your plan as a file other health and care systems can read" }).click();
+  const file = await downloading;
+  expect(file.suggestedFilename()).toBe("alongside-plan.fhir.json");
+  const path = await file.path();
+  const bundle = JSON.parse(readFileSync(path, "utf8"));
+  expect(bundle.resourceType).toBe("Bundle");
+  const observations = bundle.entry.map((e: { resource: any }) => e.resource).filter((r: any) => r.resourceType === "Observation");
+  expect(observations.filter((o: any) => o.valueQuantity?.comparator === ">" && o.valueQuantity?.value === 90)).toHaveLength(1);
+  const hba1c = observations.filter((o: any) => o.code.coding.some((c: any) => c.code === "4548-4"));
+  expect(hba1c.map((o: any) => o.valueQuantity.value)).toEqual([58]);
 });

@@ -1,4 +1,4 @@
-import { test, expect, expectAccessible, newInvitation, addVirtualAuthenticator, signUpWithLink } from "../fixtures";
+import { test, expect, expectAccessible, newInvitation, addVirtualAuthenticator, signUpWithLink, newClinicianInvitation } from "../fixtures";
 
 test("a newcomer signs up from an invitation with a passkey, signs out and signs back in", async ({ page }, testInfo) => {
   const name = `Pat Tester ${testInfo.project.name}`;
@@ -138,4 +138,17 @@ test("an administrator makes a sign-up link for a newcomer, and a recovery link 
   await expect(strangerPage.getByRole("checkbox", { name: "Stop my other passkeys working" })).toBeVisible();
   await expectAccessible(strangerPage);
   await Promise.all([other.close(), third.close(), stranger.close()]);
+});
+
+test("a clinician who signs back in starts at Upcoming reviews, where each person is in the cycle", async ({ page }, testInfo) => {
+  await addVirtualAuthenticator(page);
+  await page.goto(newClinicianInvitation(`Dr Landing ${testInfo.project.name}`));
+  await page.getByRole("button", { name: "Create a passkey" }).click();
+  await expect(page).toHaveURL(/\/today$/);
+  // Signed out, the autofill signs straight back in (see above): this time to the reviews.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((url) => url.pathname === "/");
+  await expect(page).toHaveURL(/\/team\/reviews$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Upcoming reviews");
+  await expectAccessible(page);
 });
