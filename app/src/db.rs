@@ -89,3 +89,20 @@ pub async fn begin_write(
     })
     .await
 }
+
+/// Selects every column of `E` from the table named (or aliased) `table` in `q`, each as
+/// `<table>_<column>`, so a row decodes into `E`'s model with the prefix `<table>_`: for one
+/// statement that reads several tables' rows at once (#21).
+pub fn every_column<E: sea_orm::EntityTrait>(
+    q: &mut sea_orm::sea_query::SelectStatement,
+    table: &str,
+) {
+    use sea_orm::Iterable as _;
+    use sea_orm::sea_query::{Alias, Expr};
+    for c in E::Column::iter() {
+        q.expr_as(
+            Expr::col((Alias::new(table), c)),
+            Alias::new(format!("{table}_{}", sea_orm::IdenStatic::as_str(&c))),
+        );
+    }
+}

@@ -155,6 +155,8 @@ async fn run(postgres: bool, scenario: Scenario) -> Option<Figures> {
                 status: Set("in_progress".into()),
                 starts_on: Set(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default()),
                 created_at: Set(now),
+                streak_through: Set(None),
+                streak_count: Set(0),
             });
             devices.push(mock.device(&format!("d{i}")).row(a, now));
             let (key, kind, person, stale) = match scenario {

@@ -84,6 +84,13 @@ pub async fn prepare(config: Config, clock: SharedClock) -> anyhow::Result<Prepa
     instances::migrate(&db, &target)
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+    // Actions from before the streak read model (#21) get theirs now, once.
+    let filled = app::plan::service::fill_streaks(&db, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot work out streaks: {e}"))?;
+    if filled > 0 {
+        tracing::info!(actions = filled, "streaks worked out");
+    }
     prepare_with(config, clock, db, target).await
 }
 
@@ -163,6 +170,7 @@ pub fn router(prepared: &Prepared) -> Router {
         move || {
             provide_context(app_state.clone());
             app::shell::provide_csp_nonce();
+            app::access::provide_request_scope();
         }
     };
 

@@ -45,6 +45,8 @@ mod reminders;
 mod results;
 #[path = "api/results_display.rs"]
 mod results_display;
+#[path = "api/round_trips.rs"]
+mod round_trips;
 #[path = "api/seed.rs"]
 mod seed;
 #[path = "api/sessions.rs"]

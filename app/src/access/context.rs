@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{Actor, Capacity, Permission, Subject};
+use super::{Actor, Capacity, Permission};
 use crate::entities::patient;
 use crate::error::AppError;
 
@@ -67,14 +67,7 @@ impl PatientCtx {
         db: &impl ConnectionTrait,
         permission: Permission,
     ) -> Result<bool, AppError> {
-        match super::check(
-            db,
-            self.actor,
-            permission,
-            Subject::Patient(self.patient.id),
-        )
-        .await
-        {
+        match super::check_person(db, self.actor, permission, &self.patient).await {
             Ok(_) => Ok(true),
             Err(AppError::NotFound) => Ok(false),
             Err(e) => Err(e),
@@ -100,7 +93,7 @@ pub async fn open_patient(
     permission: Permission,
     person: patient::Model,
 ) -> Result<PatientCtx, AppError> {
-    let capacity = super::check(db, actor, permission, Subject::Patient(person.id)).await?;
+    let capacity = super::check_person(db, actor, permission, &person).await?;
     let today = crate::clock::today_in(&person.time_zone, actor.at);
     Ok(PatientCtx {
         patient: person,
@@ -111,8 +104,8 @@ pub async fn open_patient(
     })
 }
 
-/// Opens the record of the person with this id: asked first, so a refusal and a missing
-/// record look the same, then loaded once.
+/// Opens the record of the person with this id: loaded once, then asked, so a refusal and a
+/// missing record look the same.
 pub async fn open_patient_id(
     db: &impl ConnectionTrait,
     actor: Actor,
@@ -120,11 +113,11 @@ pub async fn open_patient_id(
     person: Uuid,
 ) -> Result<PatientCtx, AppError> {
     use sea_orm::EntityTrait as _;
-    let capacity = super::check(db, actor, permission, Subject::Patient(person)).await?;
     let person = patient::Entity::find_by_id(person)
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
+    let capacity = super::check_person(db, actor, permission, &person).await?;
     let today = crate::clock::today_in(&person.time_zone, actor.at);
     Ok(PatientCtx {
         patient: person,
@@ -178,7 +171,7 @@ pub async fn open_staff(
 ) -> Result<StaffCtx, AppError> {
     let orgs = match org {
         Some(org) => {
-            super::check(db, actor, permission, Subject::Organisation(org)).await?;
+            super::check(db, actor, permission, super::Subject::Organisation(org)).await?;
             vec![org]
         }
         None => super::orgs_where(db, actor, permission).await?,

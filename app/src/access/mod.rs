@@ -18,8 +18,12 @@ mod person;
 #[cfg(feature = "ssr")]
 mod rules;
 #[cfg(feature = "ssr")]
+mod who;
+#[cfg(feature = "ssr")]
 pub use context::{PatientCtx, StaffCtx, open_patient, open_patient_id, open_staff};
 #[cfg(feature = "ssr")]
 pub use person::{current_person, own_patient, people_of, zone_of};
 #[cfg(feature = "ssr")]
 pub use rules::*;
+#[cfg(feature = "ssr")]
+pub use who::{RequestScope, Who, provide_request_scope, who};

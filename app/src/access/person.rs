@@ -26,20 +26,33 @@ pub async fn own_patient(
 }
 
 /// The person this account is working on: the one a carer chose (while their grant still
-/// works), else their own record, else the only person they care for.
+/// works), else their own record, else the only person they care for. Someone working on
+/// their own plan costs nothing more than the request's [`super::who`] (#21); the grants are
+/// read only for someone who helps others.
 pub async fn current_person(
     state: &AppState,
     session: &Session,
     account: Uuid,
 ) -> Result<Option<patient::Model>, AppError> {
     let now = state.clock.now();
+    let who = super::who(&state.db, account).await?;
+    let own = who.own.clone();
+    if !who.helps_someone {
+        return Ok(own);
+    }
+    let chosen = crate::session::acting_for(session).await?;
+    if chosen.is_none()
+        && let Some(own) = own
+    {
+        return Ok(Some(own));
+    }
     let cared_for = people_of(state, account).await?;
-    if let Some(chosen) = crate::session::acting_for(session).await?
+    if let Some(chosen) = chosen
         && let Some((p, _)) = cared_for.iter().find(|(p, _)| p.id == chosen)
     {
         return Ok(Some(p.clone()));
     }
-    if let Some(own) = own_patient(state, account).await? {
+    if let Some(own) = own {
         return Ok(Some(own));
     }
     let mut live_ones = cared_for

@@ -118,16 +118,11 @@ pub async fn landing(
 /// The signed-in person, or `Unauthorized`.
 #[server(prefix = "/api/auth", endpoint = "whoami")]
 pub async fn whoami() -> Result<Viewer, AppError> {
-    use crate::entities::account;
-    use sea_orm::EntityTrait;
-
     let state = crate::state::app_state()?;
     let (session, account_id) = crate::session::require_account().await?;
-    let account = account::Entity::find_by_id(account_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let roles = passkeys::service::roles(&state, account_id).await?;
+    // Read once for the whole request: the page it is shown with shares it (#21).
+    let who = crate::access::who(&state.db, account_id).await?;
+    let roles = who.roles();
     let may = |action| crate::access::staff_may(&roles, action);
     let tools = StaffTools {
         caseload: may(crate::access::Permission::ListCaseload),
@@ -162,8 +157,8 @@ pub async fn whoami() -> Result<Viewer, AppError> {
         }
     };
     Ok(Viewer {
-        account_id: account.id,
-        display_name: account.display_name,
+        account_id,
+        display_name: who.display_name.clone(),
         roles,
         tools,
         acting_for,

@@ -25,6 +25,10 @@ pub struct Model {
     pub status: String,
     pub starts_on: Date,
     pub created_at: DateTimeUtc,
+    /// The streak read model (#21): how many due days (or weeks) in a row were done up to and
+    /// including `streak_through`, a day nobody can log any more. Null until first worked out.
+    pub streak_through: Option<Date>,
+    pub streak_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

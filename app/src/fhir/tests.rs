@@ -117,6 +117,8 @@ fn record() -> (Record, Ids) {
         status: status.into(),
         starts_on: day(2026, 1, 5),
         created_at: now() - Duration::days(300),
+        streak_through: None,
+        streak_count: 0,
     };
     let a1 = action("Walk to the corner shop", walk.id, "weekly", "in_progress");
     let mut a2 = action("Ask Sian to walk with me", walk.id, "weekdays", "done");

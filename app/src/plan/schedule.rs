@@ -174,6 +174,18 @@ pub fn is_due(
     day: NaiveDate,
     logs: &[(NaiveDate, Outcome)],
 ) -> bool {
+    is_due_with(freq, starts_on, day, logs, None)
+}
+
+/// [`is_due`] from the last few weeks of logs and the action's read model (a one-off action
+/// done before the carried day is not due again).
+pub fn is_due_with(
+    freq: &Frequency,
+    starts_on: NaiveDate,
+    day: NaiveDate,
+    logs: &[(NaiveDate, Outcome)],
+    carry: Option<Carry>,
+) -> bool {
     if day < starts_on {
         return false;
     }
@@ -192,7 +204,8 @@ pub fn is_due(
             logged_that_day || done_before < *n
         }
         Frequency::Once { .. } => {
-            let done_earlier = logs.iter().any(|(d, o)| *d < day && *o == Outcome::Done);
+            let done_earlier = logs.iter().any(|(d, o)| *d < day && *o == Outcome::Done)
+                || carry.is_some_and(|c| c.count > 0 && c.through < day);
             !done_earlier
         }
     }
@@ -323,39 +336,138 @@ fn day_name_of(day: Weekday) -> &'static str {
 
 /// How many due days (daily or chosen weekdays) or weeks (n times a week) in a row the person
 /// did the action, at least in part, counting back from today. Today not yet logged does not
-/// break the streak: the day is not over. `None` for a one-off action.
+/// break the streak: the day is not over. `None` for a one-off action. `logs` are every log
+/// (see [`streak_with`] for the read model's shortcut).
 pub fn streak(
     freq: &Frequency,
     starts_on: NaiveDate,
     today: NaiveDate,
     logs: &[(NaiveDate, Outcome)],
 ) -> Option<Streak> {
-    // Looked up once per day counted back, so index the logs by day first.
+    streak_with(freq, starts_on, today, logs, None)
+}
+
+/// What an action's streak read model holds (#21): `count` due days (or weeks) in a row were
+/// done up to and including `through`, a day nobody can log any more. For a one-off action,
+/// `count` is 1 once it was done by then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Carry {
+    pub through: NaiveDate,
+    pub count: u32,
+}
+
+/// Logs can be added or taken back for today and this many days before.
+pub const BACKDATE_DAYS: u64 = 7;
+
+/// The day the read model counts up to on `today`: the latest day that can no longer be
+/// logged (for n times a week, the Sunday that ends the latest such week).
+pub fn checkpoint_day(freq: &Frequency, today: NaiveDate) -> NaiveDate {
+    let settled = today - Days::new(BACKDATE_DAYS + 1);
+    match freq {
+        Frequency::TimesPerWeek(_) => monday_of(settled + Days::new(1)) - Days::new(1),
+        _ => settled,
+    }
+}
+
+/// The run of done due days (or met weeks) that ends on `through`, every day up to it counted
+/// as over: what the read model stores. With a `carry`, `logs` need only hold the days after
+/// its `through`: the run adds the carried count when it reaches that day unbroken. Without
+/// one, the run is counted back through `logs` alone.
+pub fn run_through(
+    freq: &Frequency,
+    starts_on: NaiveDate,
+    through: NaiveDate,
+    logs: &[(NaiveDate, Outcome)],
+    carry: Option<Carry>,
+) -> u32 {
     let by_day: std::collections::HashMap<NaiveDate, Outcome> = logs.iter().copied().collect();
     let counted = |day: NaiveDate| by_day.get(&day).is_some_and(|o| o.counts());
-    let logged = |day: NaiveDate| by_day.contains_key(&day);
+    let carried = |at: NaiveDate| carry.filter(|c| c.through == at).map(|c| c.count);
     match freq {
-        Frequency::Once { .. } => None,
+        Frequency::Once { .. } => {
+            let done = logs
+                .iter()
+                .any(|(d, o)| *d <= through && *o == Outcome::Done);
+            u32::from(done || carry.is_some_and(|c| c.count > 0 && c.through <= through))
+        }
         Frequency::Daily | Frequency::Weekdays(_) => {
-            let due_day = |day: NaiveDate| match freq {
-                Frequency::Weekdays(days) => days.contains(&day.weekday()),
-                _ => true,
-            };
             let mut count = 0;
-            let mut day = today;
+            let mut day = through;
             while day >= starts_on {
-                if due_day(day) {
-                    if counted(day) {
-                        count += 1;
-                    } else if day != today || logged(day) {
+                if let Some(before) = carried(day) {
+                    return count + before;
+                }
+                if due_on_day(freq, day) {
+                    if !counted(day) {
                         break;
                     }
+                    count += 1;
                 }
                 match day.pred_opt() {
                     Some(prev) => day = prev,
                     None => break,
                 }
             }
+            count
+        }
+        Frequency::TimesPerWeek(n) => {
+            let met = |monday: NaiveDate| {
+                (0..7).filter(|i| counted(monday + Days::new(*i))).count() as u32 >= *n
+            };
+            let mut count = 0;
+            // `through` ends a week (a Sunday).
+            let mut sunday = through;
+            loop {
+                if let Some(before) = carried(sunday) {
+                    return count + before;
+                }
+                let monday = sunday - Days::new(6);
+                if sunday < starts_on || !met(monday) {
+                    break;
+                }
+                count += 1;
+                sunday = monday - Days::new(1);
+            }
+            count
+        }
+    }
+}
+
+/// Whether a daily or chosen-days action is meant for `day` (any day for daily).
+fn due_on_day(freq: &Frequency, day: NaiveDate) -> bool {
+    match freq {
+        Frequency::Weekdays(days) => days.contains(&day.weekday()),
+        _ => true,
+    }
+}
+
+/// [`streak`] from the last few weeks of logs and the action's read model: `logs` must hold
+/// every day after `carry`'s (the pages read from [`window_start`]). A run that reaches the
+/// carried day goes on with its count, so the answer is the same as from every log.
+pub fn streak_with(
+    freq: &Frequency,
+    starts_on: NaiveDate,
+    today: NaiveDate,
+    logs: &[(NaiveDate, Outcome)],
+    carry: Option<Carry>,
+) -> Option<Streak> {
+    // A carried day still open to logging (a clock or time zone that moved) is not settled.
+    let carry = carry.filter(|c| c.through < today - Days::new(BACKDATE_DAYS));
+    let outcome_on = |day: NaiveDate| logs.iter().find(|(d, _)| *d == day).map(|(_, o)| *o);
+    match freq {
+        Frequency::Once { .. } => None,
+        Frequency::Daily | Frequency::Weekdays(_) => {
+            // Today counts once done; not yet logged, it is still in play; "not today" ends it.
+            let today_counts = today >= starts_on && due_on_day(freq, today);
+            let count = match outcome_on(today).filter(|_| today_counts) {
+                Some(o) if !o.counts() => 0,
+                done => {
+                    u32::from(done.is_some())
+                        + today.pred_opt().map_or(0, |yesterday| {
+                            run_through(freq, starts_on, yesterday, logs, carry)
+                        })
+                }
+            };
             let unit = match freq {
                 Frequency::Weekdays(days) if days.len() == 1 => StreakUnit::Weekday(days[0]),
                 Frequency::Weekdays(_) => StreakUnit::PlannedDay,
@@ -368,15 +480,15 @@ pub fn streak(
             })
         }
         Frequency::TimesPerWeek(n) => {
-            let mut count = 0;
-            let mut monday = monday_of(today);
+            let by_day: std::collections::HashMap<NaiveDate, Outcome> =
+                logs.iter().copied().collect();
+            let counted = |day: NaiveDate| by_day.get(&day).is_some_and(|o| o.counts());
             let met = |monday: NaiveDate| {
                 (0..7).filter(|i| counted(monday + Days::new(*i))).count() as u32 >= *n
             };
+            let monday = monday_of(today);
             // This week counts once met; until then it is still in play.
-            if met(monday) {
-                count += 1;
-            }
+            let mut count = u32::from(met(monday));
             // The complete weeks before this one, back to the week the action began.
             let recent_weeks: Vec<NaiveDate> = (1..=RECENT_WEEKS)
                 .map(|i| monday - Days::new(7 * u64::from(i)))
@@ -386,13 +498,7 @@ pub fn streak(
                 recent_weeks.iter().filter(|m| met(**m)).count() as u32,
                 recent_weeks.len() as u32,
             );
-            loop {
-                monday = monday - Days::new(7);
-                if monday + Days::new(6) < starts_on || !met(monday) {
-                    break;
-                }
-                count += 1;
-            }
+            count += run_through(freq, starts_on, monday - Days::new(1), logs, carry);
             Some(Streak {
                 count,
                 unit: StreakUnit::Week,
@@ -400,6 +506,14 @@ pub fn streak(
             })
         }
     }
+}
+
+/// The first day of logs the pages read: enough for the 8-week picture, a goal's last 4 weeks
+/// and the days since the read model's day, so no page reads more than about 60 days of logs.
+pub fn window_start(today: NaiveDate, weeks: u32) -> NaiveDate {
+    let earliest_carry = today - Days::new(BACKDATE_DAYS + 7);
+    let picture = monday_of(today) - Days::new(7 * u64::from(weeks.saturating_sub(1)));
+    picture.min(earliest_carry)
 }
 
 /// A goal's progress over recent weeks, drawn from its actions' logs.
@@ -474,6 +588,98 @@ mod tests {
 
     // 2026-11-23 is a Monday.
     const MON: &str = "2026-11-23";
+
+    /// Two years of logs with long runs and the odd gap, the same every time (a small LCG).
+    fn two_years(seed: u64, start: NaiveDate, days: u64) -> Vec<(NaiveDate, Outcome)> {
+        let mut x = seed;
+        let mut out = Vec::new();
+        for i in 0..days {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let roll = (x >> 33) % 1000;
+            let outcome = match roll {
+                0..=969 => Some(Outcome::Done),
+                970..=979 => Some(Outcome::Partly),
+                980..=989 => Some(Outcome::NotToday),
+                _ => None,
+            };
+            if let Some(o) = outcome {
+                out.push((start + Days::new(i), o));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_streak_from_the_read_model_and_a_few_weeks_of_logs_equals_one_from_every_log() {
+        let start = d("2025-01-06");
+        let freqs = [
+            Frequency::Daily,
+            Frequency::TimesPerWeek(3),
+            Frequency::Weekdays(vec![Weekday::Fri]),
+            Frequency::Weekdays(vec![Weekday::Mon, Weekday::Wed, Weekday::Sat]),
+            Frequency::Once {
+                by: d("2026-06-01"),
+            },
+        ];
+        let mut long_runs = 0;
+        for seed in 1..=12 {
+            let all = two_years(seed, start, 700);
+            for freq in &freqs {
+                for back in [0, 1, 3, 6, 9, 20] {
+                    let today = start + Days::new(690 - back);
+                    let known: Vec<_> = all.iter().copied().filter(|(d, _)| *d <= today).collect();
+                    // The read model as the last write left it (a few days ago), worked out in
+                    // two steps as logging does: from every log once, then carried on.
+                    let written = today - Days::new(back % 5);
+                    let early = checkpoint_day(freq, written - Days::new(30));
+                    let first = run_through(freq, start, early, &known, None);
+                    let through = checkpoint_day(freq, written);
+                    let after: Vec<_> = known.iter().copied().filter(|(d, _)| *d > early).collect();
+                    let count = run_through(
+                        freq,
+                        start,
+                        through,
+                        &after,
+                        Some(Carry {
+                            through: early,
+                            count: first,
+                        }),
+                    );
+                    assert_eq!(
+                        count,
+                        run_through(freq, start, through, &known, None),
+                        "carried on = from scratch"
+                    );
+                    let window: Vec<_> = known
+                        .iter()
+                        .copied()
+                        .filter(|(d, _)| *d >= window_start(today, 8))
+                        .collect();
+                    let carry = Some(Carry { through, count });
+                    let full = streak(freq, start, today, &known);
+                    assert_eq!(
+                        streak_with(freq, start, today, &window, carry),
+                        full,
+                        "{freq:?} on {today}"
+                    );
+                    assert_eq!(
+                        is_due_with(freq, start, today, &window, carry),
+                        is_due(freq, start, today, &known),
+                        "{freq:?} due on {today}"
+                    );
+                    if full.as_ref().is_some_and(|s| s.count > 60) {
+                        long_runs += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            long_runs > 5,
+            "some runs are longer than the window: {long_runs}"
+        );
+    }
 
     #[test]
     fn weekly_action_stops_being_due_once_the_weeks_count_is_reached() {

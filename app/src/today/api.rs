@@ -23,10 +23,17 @@ pub async fn load_today() -> Result<Option<TodayPageView>, AppError> {
             Err(e) => return Err(e),
         };
     crate::auth::audit::carer_access(&state, &ctx, Permission::ReadPlan).await?;
-    let plan = crate::plan::service::today(&state, &ctx).await?;
-    let v = &plan.viewing;
-    let card =
-        crate::preparation::service::review_card(&state, &ctx, v.answer_agenda, v.read_results)
-            .await?;
-    Ok(Some(TodayPageView { plan, card }))
+    let viewing = crate::plan::service::viewing(&state, &ctx).await?;
+    let reviews = crate::preparation::service::review_state(
+        &state,
+        &ctx,
+        viewing.answer_agenda,
+        viewing.read_results,
+    )
+    .await?;
+    let plan = crate::plan::service::today_with(&state, &ctx, viewing, reviews.plan).await?;
+    Ok(Some(TodayPageView {
+        plan,
+        card: reviews.card,
+    }))
 }

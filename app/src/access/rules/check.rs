@@ -151,72 +151,11 @@ pub async fn check(
     subject: Subject,
 ) -> Result<Capacity, AppError> {
     match (action, subject) {
-        (
-            Permission::ReadPlan
-            | Permission::ChangePlan
-            | Permission::LogActions
-            | Permission::ReadResults
-            | Permission::AnswerAgenda
-            | Permission::ManageSharing
-            | Permission::ManageCarers
-            | Permission::ReadAccessLog
-            | Permission::RemindAboutReview
-            | Permission::RemindAboutPreparation
-            | Permission::RemindAboutActions
-            | Permission::ExportPlan,
-            Subject::Patient(id),
-        ) => {
+        (_, Subject::Patient(id)) => {
             let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
                 return Err(AppError::NotFound);
             };
-            // The plan's owner may do everything with it; a carer what their grant covers.
-            if p.account_id == Some(actor.account_id) {
-                return Ok(Capacity::Patient);
-            }
-            if carer_grant(db, actor, action, &p).await?.is_some() {
-                return Ok(Capacity::Carer);
-            }
-            match action {
-                Permission::ReadPlan | Permission::ChangePlan => {
-                    acting_organisation(db, actor, action, &p).await?;
-                    Ok(Capacity::Professional)
-                }
-                // A copy leaves only through the person's own practice.
-                Permission::ExportPlan => staff_of(db, actor, p.organisation_id, action).await,
-                _ => Err(AppError::NotFound),
-            }
-        }
-        (
-            Permission::ReadRecord
-            | Permission::ReadUnreleasedResults
-            | Permission::AgreePlan
-            | Permission::WorkingNotes,
-            Subject::Patient(id),
-        ) => {
-            // Staff of the person's practice, or of an organisation the person shares with.
-            let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
-                return Err(AppError::NotFound);
-            };
-            acting_organisation(db, actor, action, &p).await?;
-            Ok(Capacity::Professional)
-        }
-        (
-            Permission::ReleaseResults
-            | Permission::ManageReviews
-            | Permission::ManageChecks
-            | Permission::EnterResults
-            | Permission::SetTargets
-            | Permission::EditContact
-            | Permission::ReadLetter
-            | Permission::RecordCarerGrant,
-            Subject::Patient(id),
-        ) => {
-            // Only the person's own practice runs their reviews and results, whatever they
-            // share with others.
-            let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
-                return Err(AppError::NotFound);
-            };
-            staff_of(db, actor, p.organisation_id, action).await
+            check_person(db, actor, action, &p).await
         }
         (
             Permission::ListCaseload
@@ -237,6 +176,67 @@ pub async fn check(
                 Err(AppError::NotFound)
             }
         }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// [`check`] on a person's record the request has already loaded (#21: the record is read
+/// once per request, not again by every check). The same rules; `person` must be the stored
+/// record, as the access layer's own loaders return it.
+pub async fn check_person(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Permission,
+    p: &patient::Model,
+) -> Result<Capacity, AppError> {
+    match action {
+        Permission::ReadPlan
+        | Permission::ChangePlan
+        | Permission::LogActions
+        | Permission::ReadResults
+        | Permission::AnswerAgenda
+        | Permission::ManageSharing
+        | Permission::ManageCarers
+        | Permission::ReadAccessLog
+        | Permission::RemindAboutReview
+        | Permission::RemindAboutPreparation
+        | Permission::RemindAboutActions
+        | Permission::ExportPlan => {
+            // The plan's owner may do everything with it; a carer what their grant covers.
+            if p.account_id == Some(actor.account_id) {
+                return Ok(Capacity::Patient);
+            }
+            if carer_grant(db, actor, action, p).await?.is_some() {
+                return Ok(Capacity::Carer);
+            }
+            match action {
+                Permission::ReadPlan | Permission::ChangePlan => {
+                    acting_organisation(db, actor, action, p).await?;
+                    Ok(Capacity::Professional)
+                }
+                // A copy leaves only through the person's own practice.
+                Permission::ExportPlan => staff_of(db, actor, p.organisation_id, action).await,
+                _ => Err(AppError::NotFound),
+            }
+        }
+        // Staff of the person's practice, or of an organisation the person shares with.
+        Permission::ReadRecord
+        | Permission::ReadUnreleasedResults
+        | Permission::AgreePlan
+        | Permission::WorkingNotes => {
+            acting_organisation(db, actor, action, p).await?;
+            Ok(Capacity::Professional)
+        }
+        // Only the person's own practice runs their reviews and results, whatever they share
+        // with others.
+        Permission::ReleaseResults
+        | Permission::ManageReviews
+        | Permission::ManageChecks
+        | Permission::EnterResults
+        | Permission::SetTargets
+        | Permission::EditContact
+        | Permission::ReadLetter
+        | Permission::RecordCarerGrant => staff_of(db, actor, p.organisation_id, action).await,
         _ => Err(AppError::NotFound),
     }
 }

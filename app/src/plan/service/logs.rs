@@ -157,7 +157,57 @@ pub async fn log_days(
             model.update(&txn).await?;
         }
     }
+    refresh_streak(&txn, &action, ctx.today(), false).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Moves an action's streak read model on to [`schedule::checkpoint_day`] of `today`, in the
+/// transaction that changed its logs (or the action). It carries on from the count it held,
+/// reading only the logs since (days nobody can log any more do not change); the first time,
+/// or when the action itself changed (`afresh`), it counts back over the streak horizon.
+pub(super) async fn refresh_streak(
+    txn: &impl ConnectionTrait,
+    action: &plan_action::Model,
+    today: NaiveDate,
+    afresh: bool,
+) -> Result<(), AppError> {
+    let freq = frequency_of(action);
+    let through = schedule::checkpoint_day(&freq, today);
+    let carry = super::read::carry_of(action)
+        .filter(|c| !afresh && c.through <= through && c.through >= action.starts_on);
+    if carry.is_some_and(|c| c.through == through) {
+        return Ok(());
+    }
+    let from = carry.map_or(through - Days::new(STREAK_HORIZON_DAYS), |c| {
+        c.through + Days::new(1)
+    });
+    let logs: Vec<(NaiveDate, String)> = action_log::Entity::find()
+        .select_only()
+        .columns([action_log::Column::Day, action_log::Column::Outcome])
+        .filter(action_log::Column::ActionId.eq(action.id))
+        .filter(action_log::Column::Day.gte(from))
+        .filter(action_log::Column::Day.lte(through))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let logs: Vec<(NaiveDate, Outcome)> = logs
+        .into_iter()
+        .filter_map(|(day, o)| Outcome::parse(&o).map(|o| (day, o)))
+        .collect();
+    let count = schedule::run_through(&freq, action.starts_on, through, &logs, carry);
+    plan_action::Entity::update_many()
+        .col_expr(
+            plan_action::Column::StreakThrough,
+            sea_orm::sea_query::Expr::value(through),
+        )
+        .col_expr(
+            plan_action::Column::StreakCount,
+            sea_orm::sea_query::Expr::value(i32::try_from(count).unwrap_or(i32::MAX)),
+        )
+        .filter(plan_action::Column::Id.eq(action.id))
+        .exec(txn)
+        .await?;
     Ok(())
 }
 
@@ -189,7 +239,8 @@ pub async fn undo_log(
     action_id: Uuid,
     day: &str,
 ) -> Result<(), AppError> {
-    let action = own_action(&state.db, ctx, action_id).await?;
+    let txn = crate::state::begin_write(&state.db).await?;
+    let action = own_action(&txn, ctx, action_id).await?;
     let day = loggable_day(ctx, &action, day)?;
     let mut only = action_log::Entity::delete_many()
         .filter(action_log::Column::ActionId.eq(action.id))
@@ -198,15 +249,16 @@ pub async fn undo_log(
     if ctx.capacity() != Capacity::Patient {
         only = only.filter(action_log::Column::LoggedBy.eq(ctx.actor().account_id));
     }
-    let deleted = only.exec(&state.db).await?;
+    let deleted = only.exec(&txn).await?;
     if deleted.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
+    refresh_streak(&txn, &action, ctx.today(), false).await?;
     if ctx.capacity() == Capacity::Carer {
         // The person's access log names who took the day back, not just who logged.
         let origin = crate::auth::request_info::current();
         crate::auth::audit::record(
-            &state.db,
+            &txn,
             state.clock.as_ref(),
             crate::auth::audit::Entry {
                 actor: Some(ctx.actor().account_id),
@@ -219,5 +271,39 @@ pub async fn undo_log(
         )
         .await?;
     }
+    txn.commit().await?;
     Ok(())
+}
+
+/// Works out the streak read model of every action that has none yet (actions from before it
+/// existed), in batches; returns how many. The server runs this at start-up, once the
+/// database is migrated; running it again finds none.
+pub async fn fill_streaks(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, AppError> {
+    let mut filled = 0;
+    loop {
+        let batch = plan_action::Entity::find()
+            .filter(plan_action::Column::StreakThrough.is_null())
+            .order_by_asc(plan_action::Column::Id)
+            .limit(500)
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            return Ok(filled);
+        }
+        let zones: HashMap<Uuid, String> = patient::Entity::find()
+            .filter(patient::Column::Id.is_in(batch.iter().map(|a| a.patient_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.time_zone))
+            .collect();
+        for action in &batch {
+            let zone = zones.get(&action.patient_id).map_or("", String::as_str);
+            refresh_streak(db, action, today_in(zone, now), true).await?;
+        }
+        filled += batch.len();
+    }
 }

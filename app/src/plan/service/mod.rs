@@ -34,10 +34,11 @@ use crate::entities::{
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// How far back logs are read for streaks: a streak longer than this shows as this long.
+/// How far back logging reads, the first time it works out an action's streak read model: a
+/// streak longer than this counts from here.
 pub(super) const STREAK_HORIZON_DAYS: u64 = 400;
 /// Logs can be added or undone for today and the 7 days before.
-pub const BACKDATE_DAYS: u64 = 7;
+pub use super::schedule::BACKDATE_DAYS;
 pub(super) const PICTURE_WEEKS: u32 = 8;
 pub(super) const PROGRESS_WEEKS: u32 = 4;
 

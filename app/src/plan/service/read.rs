@@ -9,60 +9,31 @@ pub(super) type Logs = HashMap<Uuid, Vec<LoggedDay>>;
 pub(super) type LoggedDay = (NaiveDate, Outcome, Option<String>, (Option<String>, bool));
 /// A log as read: action, day, outcome code, note, who logged it.
 pub(super) type LogRow = (Uuid, NaiveDate, String, Option<String>, Option<Uuid>);
+/// The columns of a [`LogRow`].
+pub(super) const LOG_COLUMNS: [action_log::Column; 5] = [
+    action_log::Column::ActionId,
+    action_log::Column::Day,
+    action_log::Column::Outcome,
+    action_log::Column::Note,
+    action_log::Column::LoggedBy,
+];
 
-/// All logs of the person's actions since the streak horizon, by action: one query.
+/// The logs of the person's actions over the last few weeks ([`schedule::window_start`]), by
+/// action: one query, whose size does not grow with history (each action's read model carries
+/// its streak from before).
 pub(super) async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
-    let since = ctx.today() - Days::new(STREAK_HORIZON_DAYS);
-    // Only the columns the pages use: this is the one query whose size grows with history.
+    let since = schedule::window_start(ctx.today(), PICTURE_WEEKS);
+    // Only the columns the pages use.
     let rows: Vec<LogRow> = action_log::Entity::find()
         .select_only()
-        .columns([
-            action_log::Column::ActionId,
-            action_log::Column::Day,
-            action_log::Column::Outcome,
-            action_log::Column::Note,
-            action_log::Column::LoggedBy,
-        ])
+        .columns(LOG_COLUMNS)
         .filter(action_log::Column::PatientId.eq(ctx.patient().id))
         .filter(action_log::Column::Day.gte(since))
         .order_by_asc(action_log::Column::Day)
         .into_tuple()
         .all(&state.db)
         .await?;
-    // Carers and staff who logged for the person, named in one query (none when it was all them).
-    let others: Vec<Uuid> = rows
-        .iter()
-        .filter_map(|r| r.4)
-        .filter(|by| Some(*by) != ctx.patient().account_id)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let names: HashMap<Uuid, String> = if others.is_empty() {
-        HashMap::new()
-    } else {
-        let carers: Vec<Uuid> = crate::entities::carer_grant::Entity::find()
-            .filter(crate::entities::carer_grant::Column::PatientId.eq(ctx.patient().id))
-            .filter(crate::entities::carer_grant::Column::CarerAccountId.is_in(others.clone()))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|g| g.carer_account_id)
-            .collect();
-        account::Entity::find()
-            .filter(account::Column::Id.is_in(others))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|a| {
-                let role = if carers.contains(&a.id) {
-                    "carer"
-                } else {
-                    "care team"
-                };
-                (a.id, format!("{} ({role})", a.display_name))
-            })
-            .collect()
-    };
+    let names = logger_names(state, ctx, rows.iter().filter_map(|r| r.4)).await?;
     let mut logs: Logs = HashMap::new();
     for (action_id, day, outcome, note, by) in rows {
         if let Some(outcome) = Outcome::parse(&outcome) {
@@ -75,6 +46,50 @@ pub(super) async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, App
         }
     }
     Ok(logs)
+}
+
+/// The carers and staff among `loggers` who logged for the person (not the person), each as
+/// "Sian Evans (carer)": one query, none when it was all the person.
+pub(super) async fn logger_names(
+    state: &AppState,
+    ctx: &Ctx,
+    loggers: impl Iterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, AppError> {
+    let others: Vec<Uuid> = loggers
+        .filter(|by| Some(*by) != ctx.patient().account_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(if others.is_empty() {
+        HashMap::new()
+    } else {
+        use crate::entities::carer_grant;
+        use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+        // Named as a carer when they hold (or held) a grant for the person: one query.
+        let holds_grant = Query::select()
+            .expr(Expr::val(1))
+            .from(carer_grant::Entity)
+            .and_where(carer_grant::Column::PatientId.eq(ctx.patient().id))
+            .and_where(
+                Expr::col((carer_grant::Entity, carer_grant::Column::CarerAccountId))
+                    .equals((account::Entity, account::Column::Id)),
+            )
+            .to_owned();
+        let rows: Vec<(Uuid, String, bool)> = account::Entity::find()
+            .select_only()
+            .columns([account::Column::Id, account::Column::DisplayName])
+            .expr_as(Expr::exists(holds_grant), "carer")
+            .filter(account::Column::Id.is_in(others))
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        rows.into_iter()
+            .map(|(id, name, carer)| {
+                let role = if carer { "carer" } else { "care team" };
+                (id, format!("{name} ({role})"))
+            })
+            .collect()
+    })
 }
 
 /// How many of each person's actions are due on their `today` and not yet logged: what an
@@ -95,7 +110,7 @@ pub async fn actions_left(
         return Ok(out);
     }
     let earliest = people.iter().map(|(_, d)| *d).min().unwrap_or_default();
-    let since = earliest - Days::new(STREAK_HORIZON_DAYS);
+    let since = schedule::window_start(earliest, PICTURE_WEEKS);
     let rows: Vec<(Uuid, NaiveDate, String)> = action_log::Entity::find()
         .select_only()
         .columns([
@@ -121,13 +136,21 @@ pub async fn actions_left(
             continue;
         };
         let mine = logs.get(&a.id).unwrap_or(&empty);
-        if schedule::is_due(&frequency_of(a), a.starts_on, day, mine)
+        if schedule::is_due_with(&frequency_of(a), a.starts_on, day, mine, carry_of(a))
             && !mine.iter().any(|(d, _)| *d == day)
         {
             *out.entry(a.patient_id).or_default() += 1;
         }
     }
     Ok(out)
+}
+
+/// An action's streak read model, once worked out.
+pub(super) fn carry_of(row: &plan_action::Model) -> Option<schedule::Carry> {
+    row.streak_through.map(|through| schedule::Carry {
+        through,
+        count: u32::try_from(row.streak_count).unwrap_or(0),
+    })
 }
 
 pub(super) fn day_label(day: NaiveDate, today: NaiveDate) -> String {
@@ -197,9 +220,11 @@ pub(super) fn action_view(
         status_label: label_of(&ACTION_STATUSES, &row.status).to_owned(),
         form: action_form_of(row),
         weeks: schedule::weekly_picture(&freq, row.starts_on, today, &pairs, PICTURE_WEEKS),
-        streak: schedule::streak(&freq, row.starts_on, today, &pairs).map(|s| s.describe()),
+        streak: schedule::streak_with(&freq, row.starts_on, today, &pairs, carry_of(row))
+            .map(|s| s.describe()),
         recent,
-        due_today: in_progress && schedule::is_due(&freq, row.starts_on, today, &pairs),
+        due_today: in_progress
+            && schedule::is_due_with(&freq, row.starts_on, today, &pairs, carry_of(row)),
         loggable: in_progress && row.who_kind != "professional",
     }
 }
@@ -408,28 +433,43 @@ pub async fn history(state: &AppState, ctx: &Ctx) -> Result<HistoryView, AppErro
 /// The Today page: due actions, the next review, news from the care team. A fixed number of
 /// queries, however long the person's history.
 pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
+    let review = plan::Entity::find_by_id(ctx.patient().id)
+        .one(&state.db)
+        .await?;
+    today_with(state, ctx, viewing(state, ctx).await?, review).await
+}
+
+/// [`today`] with what the Today page has already read: who is looking, and the plan's row
+/// (read with the review card, #21). Three statements: the actions with their goals, the last
+/// few weeks of logs, the news.
+pub async fn today_with(
+    state: &AppState,
+    ctx: &Ctx,
+    viewing: Viewing,
+    review: Option<plan::Model>,
+) -> Result<TodayView, AppError> {
     let p = ctx.patient();
-    let actions = plan_action::Entity::find()
+    let rows = plan_action::Entity::find()
+        .select_also(goal::Entity)
+        .join(
+            sea_orm::JoinType::LeftJoin,
+            plan_action::Entity::belongs_to(goal::Entity)
+                .from(plan_action::Column::GoalId)
+                .to(goal::Column::Id)
+                .into(),
+        )
         .filter(plan_action::Column::PatientId.eq(p.id))
         .filter(plan_action::Column::Status.eq("in_progress"))
         .order_by_asc(plan_action::Column::CreatedAt)
         .all(&state.db)
         .await?;
-    let goal_ids: Vec<Uuid> = actions.iter().map(|a| a.goal_id).collect();
-    let goals: HashMap<Uuid, String> = goal::Entity::find()
-        .filter(goal::Column::Id.is_in(goal_ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|g| (g.id, g.title))
-        .collect();
     let logs = recent_logs(state, ctx).await?;
-    let may_log = may_log(state, ctx).await?;
+    let may_log = ctx.capacity() == Capacity::Patient || viewing.log_actions;
     let empty = Vec::new();
-    let due: Vec<ActionView> = actions
+    let due: Vec<ActionView> = rows
         .iter()
-        .map(|a| {
-            let title = goals.get(&a.goal_id).map(String::as_str).unwrap_or("");
+        .map(|(a, g)| {
+            let title = g.as_ref().map(|g| g.title.as_str()).unwrap_or("");
             action_view(
                 a,
                 title,
@@ -440,7 +480,6 @@ pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
         })
         .filter(|v| v.due_today && v.loggable)
         .collect();
-    let review = plan::Entity::find_by_id(p.id).one(&state.db).await?;
     let since = state.clock.now() - chrono::Duration::days(14);
     let news = plan_change::Entity::find()
         .filter(plan_change::Column::PatientId.eq(p.id))
@@ -450,13 +489,12 @@ pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
         .limit(5)
         .all(&state.db)
         .await?;
-    let viewing = viewing(state, ctx).await?;
     Ok(TodayView {
         viewing,
         today: ctx.today().to_string(),
         today_label: ctx.today().format("%A %-d %B").to_string(),
         due,
-        has_actions: !actions.is_empty(),
+        has_actions: !rows.is_empty(),
         review_date: review
             .as_ref()
             .and_then(|r| r.review_date)

@@ -267,11 +267,13 @@ pub async fn save_action(
     model.time_of_day = Set(new.time_of_day.clone());
     model.confidence = Set(new.confidence.get());
     model.status = Set(new.status.clone());
-    if existed {
-        model.update(&txn).await?;
+    let saved = if existed {
+        model.update(&txn).await?
     } else {
-        model.insert(&txn).await?;
-    }
+        model.insert(&txn).await?
+    };
+    // How often it is meant to happen may have changed: its streak is counted again.
+    super::logs::refresh_streak(&txn, &saved, ctx.today(), true).await?;
     let summary = if existed {
         format!("Changed the action \"{}\"", new.what)
     } else {

@@ -1,11 +1,12 @@
 //! The person's story since a day: how often each action was done, the notes they wrote when
 //! they logged it, and their confidence then and now. It is what the care team reads before the
-//! conversation, read in a fixed number of statements whatever the history's length, from the
-//! same window of logs the plan's streaks use (so a period reaches back at most that far).
+//! conversation, read in a fixed number of statements whatever the history's length: the
+//! period's counts are added up by the database, only the logs with a note come back whole,
+//! and streaks come from the last few weeks and the read model, as on the plan (#21).
 use super::*;
 use crate::plan::{ActionStory, LoggedNote, NOTES_SHOWN};
 
-/// The earliest day a story can start: the logs the plan reads for streaks.
+/// The earliest day a story can start: a period reaches back at most this far.
 pub fn story_horizon(today: NaiveDate) -> NaiveDate {
     today - Days::new(STREAK_HORIZON_DAYS)
 }
@@ -44,21 +45,53 @@ pub async fn story(
         .all(&state.db)
         .await?;
     let logs = recent_logs(state, ctx).await?;
+    let in_period = || {
+        action_log::Entity::find()
+            .filter(action_log::Column::PatientId.eq(p.id))
+            .filter(action_log::Column::Day.gte(since))
+    };
+    // How often each action was done, partly or not in the period: added up by the database.
+    let counts: Vec<(Uuid, String, i64)> = in_period()
+        .select_only()
+        .columns([action_log::Column::ActionId, action_log::Column::Outcome])
+        .column_as(
+            sea_orm::sea_query::ExprTrait::count(sea_orm::sea_query::Expr::col(
+                action_log::Column::Id,
+            )),
+            "n",
+        )
+        .group_by(action_log::Column::ActionId)
+        .group_by(action_log::Column::Outcome)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    // The logs with a note, newest first.
+    let noted: Vec<LogRow> = in_period()
+        .select_only()
+        .columns(LOG_COLUMNS)
+        .filter(action_log::Column::Note.is_not_null())
+        .filter(action_log::Column::Note.ne(""))
+        .order_by_desc(action_log::Column::Day)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let names = logger_names(state, ctx, noted.iter().filter_map(|n| n.4)).await?;
     let today = ctx.today();
     let empty = Vec::new();
     let mut stories = Vec::new();
     for g in &goals {
         for a in actions.iter().filter(|a| a.goal_id == g.id) {
             let mine: &[LoggedDay] = logs.get(&a.id).unwrap_or(&empty);
-            let period: Vec<&LoggedDay> = mine.iter().filter(|l| l.0 >= since).collect();
             let count = |outcome: Outcome| {
-                u32::try_from(period.iter().filter(|l| l.1 == outcome).count()).unwrap_or(u32::MAX)
+                counts
+                    .iter()
+                    .filter(|(id, o, _)| *id == a.id && *o == outcome.code())
+                    .map(|(_, _, n)| u32::try_from(*n).unwrap_or(u32::MAX))
+                    .sum::<u32>()
             };
-            // Newest first: the logs come oldest first.
-            let noted: Vec<&&LoggedDay> = period
+            let notes: Vec<_> = noted
                 .iter()
-                .rev()
-                .filter(|l| l.2.as_deref().is_some_and(|n| !n.trim().is_empty()))
+                .filter(|n| n.0 == a.id && n.3.as_deref().is_some_and(|t| !t.trim().is_empty()))
                 .collect();
             let freq = frequency_of(a);
             let pairs: Vec<(NaiveDate, Outcome)> =
@@ -73,18 +106,21 @@ pub async fn story(
                 done: count(Outcome::Done),
                 partly: count(Outcome::Partly),
                 not_done: count(Outcome::NotToday),
-                streak: schedule::streak(&freq, a.starts_on, today, &pairs).map(|s| s.describe()),
+                streak: schedule::streak_with(&freq, a.starts_on, today, &pairs, carry_of(a))
+                    .map(|s| s.describe()),
                 confidence_then: confidence_then(&changes, a.id).or(Some(a.confidence)),
                 confidence_now: a.confidence,
-                more_notes: noted.len().saturating_sub(NOTES_SHOWN),
-                notes: noted
+                more_notes: notes.len().saturating_sub(NOTES_SHOWN),
+                notes: notes
                     .into_iter()
                     .take(NOTES_SHOWN)
-                    .map(|(day, outcome, note, (by, _))| LoggedNote {
+                    .map(|(_, day, outcome, note, by)| LoggedNote {
                         day: day.format("%A %-d %B %Y").to_string(),
-                        outcome: outcome.label().to_owned(),
+                        outcome: Outcome::parse(outcome)
+                            .map(|o| o.label().to_owned())
+                            .unwrap_or_default(),
                         note: note.clone().unwrap_or_default(),
-                        by: by.clone(),
+                        by: by.and_then(|b| names.get(&b).cloned()),
                     })
                     .collect(),
             });

@@ -101,32 +101,6 @@ pub async fn remove_passkey(
 
 /// The roles an account holds (a person can hold several).
 pub async fn roles(state: &AppState, account_id: Uuid) -> Result<Vec<String>, AppError> {
-    let mut roles: Vec<String> = membership::Entity::find()
-        .filter(membership::Column::AccountId.eq(account_id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|m| m.role)
-        .collect();
-    let is_patient = crate::entities::patient::Entity::find()
-        .filter(crate::entities::patient::Column::AccountId.eq(account_id))
-        .one(&state.db)
-        .await?
-        .is_some();
-    if is_patient {
-        roles.push("patient".into());
-    }
-    let is_carer = crate::entities::carer_grant::Entity::find()
-        .filter(crate::entities::carer_grant::Column::CarerAccountId.eq(account_id))
-        .filter(
-            crate::entities::carer_grant::Column::Status
-                .eq(crate::access::GrantStatus::Active.code()),
-        )
-        .one(&state.db)
-        .await?
-        .is_some();
-    if is_carer {
-        roles.push("carer".into());
-    }
-    Ok(roles)
+    // The request's one reading of who is signed in (#21).
+    Ok(crate::access::who(&state.db, account_id).await?.roles())
 }

@@ -26,7 +26,7 @@ use crate::auth::invitation::hash_token;
 use crate::auth::recovery;
 use crate::auth::request_info;
 use crate::entities::{
-    account, invitation, membership, organisation, passkey, recovery_code, session as session_row,
+    account, invitation, organisation, passkey, recovery_code, session as session_row,
 };
 use crate::error::AppError;
 use crate::session::{self, Origin};
