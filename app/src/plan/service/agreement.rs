@@ -1,33 +1,30 @@
 //! Agreeing the plan together, and its history.
 use super::*;
 
-pub(super) async fn agreement_of(
-    state: &AppState,
+pub(super) fn agreement_of(
     ctx: &Ctx,
     row: &plan::Model,
-) -> Result<Option<Agreement>, AppError> {
+    latest: &super::read::LatestChanges,
+) -> Option<Agreement> {
     let (Some(at), Some(written_by), Some(with)) = (
         row.agreed_at,
         row.written_by.clone(),
         row.agreed_with.clone(),
     ) else {
-        return Ok(None);
+        return None;
     };
-    let changed_since = plan_change::Entity::find()
-        .filter(plan_change::Column::PatientId.eq(ctx.patient().id))
-        .filter(plan_change::Column::At.gt(at))
-        .filter(plan_change::Column::Section.ne(AGREED_SECTION))
-        .one(&state.db)
-        .await?
-        .is_some();
+    // Changed since when any section other than the agreement itself changed after it.
+    let changed_since = latest
+        .iter()
+        .any(|(section, (when, _, _))| section != AGREED_SECTION && *when > at);
     let tz = crate::clock::zone(&ctx.patient().time_zone);
-    Ok(Some(Agreement {
+    Some(Agreement {
         on: schedule::long_date(at.with_timezone(&tz).date_naive()),
         written_by,
         with,
         representative: row.representative.clone(),
         changed_since,
-    }))
+    })
 }
 
 /// The history's section for agreeing the plan.

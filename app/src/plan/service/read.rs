@@ -229,38 +229,117 @@ pub(super) fn action_view(
     }
 }
 
-pub(super) async fn last_update(
+/// The latest change of each section of the plan: when, by whom, in what capacity.
+pub(super) type LatestChanges = HashMap<String, (chrono::DateTime<chrono::Utc>, String, String)>;
+
+/// The latest change to each section of the person's plan, in one statement (the database
+/// picks each section's newest; the history itself is not read).
+pub(super) async fn latest_changes(
     state: &AppState,
     patient_id: Uuid,
-    section: &str,
-) -> Result<Option<Updated>, AppError> {
-    Ok(plan_change::Entity::find()
-        .filter(plan_change::Column::PatientId.eq(patient_id))
-        .filter(plan_change::Column::Section.eq(section))
-        .order_by_desc(plan_change::Column::At)
-        .one(&state.db)
-        .await?
-        .map(|c| Updated {
-            by: c.actor_name,
-            kind: c.actor_kind,
-            on: schedule::long_date(c.at.date_naive()),
-        }))
+) -> Result<LatestChanges, AppError> {
+    let sql = "SELECT section, at, actor_name, actor_kind FROM (SELECT section, at, actor_name, \
+               actor_kind, ROW_NUMBER() OVER (PARTITION BY section ORDER BY at DESC) AS newest \
+               FROM plan_changes WHERE patient_id = $1) latest WHERE newest = 1";
+    let stmt = crate::db::statement(&state.db, sql, vec![patient_id.into()]);
+    let mut out = HashMap::new();
+    for row in state.db.query_all_raw(stmt).await? {
+        out.insert(
+            row.try_get::<String>("", "section")?,
+            (
+                row.try_get("", "at")?,
+                row.try_get("", "actor_name")?,
+                row.try_get("", "actor_kind")?,
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// The person's about me, contingency plan and the plan's own row (review, agreement), in one
+/// statement.
+pub(super) async fn plan_rows(
+    state: &AppState,
+    patient_id: Uuid,
+) -> Result<
+    (
+        Option<about_me::Model>,
+        Option<contingency::Model>,
+        Option<plan::Model>,
+    ),
+    AppError,
+> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, JoinType, Query};
+    use sea_orm::{EntityName as _, FromQueryResult as _, IdenStatic as _};
+    let p = Alias::new("p");
+    let mut q = Query::select();
+    crate::db::every_column::<about_me::Entity>(&mut q, "am");
+    crate::db::every_column::<contingency::Entity>(&mut q, "ct");
+    crate::db::every_column::<plan::Entity>(&mut q, "pl");
+    q.from_as(patient::Entity, p.clone());
+    for (alias, table, column) in [
+        (
+            "am",
+            about_me::Entity.table_name(),
+            about_me::Column::PatientId.as_str(),
+        ),
+        (
+            "ct",
+            contingency::Entity.table_name(),
+            contingency::Column::PatientId.as_str(),
+        ),
+        (
+            "pl",
+            plan::Entity.table_name(),
+            plan::Column::PatientId.as_str(),
+        ),
+    ] {
+        q.join_as(
+            JoinType::LeftJoin,
+            Alias::new(table),
+            Alias::new(alias),
+            Expr::col((Alias::new(alias), Alias::new(column)))
+                .equals((p.clone(), patient::Column::Id)),
+        );
+    }
+    q.and_where(Expr::col((p, patient::Column::Id)).eq(patient_id));
+    let Some(row) = state.db.query_one(&q).await? else {
+        return Ok((None, None, None));
+    };
+    Ok((
+        about_me::Model::from_query_result_optional(&row, "am_")?,
+        contingency::Model::from_query_result_optional(&row, "ct_")?,
+        plan::Model::from_query_result_optional(&row, "pl_")?,
+    ))
 }
 
 pub(super) async fn goals_with_actions(
     state: &AppState,
     ctx: &Ctx,
 ) -> Result<Vec<GoalView>, AppError> {
-    let goals = goal::Entity::find()
+    // The goals with their actions, in one statement (a goal with none comes once, alone).
+    let rows = goal::Entity::find()
+        .select_also(plan_action::Entity)
+        .join_rev(
+            sea_orm::JoinType::LeftJoin,
+            plan_action::Entity::belongs_to(goal::Entity)
+                .from(plan_action::Column::GoalId)
+                .to(goal::Column::Id)
+                .into(),
+        )
         .filter(goal::Column::PatientId.eq(ctx.patient().id))
         .order_by_asc(goal::Column::CreatedAt)
-        .all(&state.db)
-        .await?;
-    let actions = plan_action::Entity::find()
-        .filter(plan_action::Column::PatientId.eq(ctx.patient().id))
         .order_by_asc(plan_action::Column::CreatedAt)
         .all(&state.db)
         .await?;
+    let mut goals: Vec<goal::Model> = Vec::new();
+    let mut actions: Vec<plan_action::Model> = Vec::new();
+    for (g, a) in rows {
+        if goals.last().is_none_or(|last| last.id != g.id) {
+            goals.push(g);
+        }
+        actions.extend(a);
+    }
     let logs = recent_logs(state, ctx).await?;
     let may_log = may_log(state, ctx).await?;
     let empty = Vec::new();
@@ -332,8 +411,8 @@ pub async fn viewing(state: &AppState, ctx: &Ctx) -> Result<Viewing, AppError> {
 
 pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
     let p = ctx.patient();
-    let about = about_me::Entity::find_by_id(p.id).one(&state.db).await?;
-    let cont = contingency::Entity::find_by_id(p.id).one(&state.db).await?;
+    let (about, cont, review) = plan_rows(state, p.id).await?;
+    let updates = latest_changes(state, p.id).await?;
     let contacts = contingency_contact::Entity::find()
         .filter(contingency_contact::Column::PatientId.eq(p.id))
         .order_by_asc(contingency_contact::Column::CreatedAt)
@@ -345,10 +424,13 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
         .order_by_asc(support_item::Column::CreatedAt)
         .all(&state.db)
         .await?;
-    let review = plan::Entity::find_by_id(p.id).one(&state.db).await?;
-    let agreement = match review.as_ref() {
-        Some(r) => agreement_of(state, ctx, r).await?,
-        None => None,
+    let agreement = review.as_ref().and_then(|r| agreement_of(ctx, r, &updates));
+    let last_update = |section: &str| {
+        updates.get(section).map(|c| Updated {
+            by: c.1.clone(),
+            kind: c.2.clone(),
+            on: schedule::long_date(c.0.date_naive()),
+        })
     };
     let viewing = viewing(state, ctx).await?;
     Ok(PlanView {
@@ -361,8 +443,8 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
         conditions: conditions_of(state, p.id).await?,
         today: ctx.today().to_string(),
         about_me: about_me_of(about),
-        about_me_updated: last_update(state, p.id, "about_me").await?,
-        goals_updated: last_update(state, p.id, "goals").await?,
+        about_me_updated: last_update("about_me"),
+        goals_updated: last_update("goals"),
         contingency: contingency_of(cont),
         contacts: contacts
             .into_iter()
@@ -382,7 +464,7 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
                 }
             })
             .collect(),
-        contingency_updated: last_update(state, p.id, "contingency").await?,
+        contingency_updated: last_update("contingency"),
         support: support
             .into_iter()
             .map(|s| SupportView {
@@ -398,7 +480,7 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
                 status: s.status,
             })
             .collect(),
-        support_updated: last_update(state, p.id, "support").await?,
+        support_updated: last_update("support"),
         goals,
         review_date: review
             .as_ref()

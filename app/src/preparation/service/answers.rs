@@ -1,5 +1,6 @@
 //! The person's preparation page, and their answers: a draft until they send them.
 use super::*;
+use sea_orm::QuerySelect as _;
 
 /// The pack the person is preparing with: the latest one released for a review.
 pub async fn current_pack(
@@ -34,6 +35,17 @@ pub async fn pack_view(
         Some(id) => review::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
+    pack_view_with(db, now, p, pack, review).await
+}
+
+/// [`pack_view`] for a pack whose review the caller has already read.
+async fn pack_view_with(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    p: &patient::Model,
+    pack: &preparation_pack::Model,
+    review: Option<review::Model>,
+) -> Result<PackView, AppError> {
     let answers = agenda_answer::Entity::find()
         .filter(agenda_answer::Column::PackId.eq(pack.id))
         .order_by_asc(agenda_answer::Column::Position)
@@ -72,10 +84,24 @@ pub async fn pack_view(
 /// The person's preparation page. Opening it marks the pack as opened for the care team.
 pub async fn preparation(state: &AppState, ctx: &Ctx) -> Result<PreparationView, AppError> {
     let now = state.clock.now();
-    let review = upcoming(&state.db, ctx.patient().id).await?;
-    let pack = match &review {
-        Some(r) => pack_for(&state.db, r.id).await?,
-        None => None,
+    // The booked review with its pack, in one statement.
+    let (review, pack) = match review::Entity::find()
+        .select_also(preparation_pack::Entity)
+        .join_rev(
+            sea_orm::JoinType::LeftJoin,
+            preparation_pack::Entity::belongs_to(review::Entity)
+                .from(preparation_pack::Column::ReviewId)
+                .to(review::Column::Id)
+                .into(),
+        )
+        .filter(review::Column::PatientId.eq(ctx.patient().id))
+        .filter(review::Column::Status.eq(ReviewStatus::Scheduled.code()))
+        .order_by_asc(review::Column::StartsAt)
+        .one(&state.db)
+        .await?
+    {
+        Some((review, pack)) => (Some(review), pack),
+        None => (None, None),
     };
     let pack_view = match &pack {
         Some(pack) => {
@@ -89,7 +115,7 @@ pub async fn preparation(state: &AppState, ctx: &Ctx) -> Result<PreparationView,
                     .exec(&state.db)
                     .await?;
             }
-            Some(pack_view(&state.db, now, ctx.patient(), pack).await?)
+            Some(pack_view_with(&state.db, now, ctx.patient(), pack, review.clone()).await?)
         }
         None => None,
     };
