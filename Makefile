@@ -21,7 +21,7 @@ CARGO_TESTS := $(CLIPPY_WRAP) $(CARGO_TEST_CMD)
 TEST_THREADS ?= 6
 timed = @start=$$(date +%s); $(1); echo "== $(2) took $$(( $$(date +%s) - start ))s"
 
-.PHONY: bench-import run setup setup-test build site server test test-release fmt lint lint-wasm unit site-linted debug-bin budget \
+.PHONY: bench-import bench-mixed run setup setup-test build site server test test-release fmt lint lint-wasm unit site-linted debug-bin budget \
 	e2e e2e-release bench bench-phone bench-reminders bench-durability clean
 
 ## run: install what running needs, build (release), migrate, seed the demo and serve on :3000
@@ -93,6 +93,13 @@ bench: site
 ## bench-import: a 20 MB FHIR Bundle of 5,000 results for 1,000 people imported on SQLite (#20)
 bench-import:
 	cargo run --release -p server --example bench_import
+
+## bench-mixed: 30% Today, 30% plan, 30% results, 10% logging through HTTP against the release
+## server (a child process, its memory measured) at 1, 8, 32 and 128 connections, on SQLite and
+## PostgreSQL (see BENCHMARKS.md; not part of `make test`)
+bench-mixed: site
+	$(call timed,cargo build --release -p server --bin alongside --example bench_mixed,build server and mixed-load bench (release))
+	ALONGSIDE_BIN=$(CURDIR)/$(RELEASE_BIN) target/release/examples/bench_mixed
 
 ## bench-reminders: 10,000 reminders due in one minute, sent to a local mock push service
 bench-reminders:
