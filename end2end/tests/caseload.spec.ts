@@ -30,6 +30,16 @@ test("a clinician finds people on the caseload, adds a person and prints their l
   await expect(page.getByRole("table")).not.toContainText("David Hughes");
   await page.getByRole("button", { name: "Clear filters" }).click();
   await expect(page.getByRole("table")).toContainText("David Hughes");
+  // The list comes 50 at a time, and says which part of the whole it is.
+  await expect(page.locator("caption")).toHaveText(/^Showing 1 to \d+ of [\d,]+$/);
+  const total = Number((await page.locator("caption").textContent())?.match(/of ([\d,]+)$/)?.[1].replace(/,/g, ""));
+  if (total > 50) {
+    const pages = page.getByRole("navigation", { name: "Pages of the caseload" });
+    await pages.getByRole("link", { name: "Page 2" }).click();
+    await expect(page).toHaveURL(/\/team\?page=2$/);
+    await expect(page.locator("caption")).toHaveText(/^Showing 51 to \d+ of /);
+    await expectAccessible(page);
+  }
 
   await page.getByRole("link", { name: "Add a person" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Add a person");

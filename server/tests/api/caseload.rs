@@ -1,6 +1,6 @@
 //! The care team's caseload (filters and search, only their own organisation's people) and
 //! adding a person with a one-time invitation letter.
-use app::entities::{account, organisation, patient};
+use app::entities::{account, checks_appointment, organisation, patient, plan};
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _,
@@ -248,5 +248,433 @@ db_test! {
             .await
             .unwrap();
         assert_eq!(people, 1);
+    }
+}
+
+/// A person of `org` written straight to the database, with no account.
+fn someone(org: Uuid, given: &str, family: &str, zone: &str, n: usize) -> patient::ActiveModel {
+    patient::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        account_id: Set(None),
+        organisation_id: Set(org),
+        given_name: Set(given.into()),
+        family_name: Set(family.into()),
+        date_of_birth: Set(chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap()),
+        nhs_number: Set(format!("{:010}", 2_000_000 + n)),
+        phone: Set(None),
+        email: Set(None),
+        time_zone: Set(zone.into()),
+        created_at: Set(chrono::Utc::now()),
+    }
+}
+
+/// Every page of the caseload with the session's filter `session` and the address's `address`:
+/// the rows in order, and the total each page gave.
+async fn every_page(
+    app: &TestApp,
+    who: &Person,
+    session: &[(&str, &str)],
+    address: &[(&str, &str)],
+) -> (Vec<serde_json::Value>, u64) {
+    let (status, body) = post_json(app, who, "/api/team/caseload_filter", session).await;
+    assert_eq!(status, 200, "{body}");
+    let mut rows = Vec::new();
+    let mut totals = Vec::new();
+    for n in 1u64.. {
+        let page = n.to_string();
+        let mut fields = address.to_vec();
+        fields.push(("page", &page));
+        let (status, body) = post_json(app, who, "/api/team/caseload", &fields).await;
+        assert_eq!(status, 200, "{body}");
+        let view: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(view["page"], n, "page {n} is page {n}");
+        let these = view["rows"].as_array().unwrap().clone();
+        assert!(these.len() <= 50, "at most 50 a page");
+        totals.push(view["total"].as_u64().unwrap());
+        rows.extend(these);
+        if n * 50 >= totals[0] {
+            break;
+        }
+        assert_eq!(
+            view["rows"].as_array().unwrap().len(),
+            50,
+            "a page before the last is full"
+        );
+    }
+    assert!(
+        totals.windows(2).all(|w| w[0] == w[1]),
+        "the same total on every page: {totals:?}"
+    );
+    assert_eq!(rows.len() as u64, totals[0], "the pages hold the total");
+    (rows, totals[0])
+}
+
+/// Form fields, as `post_json` sends them.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
+fn ids(rows: &[serde_json::Value]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["patient_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn org_of(app: &TestApp, given: &str) -> Uuid {
+    patient::Entity::find()
+        .filter(patient::Column::GivenName.eq(given))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+}
+
+db_test! {
+    async fn page_two_shows_the_rest_in_name_order_and_no_one_twice(app) {
+        use sea_orm::QueryOrder as _;
+        let dr = dr_priya(&app).await;
+        let home = org_of(&app, "Margaret").await;
+        // Three people of each name, so only the id tells them apart at a page's edge.
+        let extra: Vec<_> = (0..117).map(|i| someone(home, "Given", &format!("Family{:02}", i / 3), "Europe/London", i)).collect();
+        patient::Entity::insert_many(extra).exec(&app.db).await.unwrap();
+
+        let expected: Vec<String> = patient::Entity::find()
+            .filter(patient::Column::OrganisationId.eq(home))
+            .order_by_asc(patient::Column::FamilyName)
+            .order_by_asc(patient::Column::GivenName)
+            .order_by_asc(patient::Column::Id)
+            .all(&app.db).await.unwrap()
+            .into_iter().map(|p| p.id.to_string()).collect();
+        assert_eq!(expected.len(), 120);
+        let (rows, total) = every_page(&app, &dr, &[], &[]).await;
+        assert_eq!(total, 120);
+        assert_eq!(ids(&rows), expected, "pages 1, 2 and 3 in order, each person once");
+
+        let (status, body) = post_json(&app, &dr, "/api/team/caseload", &[("page", "99")]).await;
+        assert_eq!(status, 200);
+        let past: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((past["page"].as_u64(), past["rows"].as_array().map(Vec::len)), (Some(3), Some(20)), "past the end is the last page");
+
+        let html = page(&app, &dr, "/team?page=2").await;
+        assert!(html.contains("Showing 51 to 100 of 120"), "{html}");
+        assert!(html.contains(r#"<nav role="navigation" aria-label="Pages of the caseload""#), "{html}");
+        for link in [r#"href="/team" rel="prev""#, r#"href="/team?page=3" rel="next""#, r#"href="/team?page=2" aria-label="Page 2" aria-current="page""#] {
+            assert!(html.contains(link), "{link}: {html}");
+        }
+        let first = page(&app, &dr, "/team").await;
+        assert!(first.contains("Showing 1 to 50 of 120") && !first.contains("rel=\"prev\""), "{first}");
+    }
+}
+
+db_test! {
+    async fn a_filter_applies_across_pages_with_the_right_total(app) {
+        let dr = dr_priya(&app).await;
+        let home = org_of(&app, "Margaret").await;
+        let now = app::clock::Clock::now(&app.clock);
+        let extra: Vec<_> = (0..120).map(|i| someone(home, &format!("Given{i:03}"), "Filtered", "Europe/London", i)).collect();
+        let people: Vec<Uuid> = extra.iter().map(|p| p.id.clone().unwrap()).collect();
+        patient::Entity::insert_many(extra).exec(&app.db).await.unwrap();
+        // 65 with their checks booked; of the rest, every other one was due for review last month.
+        for (i, p) in people.iter().enumerate() {
+            if i < 65 {
+                checks_appointment::ActiveModel {
+                    id: Set(Uuid::new_v4()), patient_id: Set(*p), organisation_id: Set(home),
+                    starts_at: Set(now + Duration::days(3)), place: Set("Room 1".into()), with_whom: Set("HCA".into()),
+                    status: Set("booked".into()), checks: Set("bloods".into()), done_checks: Set(None), done_at: Set(None), done_by: Set(None),
+                    created_by: Set(dr.account_id), created_at: Set(now), updated_at: Set(now),
+                }.insert(&app.db).await.unwrap();
+            } else if i % 2 == 0 {
+                plan::ActiveModel {
+                    patient_id: Set(*p), review_date: Set(Some((now - Duration::days(30)).date_naive())),
+                    agreed_at: Set(Some(now - Duration::days(400))), ..Default::default()
+                }.insert(&app.db).await.unwrap();
+            }
+        }
+
+        let (rows, total) = every_page(&app, &dr, &[], &[("stage", "checks_booked")]).await;
+        assert_eq!(total, 65);
+        assert!(rows.iter().all(|r| r["stage"]["stage"] == "checks_booked"));
+        let (rows, total) = every_page(&app, &dr, &[], &[("overdue", "on")]).await;
+        assert_eq!(total, 27, "the 27 due last month");
+        assert!(rows.iter().all(|r| r["overdue"] == true && r["name"].as_str().unwrap().ends_with("Filtered")));
+        let (rows, total) = every_page(&app, &dr, &[("search", "given")], &[]).await;
+        assert_eq!(total, 120, "a name search, whatever the case");
+        let mut names: Vec<String> = rows.iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect();
+        let sorted = { let mut s = names.clone(); s.sort(); s };
+        assert_eq!(names, sorted, "in name order across pages");
+        names.dedup();
+        assert_eq!(names.len(), 120, "no one twice");
+        let (_, total) = every_page(&app, &dr, &[("search", "given0")], &[("stage", "checks_booked")]).await;
+        assert_eq!(total, 65, "Given000 to Given099, of whom the first 65 have checks booked");
+        let (_, total) = every_page(&app, &dr, &[("search", "50%")], &[]).await;
+        assert_eq!(total, 0, "a % in a search is a percent sign");
+        let (_, total) = every_page(&app, &dr, &[("due", "2")], &[]).await;
+        assert_eq!(total, 27 + 2, "due within 2 weeks: the overdue, and the demo's two reviews booked within 2 weeks");
+    }
+}
+
+db_test! {
+    async fn a_clinician_never_sees_another_practices_people_on_any_page(app) {
+        let dr = dr_priya(&app).await;
+        let home = org_of(&app, "Margaret").await;
+        let other = crate::conversation::make_org(&app, "Hillside", "gp_practice").await;
+        let theirs = crate::conversation::member(&app, other, "clinician", "Dr Hill").await;
+        let ours: Vec<_> = (0..70).map(|i| someone(home, &format!("Ours{i:02}"), "Person", "Europe/London", i)).collect();
+        let elsewhere: Vec<_> = (0..80).map(|i| someone(other, &format!("Theirs{i:02}"), "Person", "Europe/London", 100 + i)).collect();
+        let elsewhere_ids: Vec<String> = elsewhere.iter().map(|p| p.id.clone().unwrap().to_string()).collect();
+        patient::Entity::insert_many(ours).exec(&app.db).await.unwrap();
+        patient::Entity::insert_many(elsewhere).exec(&app.db).await.unwrap();
+
+        let cases: [(Fields, Fields, u64); 4] = [
+            (&[], &[], 73),
+            (&[], &[("stage", "review_due")], 70),
+            (&[("search", "person")], &[], 70),
+            (&[("search", "theirs")], &[], 0),
+        ];
+        for (session, address, ours) in cases {
+            let (rows, total) = every_page(&app, &dr, session, address).await;
+            assert!(ids(&rows).iter().all(|id| !elsewhere_ids.contains(id)), "{session:?} {address:?}");
+            assert_eq!(total, ours, "{session:?} {address:?}");
+            let (rows, total) = every_page(&app, &theirs, session, address).await;
+            assert!(ids(&rows).iter().all(|id| elsewhere_ids.contains(id)), "{session:?} {address:?}");
+            assert_eq!(total, 80, "{session:?} {address:?}");
+        }
+        let (_, total) = every_page(&app, &dr, &[("search", "theirs")], &[]).await;
+        assert_eq!(total, 0);
+        let (_, total) = every_page(&app, &theirs, &[("search", "ours")], &[]).await;
+        assert_eq!(total, 0);
+    }
+}
+
+/// Writes a person's cycle straight to the database, as the services would have left it.
+struct Cycle<'a> {
+    app: &'a TestApp,
+    org: Uuid,
+    staff: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Cycle<'_> {
+    async fn plan(
+        &self,
+        p: Uuid,
+        due: Option<chrono::NaiveDate>,
+        agreed: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        plan::ActiveModel {
+            patient_id: Set(p),
+            review_date: Set(due),
+            agreed_at: Set(agreed),
+            ..Default::default()
+        }
+        .insert(&self.app.db)
+        .await
+        .unwrap();
+    }
+
+    async fn review(&self, p: Uuid, at: chrono::DateTime<chrono::Utc>, status: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        app::entities::review::ActiveModel {
+            id: Set(id),
+            patient_id: Set(p),
+            organisation_id: Set(self.org),
+            starts_at: Set(at),
+            with_whom: Set("Dr Test".into()),
+            mode: Set("in_person".into()),
+            place: Set(None),
+            status: Set(status.into()),
+            next_review_date: Set(None),
+            created_by: Set(self.staff),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+        }
+        .insert(&self.app.db)
+        .await
+        .unwrap();
+        id
+    }
+
+    async fn pack(&self, p: Uuid, review: Uuid, released: bool, submitted: bool) {
+        app::entities::preparation_pack::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(p),
+            released_at: Set(released.then_some(self.now)),
+            released_by: Set(None),
+            created_at: Set(self.now),
+            review_id: Set(Some(review)),
+            opened_at: Set(None),
+            submitted_at: Set(submitted.then_some(self.now)),
+            submitted_by: Set(None),
+            automatic: Set(false),
+        }
+        .insert(&self.app.db)
+        .await
+        .unwrap();
+    }
+
+    async fn checks(&self, p: Uuid, at: chrono::DateTime<chrono::Utc>, status: &str) {
+        checks_appointment::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(p),
+            organisation_id: Set(self.org),
+            starts_at: Set(at),
+            place: Set("Room 1".into()),
+            with_whom: Set("HCA".into()),
+            status: Set(status.into()),
+            checks: Set("bloods".into()),
+            done_checks: Set(None),
+            done_at: Set(None),
+            done_by: Set(None),
+            created_by: Set(self.staff),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+        }
+        .insert(&self.app.db)
+        .await
+        .unwrap();
+    }
+
+    async fn result(&self, p: Uuid, entered: chrono::DateTime<chrono::Utc>, removed: bool) {
+        app::entities::observation::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(p),
+            code: Set("hba1c".into()),
+            value_num: Set(Some(50.0)),
+            value_num2: Set(None),
+            value_code: Set(None),
+            unit: Set(Some("mmol/mol".into())),
+            taken_at: Set(entered),
+            source: Set("test".into()),
+            created_at: Set(entered),
+            fingerprint: Set(None),
+            removed_at: Set(removed.then_some(self.now)),
+            ..Default::default()
+        }
+        .insert(&self.app.db)
+        .await
+        .unwrap();
+    }
+}
+
+db_test! {
+    async fn the_stage_overdue_due_pack_and_agenda_filters_pick_exactly_the_rows_that_show_them(app) {
+        // 11:00 UTC: Kiritimati (UTC+14) is on tomorrow, Etc/GMT+12 (UTC-12) on yesterday.
+        let now = app::clock::Clock::now(&app.clock).date_naive().and_hms_opt(11, 0, 0).unwrap().and_utc();
+        app.clock.set(now);
+        let dr = dr_priya(&app).await;
+        let org = org_of(&app, "Margaret").await;
+        let w = Cycle { app: &app, org, staff: dr.account_id, now };
+        let day = |d: i64| now + Duration::days(d);
+        let mut n = 0;
+        let mut add = async |given: &str, zone: &str| {
+            n += 1;
+            let p = someone(org, given, "Stage", zone, n);
+            let id = p.id.clone().unwrap();
+            p.insert(&app.db).await.unwrap();
+            id
+        };
+
+        // A plan due just before, on and around the recall point, in each zone's own today.
+        for (short, zone) in [("London", "Europe/London"), ("Kiritimati", "Pacific/Kiritimati"), ("Baker", "Etc/GMT+12"), ("Mars", "Mars/Olympus")] {
+            let today = app::clock::today_in(zone, now);
+            for (case, days) in [("Yesterday", -1), ("Today", 0), ("Recall", 56), ("After", 57)] {
+                let p = add(&format!("Due{case}{short}"), zone).await;
+                w.plan(p, Some(today + Duration::days(days)), Some(day(-300))).await;
+            }
+        }
+        add("Never", "Europe/London").await;
+        let p = add("AgreedNoDate", "Europe/London").await;
+        w.plan(p, None, Some(day(-10))).await;
+        let p = add("Booked", "Europe/London").await;
+        w.review(p, day(5), "scheduled").await;
+        let p = add("BookedPassed", "Europe/London").await;
+        w.review(p, now - Duration::hours(1), "scheduled").await;
+        let p = add("ChecksBooked", "Europe/London").await;
+        w.checks(p, day(2), "booked").await;
+        let p = add("ChecksBookedAndDone", "Europe/London").await;
+        w.checks(p, day(-20), "done").await;
+        w.checks(p, day(2), "booked").await;
+        let p = add("ChecksDone", "Europe/London").await;
+        w.checks(p, day(-2), "done").await;
+        let p = add("ResultsIn", "Europe/London").await;
+        w.checks(p, day(-2), "done").await;
+        w.result(p, day(-1), false).await;
+        let p = add("ResultRemoved", "Europe/London").await;
+        w.checks(p, day(-2), "done").await;
+        w.result(p, day(-1), true).await;
+        let p = add("ResultBefore", "Europe/London").await;
+        w.checks(p, day(-2), "done").await;
+        w.result(p, day(-3), false).await;
+        let p = add("ChecksLastCycle", "Europe/London").await;
+        w.checks(p, day(-40), "done").await;
+        w.plan(p, Some(day(300).date_naive()), Some(day(-30))).await;
+        let p = add("ChecksBeforeHeld", "Europe/London").await;
+        w.checks(p, day(-40), "done").await;
+        w.review(p, day(-30), "held").await;
+        let p = add("PackSent", "Europe/London").await;
+        let r = w.review(p, day(9), "scheduled").await;
+        w.pack(p, r, true, false).await;
+        let p = add("AnswersIn", "Europe/London").await;
+        let r = w.review(p, day(9), "scheduled").await;
+        w.pack(p, r, true, true).await;
+        let p = add("CancelledPack", "Europe/London").await;
+        let r = w.review(p, day(3), "cancelled").await;
+        w.pack(p, r, true, true).await;
+        w.review(p, day(20), "scheduled").await;
+
+        let (rows, total) = every_page(&app, &dr, &[("search", "stage")], &[]).await;
+        assert_eq!(total, 31);
+        let shown = |r: &serde_json::Value| (r["name"].as_str().unwrap().trim_end_matches(" Stage").to_owned(), r["stage"]["stage"].as_str().unwrap().to_owned(), r["overdue"] == true);
+        let all: Vec<(String, String, bool)> = rows.iter().map(shown).collect();
+        let of = |name: &str| all.iter().find(|(n, _, _)| n == name).map(|(_, s, o)| (s.as_str(), *o)).unwrap();
+        for short in ["London", "Kiritimati", "Baker", "Mars"] {
+            assert_eq!(of(&format!("DueYesterday{short}")), ("review_due", true), "{short}");
+            assert_eq!(of(&format!("DueToday{short}")), ("review_due", false), "{short}");
+            assert_eq!(of(&format!("DueRecall{short}")), ("review_due", false), "{short}");
+            assert_eq!(of(&format!("DueAfter{short}")), ("plan_agreed", false), "{short}");
+        }
+        for (name, stage, overdue) in [
+            ("Never", "review_due", false), ("AgreedNoDate", "plan_agreed", false), ("Booked", "review_booked", false),
+            ("BookedPassed", "review_booked", true), ("ChecksBooked", "checks_booked", false), ("ChecksBookedAndDone", "checks_booked", false),
+            ("ChecksDone", "checks_done", false), ("ResultsIn", "results_in", false), ("ResultRemoved", "checks_done", false),
+            ("ResultBefore", "checks_done", false), ("ChecksLastCycle", "plan_agreed", false), ("ChecksBeforeHeld", "review_due", false),
+            ("PackSent", "pack_sent", false), ("AnswersIn", "answers_in", false), ("CancelledPack", "review_booked", false),
+        ] {
+            assert_eq!(of(name), (stage, overdue), "{name}");
+        }
+
+        // Each filter, across its pages, picks exactly the people whose rows show it.
+        let picked = async |address: &[(&str, &str)], session: &[(&str, &str)]| {
+            let mut session = session.to_vec();
+            session.push(("search", "stage"));
+            let (rows, _) = every_page(&app, &dr, &session, address).await;
+            let mut names: Vec<String> = rows.iter().map(|r| shown(r).0).collect();
+            names.sort();
+            names
+        };
+        let expect = |keep: &dyn Fn(&serde_json::Value) -> bool| {
+            let mut names: Vec<String> = rows.iter().filter(|r| keep(r)).map(|r| shown(r).0).collect();
+            names.sort();
+            names
+        };
+        for stage in ["review_due", "review_booked", "checks_booked", "checks_done", "results_in", "pack_sent", "answers_in", "plan_agreed"] {
+            assert_eq!(picked(&[("stage", stage)], &[]).await, expect(&|r| r["stage"]["stage"] == stage), "{stage}");
+            assert_eq!(picked(&[("stage", stage), ("overdue", "on")], &[]).await, expect(&|r| r["stage"]["stage"] == stage && r["overdue"] == true), "{stage}, overdue");
+        }
+        let overdue = picked(&[("overdue", "on")], &[]).await;
+        assert_eq!(overdue, expect(&|r| r["overdue"] == true));
+        assert_eq!(overdue.len(), 5, "{overdue:?}");
+        assert_eq!(picked(&[], &[("pack", "sent")]).await, expect(&|r| r["pack_sent"] == true));
+        assert_eq!(picked(&[], &[("pack", "not_sent")]).await, expect(&|r| r["pack_sent"] == false));
+        assert_eq!(picked(&[], &[("agenda", "returned")]).await, expect(&|r| r["agenda_returned"] == true));
+        assert_eq!(picked(&[], &[("agenda", "not_returned")]).await, expect(&|r| r["agenda_returned"] == false));
+
+        // Due within 8 weeks: a booked conversation within 8 weeks, or with none booked, a
+        // plan due by 8 weeks from the person's own today.
+        let mut due: Vec<String> = ["London", "Kiritimati", "Baker", "Mars"].iter()
+            .flat_map(|z| [format!("DueYesterday{z}"), format!("DueToday{z}"), format!("DueRecall{z}")])
+            .chain(["Booked", "BookedPassed", "PackSent", "AnswersIn", "CancelledPack"].map(String::from))
+            .collect();
+        due.sort();
+        assert_eq!(picked(&[], &[("due", "8")]).await, due);
     }
 }

@@ -5,6 +5,7 @@ use super::*;
 pub async fn load_caseload(
     stage: Option<String>,
     overdue: Option<String>,
+    page: Option<String>,
 ) -> Result<CaseloadView, AppError> {
     let (state, session, ctx) =
         crate::care_team::open_staff(crate::access::Permission::ListCaseload, None).await?;
@@ -12,7 +13,8 @@ pub async fn load_caseload(
         .await?
         .unwrap_or_default();
     let stages = StageFilter::parse(stage.as_deref(), overdue.as_deref());
-    service::caseload(&state, &ctx, filter, stages).await
+    let page = page.and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(1);
+    service::caseload_page(&state, &ctx, filter, stages, page).await
 }
 
 /// Keeps the filters for this browser's caseload page (or clears them).

@@ -1,7 +1,9 @@
 //! The caseload: the people of the care team's organisations, with filters (review due within
 //! N weeks, pack sent or not, agenda returned or not, overdue) and search by name or NHS number.
 //! The filters live in the session, not the address: a search holds a name or an NHS number,
-//! which must not end up in browser history or server logs.
+//! which must not end up in browser history or server logs. The list comes a page at a time
+//! (`/team?page=2`), found, counted and ordered in the database, so a practice of 10,000 people
+//! costs what one of a hundred does.
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
@@ -18,6 +20,8 @@ use crate::ui::PageHeading;
 mod api;
 pub use api::*;
 
+#[cfg(feature = "ssr")]
+pub mod query;
 #[cfg(feature = "ssr")]
 pub mod service;
 
@@ -70,7 +74,15 @@ impl StageFilter {
 
     /// The caseload's address with these filters.
     pub fn address(&self) -> String {
+        self.page_address(1)
+    }
+
+    /// The address of one page of the caseload with these filters.
+    pub fn page_address(&self, page: u64) -> String {
         let mut query = Vec::new();
+        if page > 1 {
+            query.push(format!("page={page}"));
+        }
         if let Some(s) = self.stage {
             query.push(format!("stage={}", s.code()));
         }
@@ -107,8 +119,60 @@ pub struct CaseloadRow {
 pub struct CaseloadView {
     pub filter: CaseloadFilter,
     pub stages: StageFilter,
+    /// This page's rows.
     pub rows: Vec<CaseloadRow>,
-    pub total: usize,
+    /// How many people match the filters, on every page.
+    pub total: u64,
+    /// Which page this is, from 1.
+    pub page: u64,
+    pub page_size: u64,
+}
+
+impl CaseloadView {
+    /// How many pages the matching people fill (at least one, perhaps empty).
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.page_size.max(1)).max(1)
+    }
+
+    /// "Showing 51 to 100 of 9,874".
+    pub fn showing(&self) -> String {
+        let first = (self.page - 1) * self.page_size + 1;
+        let last = first + self.rows.len() as u64 - 1;
+        format!(
+            "Showing {} to {} of {}",
+            thousands(first),
+            thousands(last),
+            thousands(self.total)
+        )
+    }
+}
+
+/// 9874 as "9,874".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The page numbers a pager shows: the first, the last, and those beside the current one;
+/// `None` where pages are left out.
+pub fn pager(current: u64, pages: u64) -> Vec<Option<u64>> {
+    let mut out = Vec::new();
+    for n in 1..=pages {
+        let near = n == 1 || n == pages || n.abs_diff(current) <= 1;
+        if near {
+            out.push(Some(n));
+        } else if out.last().is_some_and(Option::is_some) {
+            out.push(None);
+        }
+    }
+    out
 }
 
 #[cfg(feature = "ssr")]
@@ -116,4 +180,39 @@ use crate::session::CASELOAD_FILTER_KEY as FILTER_KEY;
 
 fn yes(b: bool) -> &'static str {
     if b { "Yes" } else { "No" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_numbers_have_thousands_commas() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(9_874), "9,874");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn the_pager_shows_the_ends_and_the_neighbours_of_the_current_page() {
+        assert_eq!(pager(1, 1), vec![Some(1)]);
+        assert_eq!(pager(1, 3), vec![Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            pager(5, 198),
+            vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(198)]
+        );
+        assert_eq!(pager(198, 198), vec![Some(1), None, Some(197), Some(198)]);
+    }
+
+    #[test]
+    fn a_page_address_keeps_the_stage_filters() {
+        let s = StageFilter::parse(Some("results_in"), Some("on"));
+        assert_eq!(s.page_address(1), "/team?stage=results_in&overdue=on");
+        assert_eq!(
+            s.page_address(3),
+            "/team?page=3&stage=results_in&overdue=on"
+        );
+        assert_eq!(StageFilter::default().page_address(2), "/team?page=2");
+    }
 }

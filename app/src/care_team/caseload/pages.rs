@@ -4,22 +4,23 @@ use super::*;
 #[component]
 pub fn CaseloadPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map().get_untracked();
-    let (stage, overdue) = (query.get("stage"), query.get("overdue"));
+    let (stage, overdue, page) = (query.get("stage"), query.get("overdue"), query.get("page"));
     render(
-        load(move || load_caseload(stage.clone(), overdue.clone())),
+        load(move || load_caseload(stage.clone(), overdue.clone(), page.clone())),
         |v: CaseloadView, flash: Flash| {
             let state = FormState::new("caseload", &flash);
             let f = v.filter.clone();
             let stages = v.stages;
             let mut stage_options = vec![(String::new(), "Any stage".to_owned())];
             stage_options.extend(crate::care_team::cycle::Stage::options());
-            let shown = v.rows.len();
+            let showing = v.showing();
+            let pager = Pager(&v);
             let table = if v.rows.is_empty() {
                 view! { <p class="nhsuk-body">"No one matches these filters."</p> }.into_any()
             } else {
                 view! {
                 <table class="nhsuk-table-responsive">
-                    <caption class="nhsuk-table__caption">{format!("{shown} of {} people", v.total)}</caption>
+                    <caption class="nhsuk-table__caption">{showing}</caption>
                     <thead class="nhsuk-table__head">
                         <tr>
                             <th scope="col">"Person"</th>
@@ -52,6 +53,7 @@ pub fn CaseloadPage() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                {pager}
             }
             .into_any()
             };
@@ -90,4 +92,53 @@ pub fn CaseloadPage() -> impl IntoView {
             }
         },
     )
+}
+
+/// Links to the other pages of the list, keeping the address's filters (the session's stay as
+/// they are): plain links, so they work with no JavaScript.
+#[allow(non_snake_case)]
+fn Pager(v: &CaseloadView) -> Option<impl IntoView + use<>> {
+    let pages = v.pages();
+    if pages <= 1 {
+        return None;
+    }
+    let (current, stages) = (v.page, v.stages);
+    let previous = (current > 1).then(|| {
+        view! {
+            <a href=stages.page_address(current - 1) rel="prev" class="nhsuk-pagination__previous">
+                <span class="nhsuk-pagination__title">"Previous"<span class="nhsuk-u-visually-hidden">" page"</span></span>
+            </a>
+        }
+    });
+    let next = (current < pages).then(|| {
+        view! {
+            <a href=stages.page_address(current + 1) rel="next" class="nhsuk-pagination__next">
+                <span class="nhsuk-pagination__title">"Next"<span class="nhsuk-u-visually-hidden">" page"</span></span>
+            </a>
+        }
+    });
+    let items = pager(current, pages)
+        .into_iter()
+        .map(|n| match n {
+            Some(n) => view! {
+                <li class=if n == current {
+                    "nhsuk-pagination__item nhsuk-pagination__item--current"
+                } else {
+                    "nhsuk-pagination__item"
+                }>
+                    <a class="nhsuk-pagination__link" href=stages.page_address(n) aria-label=format!("Page {n}")
+                        aria-current=(n == current).then_some("page")>{n}</a>
+                </li>
+            }
+            .into_any(),
+            None => view! { <li class="nhsuk-pagination__item nhsuk-pagination__item--ellipsis">"⋯"</li> }.into_any(),
+        })
+        .collect_view();
+    Some(view! {
+        <nav class="nhsuk-pagination nhsuk-pagination--numbered" role="navigation" aria-label="Pages of the caseload">
+            {previous}
+            <ul class="nhsuk-pagination__list">{items}</ul>
+            {next}
+        </nav>
+    })
 }

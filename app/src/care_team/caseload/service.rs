@@ -1,12 +1,11 @@
 //! On the server: the database side.
-use chrono::Duration;
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 use uuid::Uuid;
 
-use super::{CaseloadFilter, CaseloadRow, CaseloadView, StageFilter};
+use super::{CaseloadFilter, CaseloadRow, CaseloadView, StageFilter, query};
 use crate::access::{self, StaffCtx};
 use crate::care_team::cycle;
-use crate::entities::{patient, patient_condition};
+use crate::entities::patient_condition;
 use crate::error::AppError;
 use crate::nhs_number::NhsNumber;
 use crate::plan::schedule::long_date;
@@ -22,13 +21,26 @@ pub fn check(filter: &CaseloadFilter) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The caseload: `filter` from the session (search, due, pack, agenda), `stage` and
-/// `overdue` from the address (a GET form: they name no one).
+/// The caseload's first page: `filter` from the session (search, due, pack, agenda), `stage`
+/// and `overdue` from the address (a GET form: they name no one).
 pub async fn caseload(
     state: &AppState,
     ctx: &StaffCtx,
     filter: CaseloadFilter,
     stages: StageFilter,
+) -> Result<CaseloadView, AppError> {
+    caseload_page(state, ctx, filter, stages, 1).await
+}
+
+/// A page of the caseload (from 1; past the end, the last). The same statements however many
+/// people the practice has: the page is found, counted and ordered in the database, and only its
+/// people's conditions and cycle are read.
+pub async fn caseload_page(
+    state: &AppState,
+    ctx: &StaffCtx,
+    filter: CaseloadFilter,
+    stages: StageFilter,
+    page: u64,
 ) -> Result<CaseloadView, AppError> {
     // The people whose records the reader may open, through the access layer's filter
     // (the same rules a check uses, in one query): so no row links to "not found".
@@ -36,65 +48,27 @@ pub async fn caseload(
     let now = state.clock.now();
     let visible =
         access::visible_people(&state.db, ctx.actor(), access::Permission::ReadRecord).await?;
-    let people = patient::Entity::find()
-        .filter(visible)
-        .order_by_asc(patient::Column::FamilyName)
-        .order_by_asc(patient::Column::GivenName)
-        .all(&state.db)
-        .await?;
-    let total = people.len();
-    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    let narrowing = query::Narrowing::new(&filter, stages);
+    let found = query::page(&state.db, visible, &narrowing, now, page).await?;
+    let ids: Vec<Uuid> = found.rows.iter().map(|p| p.id).collect();
     let conditions = patient_condition::Entity::find()
         .filter(patient_condition::Column::PatientId.is_in(ids))
         .all(&state.db)
         .await?;
-    let mut cycles = cycle::service::of_people(&state.db, now, &people).await?;
-    let search = filter.search.trim().to_lowercase();
-    let number = NhsNumber::parse(&search).ok();
-    let weeks: Option<i64> = filter.due.parse().ok();
-    let mut rows = Vec::new();
-    for p in people {
-        let name = format!("{} {}", p.given_name, p.family_name);
-        let matches = match &number {
-            Some(n) => p.nhs_number == n.as_str(),
-            None => search.is_empty() || name.to_lowercase().contains(&search),
-        };
+    let mut cycles = cycle::service::of_people(&state.db, now, &found.rows).await?;
+    let mut rows = Vec::with_capacity(found.rows.len());
+    for p in found.rows {
         let Some(c) = cycles.remove(&p.id) else {
             continue;
         };
-        if !matches {
-            continue;
-        }
-        let r = c.booked.as_ref();
-        let today = crate::plan::service::today_in(&p.time_zone, now);
-        let within = weeks.is_none_or(|w| match r {
-            Some(r) => r.starts_at <= now + Duration::weeks(w),
-            None => c.due_by.is_some_and(|d| d <= today + Duration::weeks(w)),
-        });
-        let keep = within
-            && match filter.pack.as_str() {
-                "sent" => c.pack_sent,
-                "not_sent" => !c.pack_sent,
-                _ => true,
-            }
-            && match filter.agenda.as_str() {
-                "returned" => c.answers_in,
-                "not_returned" => !c.answers_in,
-                _ => true,
-            }
-            && stages.stage.is_none_or(|s| s == c.stage.stage)
-            && (!stages.overdue || c.stage.overdue);
-        if !keep {
-            continue;
-        }
-        let review = match (r, c.due_by) {
+        let review = match (c.booked.as_ref(), c.due_by) {
             (Some(r), _) => format!("Booked: {}", when_words(&p, r.starts_at)),
             (None, Some(d)) => format!("Due {}", long_date(d)),
             (None, None) => "Not set".to_owned(),
         };
         rows.push(CaseloadRow {
             patient_id: p.id,
-            name,
+            name: format!("{} {}", p.given_name, p.family_name),
             nhs_number: super::super::service::spaced(&p.nhs_number),
             born: long_date(p.date_of_birth),
             conditions: conditions
@@ -115,6 +89,8 @@ pub async fn caseload(
         filter,
         stages,
         rows,
-        total,
+        total: found.total,
+        page: found.page,
+        page_size: query::PAGE_SIZE,
     })
 }
