@@ -22,7 +22,7 @@ TEST_THREADS ?= 6
 timed = @start=$$(date +%s); $(1); echo "== $(2) took $$(( $$(date +%s) - start ))s"
 
 .PHONY: bench-import bench-mixed run setup setup-test build site server test test-release fmt lint lint-wasm unit site-linted debug-bin budget \
-	e2e e2e-release bench bench-phone bench-reminders bench-durability clean
+	e2e e2e-release bench bench-phone bench-reminders bench-durability bench-scale clean
 
 ## run: install what running needs, build (release), migrate, seed the demo and serve on :3000
 run: build
@@ -110,6 +110,13 @@ bench-reminders:
 bench-durability:
 	$(call timed,cargo build --release -p server --bin alongside --example bench_durability,build server and durability bench (release))
 	ALONGSIDE_BIN=$(CURDIR)/$(RELEASE_BIN) target/release/examples/bench_durability
+
+## bench-scale: 1k, 10k and 100k people generated in SQL on SQLite and PostgreSQL (127.0.0.1:5432):
+## EXPLAIN of every Today and caseload statement (a full scan of a large table fails), and Today,
+## the caseload's first page and logging timed at each size (#21; not part of `make test`)
+bench-scale: site
+	$(call timed,cargo build --release -p server --example bench_scale,build the scale bench (release))
+	target/release/examples/bench_scale
 
 ## bench-phone: first and repeat visit on an emulated Pixel 7 over slow 4G (see BENCHMARKS.md)
 bench-phone: setup-test site server

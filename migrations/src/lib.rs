@@ -19,6 +19,7 @@ mod m20261203_000014_domain_events;
 mod m20261204_000015_cycle;
 mod m20261204_000016_clinical_data;
 mod m20261204_000017_streak_checkpoint;
+mod m20261204_000018_scale_indexes;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_cycle::Migration),
             Box::new(m20261204_000016_clinical_data::Migration),
             Box::new(m20261204_000017_streak_checkpoint::Migration),
+            Box::new(m20261204_000018_scale_indexes::Migration),
         ]
     }
 }

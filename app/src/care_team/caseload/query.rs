@@ -8,8 +8,7 @@ use sea_orm::sea_query::{
     Asterisk, CaseStatement, Condition, Expr, ExprTrait as _, IntoTableRef as _, LikeExpr, Order,
     Query, SelectStatement,
 };
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
-use sea_orm::{ConnectionTrait, FromQueryResult as _, PaginatorTrait as _, QuerySelect as _};
+use sea_orm::{ColumnTrait as _, ConnectionTrait, FromQueryResult as _};
 
 use super::{CaseloadFilter, StageFilter};
 use crate::care_team::cycle::{ChecksStatus, RECALL_WEEKS, Stage};
@@ -114,9 +113,9 @@ fn escape_like(part: &str) -> String {
 }
 
 /// One page of the people `visible` lets the reader see, narrowed, ordered by family name then
-/// given name (then id, so a page boundary is stable), with how many match in all. `page`
-/// counts from 1 and is brought within the pages there are. Two statements whatever the
-/// number of people.
+/// given name (then id, so a page's edge is stable), with how many match in all (a window over
+/// the same rows): one statement whatever the number of people. A page past the end (an old
+/// link) is answered with the last page, after counting.
 pub async fn page(
     db: &impl ConnectionTrait,
     visible: Condition,
@@ -124,49 +123,101 @@ pub async fn page(
     now: DateTime<Utc>,
     page: u64,
 ) -> Result<Page, AppError> {
-    if !narrowing.needs_facts() {
-        let people = patient::Entity::find()
-            .filter(visible)
-            .filter(narrowing.search());
-        let total = people.clone().count(db).await?;
-        let page = within(page, total);
-        let rows = people
-            .order_by_asc(patient::Column::FamilyName)
-            .order_by_asc(patient::Column::GivenName)
-            .order_by_asc(patient::Column::Id)
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-            .all(db)
-            .await?;
+    let page = Ord::max(page, 1);
+    let matching = Matching {
+        visible,
+        narrowing,
+        now,
+    };
+    let (rows, total) = matching.page(db, page).await?;
+    if !rows.is_empty() || page == 1 {
         return Ok(Page { rows, total, page });
     }
-    let matching = |select: &mut SelectStatement| {
-        select
-            .from_subquery(facts(visible.clone(), narrowing.search()), FACTS)
-            .cond_where(cycle_filters(narrowing, now));
-    };
-    let backend = db.get_database_backend();
-    let mut count = Query::select();
-    count.expr(Expr::col(Asterisk).count());
-    matching(&mut count);
-    let total: i64 = match db.query_one(&count).await? {
-        Some(row) => row.try_get_by_index(0)?,
-        None => 0,
-    };
-    let total = u64::try_from(total).unwrap_or(0);
-    let page = within(page, total);
-    let mut rows = Query::select();
-    rows.column((FACTS, Asterisk));
-    matching(&mut rows);
-    rows.order_by((FACTS, patient::Column::FamilyName), Order::Asc)
-        .order_by((FACTS, patient::Column::GivenName), Order::Asc)
-        .order_by((FACTS, patient::Column::Id), Order::Asc)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE);
-    let rows = patient::Model::find_by_statement(backend.build(&rows))
-        .all(db)
-        .await?;
-    Ok(Page { rows, total, page })
+    let total = matching.count(db).await?;
+    let last = Ord::max(total.div_ceil(PAGE_SIZE), 1);
+    let (rows, total) = matching.page(db, last).await?;
+    Ok(Page {
+        rows,
+        total,
+        page: last,
+    })
+}
+
+/// The people who match, as SQL.
+struct Matching<'a> {
+    visible: Condition,
+    narrowing: &'a Narrowing,
+    now: DateTime<Utc>,
+}
+
+impl Matching<'_> {
+    /// The matching people (with their stage's facts when a filter needs them), and the
+    /// condition on them. The facts are worked out once a person (`MATERIALIZED`), not once
+    /// each time a filter names them.
+    fn select(&self, columns: impl FnOnce(&mut SelectStatement)) -> sea_orm::sea_query::WithQuery {
+        let mut select = Query::select();
+        columns(&mut select);
+        let mut with = sea_orm::sea_query::WithClause::new();
+        if self.narrowing.needs_facts() {
+            with.cte(
+                sea_orm::sea_query::CommonTableExpression::new()
+                    .query(facts(self.visible.clone(), self.narrowing.search()))
+                    .table_name(FACTS)
+                    .materialized(true)
+                    .to_owned(),
+            );
+            select.cond_where(cycle_filters(self.narrowing, self.now));
+        } else {
+            let mut people = Query::select();
+            people
+                .column((patient::Entity, Asterisk))
+                .from(patient::Entity)
+                .cond_where(self.visible.clone())
+                .cond_where(self.narrowing.search());
+            with.cte(
+                sea_orm::sea_query::CommonTableExpression::new()
+                    .query(people)
+                    .table_name(FACTS)
+                    .to_owned(),
+            );
+        }
+        select.from(FACTS).to_owned().with(with)
+    }
+
+    async fn page(
+        &self,
+        db: &impl ConnectionTrait,
+        page: u64,
+    ) -> Result<(Vec<patient::Model>, u64), AppError> {
+        let statement = self.select(|s| {
+            s.column((FACTS, Asterisk))
+                .expr_as(Expr::cust("COUNT(*) OVER ()"), "matching")
+                .order_by((FACTS, patient::Column::FamilyName), Order::Asc)
+                .order_by((FACTS, patient::Column::GivenName), Order::Asc)
+                .order_by((FACTS, patient::Column::Id), Order::Asc)
+                .limit(PAGE_SIZE)
+                .offset((page - 1).saturating_mul(PAGE_SIZE));
+        });
+        let mut total = 0;
+        let mut rows = Vec::new();
+        for row in db.query_all(&statement).await? {
+            let matching: i64 = row.try_get("", "matching")?;
+            total = u64::try_from(matching).unwrap_or(0);
+            rows.push(patient::Model::from_query_result(&row, "")?);
+        }
+        Ok((rows, total))
+    }
+
+    async fn count(&self, db: &impl ConnectionTrait) -> Result<u64, AppError> {
+        let statement = self.select(|s| {
+            s.expr_as(Expr::cust("COUNT(*)"), "matching");
+        });
+        let n: i64 = match db.query_one(&statement).await? {
+            Some(row) => row.try_get("", "matching")?,
+            None => 0,
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
 }
 
 /// A page of the caseload's people.
@@ -176,11 +227,6 @@ pub struct Page {
     pub total: u64,
     /// Which page this is, from 1.
     pub page: u64,
-}
-
-/// The page asked for, or the last there is.
-fn within(page: u64, total: u64) -> u64 {
-    page.clamp(1, std::cmp::max(total.div_ceil(PAGE_SIZE), 1))
 }
 
 const FACTS: &str = "facts";
