@@ -23,73 +23,85 @@ pub(super) const LOG_COLUMNS: [action_log::Column; 5] = [
 /// its streak from before).
 pub(super) async fn recent_logs(state: &AppState, ctx: &Ctx) -> Result<Logs, AppError> {
     let since = schedule::window_start(ctx.today(), PICTURE_WEEKS);
-    // Only the columns the pages use.
-    let rows: Vec<LogRow> = action_log::Entity::find()
-        .select_only()
-        .columns(LOG_COLUMNS)
-        .filter(action_log::Column::PatientId.eq(ctx.patient().id))
-        .filter(action_log::Column::Day.gte(since))
-        .order_by_asc(action_log::Column::Day)
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    let names = logger_names(state, ctx, rows.iter().filter_map(|r| r.4)).await?;
+    let rows = named_logs(
+        state,
+        ctx,
+        action_log::Entity::find()
+            .filter(action_log::Column::PatientId.eq(ctx.patient().id))
+            .filter(action_log::Column::Day.gte(since))
+            .order_by_asc(action_log::Column::Day),
+    )
+    .await?;
     let mut logs: Logs = HashMap::new();
-    for (action_id, day, outcome, note, by) in rows {
+    for ((action_id, day, outcome, note, by), name) in rows {
         if let Some(outcome) = Outcome::parse(&outcome) {
             let may_undo =
                 ctx.capacity() == Capacity::Patient || by == Some(ctx.actor().account_id);
-            let by = by.and_then(|b| names.get(&b).cloned());
             logs.entry(action_id)
                 .or_default()
-                .push((day, outcome, note, (by, may_undo)));
+                .push((day, outcome, note, (name, may_undo)));
         }
     }
     Ok(logs)
 }
 
-/// The carers and staff among `loggers` who logged for the person (not the person), each as
-/// "Sian Evans (carer)": one query, none when it was all the person.
-pub(super) async fn logger_names(
+/// A log as read, with who logged it named when it was not the person ("Sian Evans (carer)").
+pub(super) type NamedLog = (LogRow, Option<String>);
+
+/// The logs `select` picks (filtered and ordered by the caller), each with the name of the
+/// carer or member of staff who logged it for the person: one statement (the account is
+/// joined, and whether it holds or held a grant for the person decides "carer" or "care team").
+pub(super) async fn named_logs(
     state: &AppState,
     ctx: &Ctx,
-    loggers: impl Iterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, String>, AppError> {
-    let others: Vec<Uuid> = loggers
-        .filter(|by| Some(*by) != ctx.patient().account_id)
-        .collect::<std::collections::BTreeSet<_>>()
+    select: sea_orm::Select<action_log::Entity>,
+) -> Result<Vec<NamedLog>, AppError> {
+    use crate::entities::carer_grant;
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+    let holds_grant = Query::select()
+        .expr(Expr::val(1))
+        .from(carer_grant::Entity)
+        .and_where(carer_grant::Column::PatientId.eq(ctx.patient().id))
+        .and_where(
+            Expr::col((carer_grant::Entity, carer_grant::Column::CarerAccountId))
+                .equals((account::Entity, account::Column::Id)),
+        )
+        .to_owned();
+    type Row = (
+        Uuid,
+        NaiveDate,
+        String,
+        Option<String>,
+        Option<Uuid>,
+        Option<String>,
+        bool,
+    );
+    let rows: Vec<Row> = select
+        .select_only()
+        .columns(LOG_COLUMNS)
+        .join(
+            sea_orm::JoinType::LeftJoin,
+            action_log::Entity::belongs_to(account::Entity)
+                .from(action_log::Column::LoggedBy)
+                .to(account::Column::Id)
+                .into(),
+        )
+        .column_as(account::Column::DisplayName, "logger_name")
+        .expr_as(Expr::exists(holds_grant), "logger_is_carer")
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let person = ctx.patient().account_id;
+    Ok(rows
         .into_iter()
-        .collect();
-    Ok(if others.is_empty() {
-        HashMap::new()
-    } else {
-        use crate::entities::carer_grant;
-        use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
-        // Named as a carer when they hold (or held) a grant for the person: one query.
-        let holds_grant = Query::select()
-            .expr(Expr::val(1))
-            .from(carer_grant::Entity)
-            .and_where(carer_grant::Column::PatientId.eq(ctx.patient().id))
-            .and_where(
-                Expr::col((carer_grant::Entity, carer_grant::Column::CarerAccountId))
-                    .equals((account::Entity, account::Column::Id)),
-            )
-            .to_owned();
-        let rows: Vec<(Uuid, String, bool)> = account::Entity::find()
-            .select_only()
-            .columns([account::Column::Id, account::Column::DisplayName])
-            .expr_as(Expr::exists(holds_grant), "carer")
-            .filter(account::Column::Id.is_in(others))
-            .into_tuple()
-            .all(&state.db)
-            .await?;
-        rows.into_iter()
-            .map(|(id, name, carer)| {
+        .map(|(action, day, outcome, note, by, name, carer)| {
+            let name = name.filter(|_| by.is_some() && by != person).map(|name| {
                 let role = if carer { "carer" } else { "care team" };
-                (id, format!("{name} ({role})"))
-            })
-            .collect()
-    })
+                format!("{name} ({role})")
+            });
+            ((action, day, outcome, note, by), name)
+        })
+        .collect())
 }
 
 /// How many of each person's actions are due on their `today` and not yet logged: what an
@@ -163,18 +175,6 @@ pub(super) fn day_label(day: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
-/// Whether the viewer may record days (the person, or a carer allowed to log).
-pub(super) async fn may_log(state: &AppState, ctx: &Ctx) -> Result<bool, AppError> {
-    if ctx.capacity() == Capacity::Patient {
-        return Ok(true);
-    }
-    Ok(
-        access::permitted(&state.db, ctx.actor(), ctx.patient(), &[Verb::LogActions])
-            .await?
-            .contains(&Verb::LogActions),
-    )
-}
-
 pub(super) fn action_view(
     row: &plan_action::Model,
     goal_title: &str,
@@ -232,32 +232,10 @@ pub(super) fn action_view(
 /// The latest change of each section of the plan: when, by whom, in what capacity.
 pub(super) type LatestChanges = HashMap<String, (chrono::DateTime<chrono::Utc>, String, String)>;
 
-/// The latest change to each section of the person's plan, in one statement (the database
-/// picks each section's newest; the history itself is not read).
-pub(super) async fn latest_changes(
-    state: &AppState,
-    patient_id: Uuid,
-) -> Result<LatestChanges, AppError> {
-    let sql = "SELECT section, at, actor_name, actor_kind FROM (SELECT section, at, actor_name, \
-               actor_kind, ROW_NUMBER() OVER (PARTITION BY section ORDER BY at DESC) AS newest \
-               FROM plan_changes WHERE patient_id = $1) latest WHERE newest = 1";
-    let stmt = crate::db::statement(&state.db, sql, vec![patient_id.into()]);
-    let mut out = HashMap::new();
-    for row in state.db.query_all_raw(stmt).await? {
-        out.insert(
-            row.try_get::<String>("", "section")?,
-            (
-                row.try_get("", "at")?,
-                row.try_get("", "actor_name")?,
-                row.try_get("", "actor_kind")?,
-            ),
-        );
-    }
-    Ok(out)
-}
-
-/// The person's about me, contingency plan and the plan's own row (review, agreement), in one
-/// statement.
+/// The person's about me, contingency plan, the plan's own row (review, agreement) and the
+/// latest change to each section of the plan (when, by whom, in what capacity), in one
+/// statement: the database picks each section's newest change (a window over the person's
+/// history, which is not read itself), one row per section.
 pub(super) async fn plan_rows(
     state: &AppState,
     patient_id: Uuid,
@@ -266,16 +244,45 @@ pub(super) async fn plan_rows(
         Option<about_me::Model>,
         Option<contingency::Model>,
         Option<plan::Model>,
+        LatestChanges,
     ),
     AppError,
 > {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, JoinType, Query};
+    use sea_orm::sea_query::{
+        Alias, Expr, ExprTrait as _, JoinType, Order, Query, WindowStatement,
+    };
     use sea_orm::{EntityName as _, FromQueryResult as _, IdenStatic as _};
     let p = Alias::new("p");
+    let lc = Alias::new("lc");
+    let changes = [
+        plan_change::Column::PatientId,
+        plan_change::Column::Section,
+        plan_change::Column::At,
+        plan_change::Column::ActorName,
+        plan_change::Column::ActorKind,
+    ];
+    let latest = Query::select()
+        .columns(changes)
+        .expr_window_as(
+            Expr::cust("ROW_NUMBER()"),
+            WindowStatement::partition_by(plan_change::Column::Section)
+                .order_by(plan_change::Column::At, Order::Desc)
+                .to_owned(),
+            Alias::new("newest"),
+        )
+        .from(plan_change::Entity)
+        .and_where(plan_change::Column::PatientId.eq(patient_id))
+        .to_owned();
     let mut q = Query::select();
     crate::db::every_column::<about_me::Entity>(&mut q, "am");
     crate::db::every_column::<contingency::Entity>(&mut q, "ct");
     crate::db::every_column::<plan::Entity>(&mut q, "pl");
+    for c in &changes[1..] {
+        q.expr_as(
+            Expr::col((lc.clone(), *c)),
+            Alias::new(format!("lc_{}", c.as_str())),
+        );
+    }
     q.from_as(patient::Entity, p.clone());
     for (alias, table, column) in [
         (
@@ -302,20 +309,93 @@ pub(super) async fn plan_rows(
                 .equals((p.clone(), patient::Column::Id)),
         );
     }
+    q.join_subquery(
+        JoinType::LeftJoin,
+        latest,
+        lc.clone(),
+        Expr::col((lc.clone(), plan_change::Column::PatientId))
+            .equals((p.clone(), patient::Column::Id))
+            .and(Expr::col((lc, Alias::new("newest"))).eq(1)),
+    );
     q.and_where(Expr::col((p, patient::Column::Id)).eq(patient_id));
-    let Some(row) = state.db.query_one(&q).await? else {
-        return Ok((None, None, None));
+    let rows = state.db.query_all(&q).await?;
+    let Some(first) = rows.first() else {
+        return Ok((None, None, None, HashMap::new()));
     };
+    let mut latest = HashMap::new();
+    for row in &rows {
+        if let Some(section) = row.try_get::<Option<String>>("", "lc_section")? {
+            latest.insert(
+                section,
+                (
+                    row.try_get("", "lc_at")?,
+                    row.try_get("", "lc_actor_name")?,
+                    row.try_get("", "lc_actor_kind")?,
+                ),
+            );
+        }
+    }
     Ok((
-        about_me::Model::from_query_result_optional(&row, "am_")?,
-        contingency::Model::from_query_result_optional(&row, "ct_")?,
-        plan::Model::from_query_result_optional(&row, "pl_")?,
+        about_me::Model::from_query_result_optional(first, "am_")?,
+        contingency::Model::from_query_result_optional(first, "ct_")?,
+        plan::Model::from_query_result_optional(first, "pl_")?,
+        latest,
     ))
 }
 
+/// The plan's short lists: the contingency plan's contacts, support and signposting, and the
+/// person's conditions (code and name), each in its own order, in one statement.
+pub(super) type PlanLists = (
+    Vec<contingency_contact::Model>,
+    Vec<support_item::Model>,
+    Vec<(String, String)>,
+);
+
+/// [`PlanLists`] for the person: the three lists as one `UNION ALL` of rows of one shape, told
+/// apart by their first column.
+pub(super) async fn plan_lists(state: &AppState, patient_id: Uuid) -> Result<PlanLists, AppError> {
+    let sql = "SELECT 'contact' AS kind, id, NULL AS goal_id, name, role AS a, phone AS b, \
+               '' AS status, created_at FROM contingency_contacts WHERE patient_id = $1 \
+               UNION ALL SELECT 'support', id, goal_id, name, why, contact, status, created_at \
+               FROM support_items WHERE patient_id = $1 \
+               UNION ALL SELECT 'condition', NULL, NULL, \"condition\", '', '', '', NULL \
+               FROM patient_conditions WHERE patient_id = $1 \
+               ORDER BY kind, created_at, name";
+    let stmt = crate::db::statement(&state.db, sql, vec![patient_id.into()]);
+    let (mut contacts, mut support, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
+    for row in state.db.query_all_raw(stmt).await? {
+        let name: String = row.try_get("", "name")?;
+        match row.try_get::<String>("", "kind")?.as_str() {
+            "contact" => contacts.push(contingency_contact::Model {
+                id: row.try_get("", "id")?,
+                patient_id,
+                name,
+                role: row.try_get("", "a")?,
+                phone: row.try_get("", "b")?,
+                created_at: row.try_get("", "created_at")?,
+            }),
+            "support" => support.push(support_item::Model {
+                id: row.try_get("", "id")?,
+                patient_id,
+                goal_id: row.try_get("", "goal_id")?,
+                name,
+                why: row.try_get("", "a")?,
+                contact: row.try_get("", "b")?,
+                status: row.try_get("", "status")?,
+                created_at: row.try_get("", "created_at")?,
+            }),
+            _ => conditions.push((name.clone(), condition_name(&name))),
+        }
+    }
+    Ok((contacts, support, conditions))
+}
+
+/// The person's goals, each with its actions and their last few weeks; `may_log` says whether
+/// the viewer may record days (from [`viewing`], asked once per page).
 pub(super) async fn goals_with_actions(
     state: &AppState,
     ctx: &Ctx,
+    may_log: bool,
 ) -> Result<Vec<GoalView>, AppError> {
     // The goals with their actions, in one statement (a goal with none comes once, alone).
     let rows = goal::Entity::find()
@@ -341,7 +421,6 @@ pub(super) async fn goals_with_actions(
         actions.extend(a);
     }
     let logs = recent_logs(state, ctx).await?;
-    let may_log = may_log(state, ctx).await?;
     let empty = Vec::new();
     Ok(goals
         .iter()
@@ -411,19 +490,10 @@ pub async fn viewing(state: &AppState, ctx: &Ctx) -> Result<Viewing, AppError> {
 
 pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
     let p = ctx.patient();
-    let (about, cont, review) = plan_rows(state, p.id).await?;
-    let updates = latest_changes(state, p.id).await?;
-    let contacts = contingency_contact::Entity::find()
-        .filter(contingency_contact::Column::PatientId.eq(p.id))
-        .order_by_asc(contingency_contact::Column::CreatedAt)
-        .all(&state.db)
-        .await?;
-    let goals = goals_with_actions(state, ctx).await?;
-    let support = support_item::Entity::find()
-        .filter(support_item::Column::PatientId.eq(p.id))
-        .order_by_asc(support_item::Column::CreatedAt)
-        .all(&state.db)
-        .await?;
+    let (about, cont, review, updates) = plan_rows(state, p.id).await?;
+    let (contacts, support, conditions) = plan_lists(state, p.id).await?;
+    let viewing = viewing(state, ctx).await?;
+    let goals = goals_with_actions(state, ctx, viewing.log_actions).await?;
     let agreement = review.as_ref().and_then(|r| agreement_of(ctx, r, &updates));
     let last_update = |section: &str| {
         updates.get(section).map(|c| Updated {
@@ -432,7 +502,6 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
             on: schedule::long_date(c.0.date_naive()),
         })
     };
-    let viewing = viewing(state, ctx).await?;
     Ok(PlanView {
         viewing,
         person_name: format!("{} {}", p.given_name, p.family_name),
@@ -440,7 +509,7 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
             .map(|n| n.to_string())
             .unwrap_or_else(|_| p.nhs_number.clone()),
         date_of_birth: schedule::long_date(p.date_of_birth),
-        conditions: conditions_of(state, p.id).await?,
+        conditions,
         today: ctx.today().to_string(),
         about_me: about_me_of(about),
         about_me_updated: last_update("about_me"),

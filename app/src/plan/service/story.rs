@@ -66,16 +66,15 @@ pub async fn story(
         .all(&state.db)
         .await?;
     // The logs with a note, newest first.
-    let noted: Vec<LogRow> = in_period()
-        .select_only()
-        .columns(LOG_COLUMNS)
-        .filter(action_log::Column::Note.is_not_null())
-        .filter(action_log::Column::Note.ne(""))
-        .order_by_desc(action_log::Column::Day)
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    let names = logger_names(state, ctx, noted.iter().filter_map(|n| n.4)).await?;
+    let noted: Vec<NamedLog> = named_logs(
+        state,
+        ctx,
+        in_period()
+            .filter(action_log::Column::Note.is_not_null())
+            .filter(action_log::Column::Note.ne(""))
+            .order_by_desc(action_log::Column::Day),
+    )
+    .await?;
     let today = ctx.today();
     let empty = Vec::new();
     let mut stories = Vec::new();
@@ -91,7 +90,9 @@ pub async fn story(
             };
             let notes: Vec<_> = noted
                 .iter()
-                .filter(|n| n.0 == a.id && n.3.as_deref().is_some_and(|t| !t.trim().is_empty()))
+                .filter(|(n, _)| {
+                    n.0 == a.id && n.3.as_deref().is_some_and(|t| !t.trim().is_empty())
+                })
                 .collect();
             let freq = frequency_of(a);
             let pairs: Vec<(NaiveDate, Outcome)> =
@@ -114,13 +115,13 @@ pub async fn story(
                 notes: notes
                     .into_iter()
                     .take(NOTES_SHOWN)
-                    .map(|(_, day, outcome, note, by)| LoggedNote {
+                    .map(|((_, day, outcome, note, _), by)| LoggedNote {
                         day: day.format("%A %-d %B %Y").to_string(),
                         outcome: Outcome::parse(outcome)
                             .map(|o| o.label().to_owned())
                             .unwrap_or_default(),
                         note: note.clone().unwrap_or_default(),
-                        by: by.and_then(|b| names.get(&b).cloned()),
+                        by: by.clone(),
                     })
                     .collect(),
             });
