@@ -53,18 +53,36 @@ pub async fn permitted(
 /// An actor's memberships and the organisations a person shares with.
 pub(super) type StaffFacts = (Vec<(Uuid, Role)>, Vec<Uuid>);
 
+/// Who the actor is, as this request read them once ([`crate::access::who`]): their
+/// memberships, and whether they hold an active carer's grant for anyone. Every check in a
+/// request answers from it instead of reading the memberships again (the conversation view
+/// asked about them 15 times, #21); a role taken away counts from the next request, as it does
+/// for the menus. `None` when the account is gone: it holds nothing.
+pub(super) async fn actor_facts(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Option<std::sync::Arc<crate::access::Who>>, AppError> {
+    match crate::access::who(db, account_id).await {
+        Ok(who) => Ok(Some(who)),
+        Err(AppError::Unauthorized) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Every (organisation, role) an account holds.
 pub(super) async fn memberships_of(
     db: &impl ConnectionTrait,
     account_id: Uuid,
 ) -> Result<Vec<(Uuid, Role)>, AppError> {
-    Ok(membership::Entity::find()
-        .filter(membership::Column::AccountId.eq(account_id))
-        .all(db)
+    Ok(actor_facts(db, account_id)
         .await?
-        .into_iter()
-        .filter_map(|m| Role::parse(&m.role).map(|r| (m.organisation_id, r)))
-        .collect())
+        .map(|who| {
+            who.memberships
+                .iter()
+                .filter_map(|(org, role)| Role::parse(role).map(|r| (*org, r)))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// The organisations a person shares their record with now (consent given, not withdrawn).
@@ -128,15 +146,11 @@ pub(super) async fn member_orgs(
     account_id: Uuid,
     roles: Option<&[Role]>,
 ) -> Result<Vec<Uuid>, AppError> {
-    let mut query = membership::Entity::find().filter(membership::Column::AccountId.eq(account_id));
-    if let Some(roles) = roles {
-        query = query.filter(membership::Column::Role.is_in(roles.iter().map(|r| r.code())));
-    }
-    let mut orgs: Vec<Uuid> = query
-        .all(db)
+    let mut orgs: Vec<Uuid> = memberships_of(db, account_id)
         .await?
         .into_iter()
-        .map(|m| m.organisation_id)
+        .filter(|(_, role)| roles.is_none_or(|roles| roles.contains(role)))
+        .map(|(org, _)| org)
         .collect();
     orgs.sort();
     orgs.dedup();
@@ -252,14 +266,11 @@ pub async fn reinvitable(
     actor: Actor,
     only: Option<Uuid>,
 ) -> Result<Vec<Uuid>, AppError> {
-    let mine = membership::Entity::find()
-        .filter(membership::Column::AccountId.eq(actor.account_id))
-        .all(db)
-        .await?;
+    let mine = memberships_of(db, actor.account_id).await?;
     let orgs_where = |roles: &[Role]| -> Vec<Uuid> {
         mine.iter()
-            .filter(|m| Role::parse(&m.role).is_some_and(|r| roles.contains(&r)))
-            .map(|m| m.organisation_id)
+            .filter(|(_, r)| roles.contains(r))
+            .map(|(org, _)| *org)
             .collect()
     };
     let admin_of = orgs_where(REINVITE_STAFF);
@@ -335,13 +346,12 @@ pub async fn acting_organisation(
     action: Permission,
     person: &patient::Model,
 ) -> Result<Uuid, AppError> {
-    let orgs: Vec<Uuid> = membership::Entity::find()
-        .filter(membership::Column::AccountId.eq(actor.account_id))
-        .filter(membership::Column::Role.is_in(role_codes(action)))
-        .all(db)
+    let roles = staff_roles(action);
+    let orgs: Vec<Uuid> = memberships_of(db, actor.account_id)
         .await?
         .into_iter()
-        .map(|m| m.organisation_id)
+        .filter(|(_, role)| roles.contains(role))
+        .map(|(org, _)| org)
         .collect();
     if orgs.contains(&person.organisation_id) {
         return Ok(person.organisation_id);

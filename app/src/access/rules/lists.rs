@@ -115,13 +115,12 @@ pub(super) async fn staff_of(
     org: Uuid,
     action: Permission,
 ) -> Result<Capacity, AppError> {
-    let member = membership::Entity::find()
-        .filter(membership::Column::AccountId.eq(actor.account_id))
-        .filter(membership::Column::OrganisationId.eq(org))
-        .filter(membership::Column::Role.is_in(role_codes(action)))
-        .one(db)
-        .await?;
-    if member.is_some() {
+    let roles = staff_roles(action);
+    let member = memberships_of(db, actor.account_id)
+        .await?
+        .into_iter()
+        .any(|(o, role)| o == org && roles.contains(&role));
+    if member {
         Ok(Capacity::Professional)
     } else {
         Err(AppError::NotFound)

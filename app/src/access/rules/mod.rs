@@ -175,11 +175,6 @@ pub(super) fn staff_roles(action: Permission) -> &'static [Role] {
     }
 }
 
-/// The role codes that may do `action`, for filtering memberships in the database.
-pub(super) fn role_codes(action: Permission) -> impl Iterator<Item = &'static str> {
-    staff_roles(action).iter().map(|r| r.code())
-}
-
 /// What a carer's grant must include for each action (#7). Seeing the plan comes with
 /// logging and changing it: no one is asked to change what they cannot see.
 pub(super) fn carer_scopes(action: Permission) -> &'static [Scope] {
