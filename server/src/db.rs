@@ -88,6 +88,10 @@ pub async fn connect_with(target: &DbTarget, pool: Pool) -> Result<DatabaseConne
             options
                 .max_connections(pool.size.min(8))
                 .min_connections(1)
+                // A SQLite connection lives in this process: nothing can hang up on it, so
+                // the pool does not ask it "are you there?" (one more trip to its thread)
+                // before every statement.
+                .test_before_acquire(false)
                 .map_sqlx_sqlite_opts(|o| {
                     o.journal_mode(SqliteJournalMode::Wal)
                         .synchronous(SqliteSynchronous::Normal)
@@ -98,7 +102,13 @@ pub async fn connect_with(target: &DbTarget, pool: Pool) -> Result<DatabaseConne
         }
         DbTarget::Postgres(url) => {
             let mut options = ConnectOptions::new(url.clone());
-            options.max_connections(pool.size).min_connections(1);
+            // A connection the server or the network dropped is found by a ping, but only
+            // one that sat idle for a while: pinging before every statement was a round
+            // trip of its own.
+            options
+                .max_connections(pool.size)
+                .min_connections(1)
+                .test_before_acquire_if_idle_for(Duration::from_secs(10));
             options
         }
     };

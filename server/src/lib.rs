@@ -5,6 +5,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+/// Every binary that runs the server (the `alongside` command, the tests, the benchmarks) uses
+/// mimalloc: see BENCHMARKS.md, "What bought what" under the Today page.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod assets;
 pub mod config;
 pub mod db;
