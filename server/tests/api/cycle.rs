@@ -109,7 +109,9 @@ db_test! {
         let done = [("patient_id", id.as_str()), ("appointment_id", appointment.as_str()), ("done_bloods", "on"), ("done_weight", "on")];
         let (status, body) = post_json(&app, &hca, "/api/team/checks_done", &done).await;
         assert_eq!(status, 422, "{body}");
-        app.clock.advance(Duration::days(2) + Duration::hours(2));
+        // Ada comes 45 minutes early on the day: her checks are done, and a result entered
+        // straight after counts as in, though it is still before the booked time.
+        app.clock.set(booked[0].starts_at - Duration::minutes(45));
         signed_in_again(&app, &mut [&mut ada, &mut dr, &mut hca, &mut admin]).await;
         let (status, location) = post_form(&app, &hca, "/api/team/checks_done", &done).await;
         assert_eq!((status, location.as_str()), (302, person.as_str()));
@@ -156,10 +158,13 @@ db_test! {
         let (_, reviews) = post_json(&app, &dr, "/api/team/reviews", &[]).await;
         assert!(reviews.contains("\"stage\":\"answers_in\""), "upcoming reviews show the stage: {reviews}");
 
-        // The conversation: held, plan agreed, next review due in a year.
-        app.clock.advance(Duration::days(20));
+        // The conversation: held, plan agreed, next review due in a year. The clock goes to an hour
+        // after the booked start whatever time of day the test began: a review cannot be recorded
+        // held before it starts (20 days on from 00:30 is still before a 10:30 booking).
+        let booked_review = app::entities::review::Entity::find().filter(app::entities::review::Column::PatientId.eq(ada.patient_id)).one(&app.db).await.unwrap().unwrap();
+        app.clock.set(booked_review.starts_at + Duration::hours(1));
         signed_in_again(&app, &mut [&mut ada, &mut dr, &mut hca, &mut admin]).await;
-        let review = app::entities::review::Entity::find().filter(app::entities::review::Column::PatientId.eq(ada.patient_id)).one(&app.db).await.unwrap().unwrap().id.to_string();
+        let review = booked_review.id.to_string();
         let next = day(&app, 365);
         let (status, _) = post_form(&app, &dr, "/api/team/review_held", &[("patient_id", id.as_str()), ("review_id", review.as_str()), ("next_date", next.as_str())]).await;
         assert_eq!(status, 302);

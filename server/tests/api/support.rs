@@ -211,7 +211,7 @@ impl TestApp {
         server::db::migrate(&db)
             .await
             .expect("migrate the test database");
-        let clock = ManualClock::new(Utc::now());
+        let clock = ManualClock::new(start_time());
         let shared: SharedClock = Arc::new(clock.clone());
         let (server_db, server_target, proxy) = match (&target, proxied) {
             (DbTarget::Postgres(url), true) => {
@@ -390,4 +390,17 @@ pub async fn make_account(app: &TestApp, name: &str) -> uuid::Uuid {
     .await
     .expect("insert an account");
     id
+}
+
+/// Where every test's clock starts: now, or `TEST_CLOCK_START` (RFC 3339) to run the suite as if
+/// it began at another time of day or year. A test that passes at noon and fails at half past
+/// ten at night (a booking "20 days on" landing before its start time) is found this way and
+/// then run again at that time.
+fn start_time() -> chrono::DateTime<Utc> {
+    match std::env::var("TEST_CLOCK_START") {
+        Ok(at) if !at.trim().is_empty() => chrono::DateTime::parse_from_rfc3339(at.trim())
+            .expect("TEST_CLOCK_START as RFC 3339, for example 2026-12-04T22:30:00Z")
+            .with_timezone(&Utc),
+        _ => Utc::now(),
+    }
 }

@@ -251,7 +251,7 @@ fn facts(visible: Condition, search: Condition) -> SelectStatement {
         .expr_as(Expr::cust(r#""cb"."starts_at""#), "checks_booked_at")
         .expr_as(
             Expr::cust(format!(
-                r#"(SELECT MAX("c"."starts_at") FROM "checks_appointments" AS "c" WHERE "c"."patient_id" = "patients"."id" AND "c"."status" = '{done}' AND ("plans"."agreed_at" IS NULL OR "c"."starts_at" > "plans"."agreed_at") AND NOT EXISTS (SELECT 1 FROM "reviews" AS "h" WHERE "h"."patient_id" = "patients"."id" AND "h"."status" = '{held}' AND "h"."starts_at" >= "c"."starts_at"))"#
+                r#"(SELECT MAX(CASE WHEN "c"."done_at" < "c"."starts_at" THEN "c"."done_at" ELSE "c"."starts_at" END) FROM "checks_appointments" AS "c" WHERE "c"."patient_id" = "patients"."id" AND "c"."status" = '{done}' AND ("plans"."agreed_at" IS NULL OR "c"."starts_at" > "plans"."agreed_at") AND NOT EXISTS (SELECT 1 FROM "reviews" AS "h" WHERE "h"."patient_id" = "patients"."id" AND "h"."status" = '{held}' AND "h"."starts_at" >= "c"."starts_at"))"#
             )),
             "checks_done_at",
         )
@@ -325,6 +325,8 @@ fn stage_of(days: &LocalDays) -> Expr {
             .add(fact("checks_booked_at").is_null())
             .add(fact("checks_done_at").is_not_null())
     };
+    // `checks_done_at` is when the checks began: the appointment's start, or when they were
+    // marked done if that was earlier (the person came early); `cycle::service::checks_began`.
     let results_since_checks = Expr::cust(format!(
         r#"EXISTS (SELECT 1 FROM "observations" AS "o" WHERE "o"."patient_id" = "{FACTS}"."id" AND "o"."removed_at" IS NULL AND "o"."created_at" >= "{FACTS}"."checks_done_at")"#
     ));

@@ -45,6 +45,13 @@ pub struct Facts {
     pub results_since_checks: bool,
 }
 
+/// When a checks appointment began, for "results in since the checks": its booked start, or
+/// when it was marked done if that was earlier (the person came before their time, and a result
+/// entered straight after still counts).
+fn checks_began(c: &checks_appointment::Model) -> DateTime<Utc> {
+    c.done_at.map_or(c.starts_at, |done| done.min(c.starts_at))
+}
+
 /// The furthest step of the cycle the person has reached. The steps after the conversation is
 /// booked belong to that conversation's pack; the checks to this cycle (since the plan was last
 /// agreed or a review last held). With nothing in progress a person is due when their next
@@ -187,7 +194,7 @@ pub async fn of_people(
         .values()
         .filter(|c| c.status == ChecksStatus::Done.code())
         .collect();
-    let earliest = done.iter().map(|c| c.starts_at).min().unwrap_or(now);
+    let earliest = done.iter().map(|c| checks_began(c)).min().unwrap_or(now);
     let results: Vec<(Uuid, DateTime<Utc>)> = observation::Entity::find()
         .select_only()
         .column(observation::Column::PatientId)
@@ -224,7 +231,7 @@ pub async fn of_people(
             results_since_checks: checks.as_ref().is_some_and(|c| {
                 results
                     .iter()
-                    .any(|(who, at)| *who == p.id && *at >= c.starts_at)
+                    .any(|(who, at)| *who == p.id && *at >= checks_began(c))
             }),
         };
         out.insert(
