@@ -3,7 +3,7 @@
 //! not-found; grants the person changes taking effect on the next request; mass assignment
 //! refused; the access log.
 use app::entities::{action_log, agenda_answer, carer_grant, goal, plan_action};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _,
     QueryFilter as _, Set,
@@ -33,12 +33,12 @@ pub(crate) async fn carer(
         relationship: Set("Daughter".into()),
         scopes: Set(scopes.into()),
         status: Set(status.into()),
-        ends_on: Set(ends_in_days.map(|d| (Utc::now() + Duration::days(d)).date_naive())),
+        ends_on: Set(ends_in_days.map(|d| (app.now() + Duration::days(d)).date_naive())),
         granted_by: Set(of.account_id),
         granted_by_kind: Set("patient".into()),
         legal_basis: Set(None),
-        created_at: Set(Utc::now()),
-        activated_at: Set(Some(Utc::now())),
+        created_at: Set(app.now()),
+        activated_at: Set(Some(app.now())),
         ended_at: Set(None),
         ended_by: Set(None),
         ended_reason: Set(None),
@@ -106,7 +106,7 @@ async fn adas_record(app: &TestApp, ada: &Person, dr: &Person) -> Record {
         .unwrap()
         .unwrap();
     add_hba1c(app, ada, 61.0, 3).await;
-    let date = (Utc::now() + Duration::days(20))
+    let date = (app.now() + Duration::days(20))
         .format("%Y-%m-%d")
         .to_string();
     let booking = [
@@ -145,7 +145,7 @@ async fn adas_record(app: &TestApp, ada: &Person, dr: &Person) -> Record {
         counter: Set(0),
         backup_eligible: Set(false),
         backup_state: Set(false),
-        created_at: Set(Utc::now()),
+        created_at: Set(app.now()),
         last_used_at: Set(None),
     }
     .insert(&app.db)
@@ -550,7 +550,7 @@ db_test! {
         // Ada narrows the grant: the next request is refused, with no cached permission.
         let (status, _) = post_json(&app, &ada, "/api/carers/scopes", &[("grant_id", &grant), ("scopes_read_plan", "on")]).await;
         assert_eq!(status, 200);
-        let (status, _) = post_json(&app, &sian, "/api/plan/log", &[("action", &record.action), ("outcome", "partly"), ("day", &(Utc::now() - Duration::days(1)).format("%Y-%m-%d").to_string())]).await;
+        let (status, _) = post_json(&app, &sian, "/api/plan/log", &[("action", &record.action), ("outcome", "partly"), ("day", &(app.now() - Duration::days(1)).format("%Y-%m-%d").to_string())]).await;
         assert_eq!(status, 404);
         assert_eq!(post_json(&app, &sian, "/api/plan/plan", &[]).await.0, 200, "still sees the plan");
 
@@ -592,7 +592,7 @@ db_test! {
         let html = page(&app, &ada, "/carers").await;
         assert!(html.contains("Dr Own (care team): Lasting power of attorney for health and welfare"), "{html}");
         let tom = carer_grant::Entity::find().filter(carer_grant::Column::Relationship.eq("Son")).one(&app.db).await.unwrap().unwrap();
-        app::carers::service::activate(&app.db, tom.carer_account_id, Utc::now()).await.unwrap();
+        app::carers::service::activate(&app.db, tom.carer_account_id, app.now()).await.unwrap();
         let tom_person = Person { patient_id: Uuid::nil(), account_id: tom.carer_account_id, cookie: session_cookie_for(&app, tom.carer_account_id).await };
         assert_eq!(post_json(&app, &tom_person, "/api/plan/plan", &[]).await.0, 200);
 

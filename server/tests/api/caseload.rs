@@ -54,7 +54,7 @@ db_test! {
         // Someone at another practice never appears.
         let elsewhere = make_patient(&app, "Other Person", "9434765870").await;
         let other = Uuid::new_v4();
-        organisation::ActiveModel { id: Set(other), name: Set("Hillside".into()), kind: Set("gp_practice".into()), ods_code: Set(None), created_at: Set(chrono::Utc::now()), pack_release_days: Set(14) }
+        organisation::ActiveModel { id: Set(other), name: Set("Hillside".into()), kind: Set("gp_practice".into()), ods_code: Set(None), created_at: Set(app.now()), pack_release_days: Set(14) }
             .insert(&app.db).await.unwrap();
         let mut p: patient::ActiveModel = patient::Entity::find_by_id(elsewhere.patient_id).one(&app.db).await.unwrap().unwrap().into();
         p.organisation_id = Set(other);

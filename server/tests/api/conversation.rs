@@ -3,7 +3,6 @@
 //! before, during and after the person's consent), co-producing and agreeing the plan, and
 //! working notes that never reach the person.
 use app::entities::{goal, membership, organisation, patient, plan, working_note};
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _,
     QueryFilter as _, Set,
@@ -21,7 +20,7 @@ pub async fn make_org(app: &TestApp, name: &str, kind: &str) -> Uuid {
         name: Set(name.into()),
         kind: Set(kind.into()),
         ods_code: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(app.now()),
         pack_release_days: Set(14),
     }
     .insert(&app.db)
@@ -36,7 +35,7 @@ pub async fn member(app: &TestApp, org: Uuid, role: &str, name: &str) -> Person 
         account_id: Set(account_id),
         organisation_id: Set(org),
         role: Set(role.into()),
-        created_at: Set(Utc::now()),
+        created_at: Set(app.now()),
     }
     .insert(&app.db)
     .await
@@ -98,10 +97,10 @@ const RESOURCES: [&str; 9] = [
 ];
 
 async fn attempt(app: &TestApp, who: &Person, resource: &str, id: &str) -> (u16, String) {
-    let soon = (Utc::now() + chrono::Duration::days(20))
+    let soon = (app.now() + chrono::Duration::days(20))
         .format("%Y-%m-%d")
         .to_string();
-    let today = Utc::now().format("%Y-%m-%d").to_string();
+    let today = app.now().format("%Y-%m-%d").to_string();
     match resource {
         "record page" => get(app, who, &format!("/team/people/{id}")).await,
         "conversation page" => get(app, who, &format!("/team/people/{id}/conversation")).await,
@@ -391,7 +390,7 @@ db_test! {
         let row = plan::Entity::find_by_id(person.patient_id).one(&app.db).await.unwrap();
         assert!(row.and_then(|r| r.agreed_at).is_none(), "nothing agreed after a refusal");
 
-        let next = (Utc::now() + chrono::Duration::days(180)).date_naive();
+        let next = (app.now() + chrono::Duration::days(180)).date_naive();
         let (status, location) = post_form(&app, &dr, "/api/team/agree", &[("patient_id", &id), ("agreed_with", "representative"), ("representative", "Tom Tester, son"), ("next_review", &next.to_string())]).await;
         assert_eq!((status, location), (302, format!("/team/people/{id}/conversation#agree")));
 
@@ -592,7 +591,7 @@ db_test! {
                     account_id: Set(who.account_id),
                     organisation_id: Set(home),
                     role: Set("org_admin".into()),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(app.now()),
                 }
                 .insert(&app.db)
                 .await
@@ -630,7 +629,7 @@ db_test! {
         actors.push(("Cat's stopped carer".into(), crate::carers::carer(&app, &cat, "Sam", "read_plan", "ended", None).await.account_id));
         let everyone: Vec<patient::Model> = patient::Entity::find().all(&app.db).await.unwrap();
         let name = |id: Uuid| everyone.iter().find(|p| p.id == id).map(|p| p.given_name.clone()).unwrap_or_default();
-        let now = Utc::now();
+        let now = app.now();
         let mut wrong = Vec::new();
         let mut cells = 0;
         for (who, account) in &actors {

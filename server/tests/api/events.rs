@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex};
 use app::entities::domain_event;
 use app::error::AppError;
 use app::events::{Event, Happened, Reactor, Reactors};
-use chrono::Utc;
 use sea_orm::{
     ColumnTrait as _, DatabaseTransaction, EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
 };
@@ -63,7 +62,7 @@ async fn pending(app: &crate::support::TestApp) -> u64 {
 
 db_test! {
     async fn every_event_is_reacted_to_exactly_once_when_four_sweeps_reach_for_them_at_once(app) {
-        let now = Utc::now();
+        let now = app.now();
         let people: Vec<Uuid> = (0..30).map(|_| Uuid::new_v4()).collect();
         for p in &people {
             app::events::record(&app.db, now, Event::PersonChanged { patient: *p }).await.expect("recorded");
@@ -94,7 +93,7 @@ db_test! {
 
 db_test! {
     async fn a_reaction_that_fails_leaves_nothing_behind_is_tried_again_and_is_set_aside_after_five_tries(app) {
-        let now = Utc::now();
+        let now = app.now();
         let person = Uuid::new_v4();
         app::events::record(&app.db, now, Event::PersonChanged { patient: person }).await.expect("recorded");
         let (failing, _) = witness(true);

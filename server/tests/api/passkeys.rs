@@ -601,7 +601,7 @@ db_test! {
                 account_id: sea_orm::Set(nurse),
                 organisation_id: sea_orm::Set(org),
                 role: sea_orm::Set("clinician".into()),
-                created_at: sea_orm::Set(chrono::Utc::now()),
+                created_at: sea_orm::Set(app.now()),
             },
             &app.db,
         )

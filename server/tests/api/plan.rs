@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use app::entities::{
     action_log, goal, organisation, patient, patient_condition, plan_action, plan_change,
 };
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _,
     QueryFilter as _, Set,
@@ -36,7 +36,7 @@ pub async fn make_patient(app: &TestApp, name: &str, nhs: &str) -> Person {
                 name: Set("Test Practice".into()),
                 kind: Set("gp_practice".into()),
                 ods_code: Set(None),
-                created_at: Set(Utc::now()),
+                created_at: Set(app.now()),
                 pack_release_days: Set(14),
             }
             .insert(&app.db)
@@ -58,7 +58,7 @@ pub async fn make_patient(app: &TestApp, name: &str, nhs: &str) -> Person {
         phone: Set(None),
         email: Set(None),
         time_zone: Set("Europe/London".into()),
-        created_at: Set(Utc::now()),
+        created_at: Set(app.now()),
     }
     .insert(&app.db)
     .await

@@ -173,7 +173,7 @@ db_test! {
         // Staff of another practice: the same not-found as a record that does not exist.
         let elsewhere = make_patient(&app, "Other Person", "9434765870").await;
         let other_org = Uuid::new_v4();
-        organisation::ActiveModel { id: Set(other_org), name: Set("Elsewhere".into()), kind: Set("gp_practice".into()), ods_code: Set(None), created_at: Set(chrono::Utc::now()), pack_release_days: Set(14) }
+        organisation::ActiveModel { id: Set(other_org), name: Set("Elsewhere".into()), kind: Set("gp_practice".into()), ods_code: Set(None), created_at: Set(app.now()), pack_release_days: Set(14) }
             .insert(&app.db).await.unwrap();
         let mut p: patient::ActiveModel = patient::Entity::find_by_id(elsewhere.patient_id).one(&app.db).await.unwrap().unwrap().into();
         p.organisation_id = Set(other_org);
@@ -652,7 +652,7 @@ db_test! {
             name: Set("Hillside Surgery".into()),
             kind: Set("gp_practice".into()),
             ods_code: Set(None),
-            created_at: Set(chrono::Utc::now()),
+            created_at: Set(app.now()),
             pack_release_days: Set(14),
         }
         .insert(&app.db)

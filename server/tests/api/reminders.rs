@@ -129,7 +129,7 @@ db_test! {
         assert_eq!(m.claims["aud"], mock.origin.as_str());
         assert_eq!(m.claims["sub"], "mailto:alongside@localhost");
         let exp = m.claims["exp"].as_i64().unwrap();
-        assert!(exp - Utc::now().timestamp() <= 24 * 3600 && exp > Utc::now().timestamp());
+        assert!(exp - chrono::Utc::now().timestamp() <= 24 * 3600 && exp > chrono::Utc::now().timestamp());
         // One topic per reminder, so an offline phone keeps only one copy.
         let job = &jobs_of(&app, "test").await[0];
         assert_eq!(m.topic.as_deref(), Some(job.id.simple().to_string().as_str()));
@@ -770,7 +770,7 @@ async fn a_device_saved_before_the_list_changed_gets_nothing_from_off_the_list()
     let me = make_patient(&app, "Pat Tester", "9434765919").await;
     let (status, _) = add_device(&app, &me, &mock.device("new")).await;
     assert_eq!(status, 422, "a local address is refused under this setting");
-    push_subscription::Entity::insert(mock.device("old").row(me.account_id, Utc::now()))
+    push_subscription::Entity::insert(mock.device("old").row(me.account_id, app.now()))
         .exec(&app.db)
         .await
         .unwrap();

@@ -1,6 +1,6 @@
 //! Results reach the person only through a released preparation pack, explained in words.
 use app::entities::{membership, observation, patient, result_target};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, Set};
 use uuid::Uuid;
 
@@ -41,7 +41,7 @@ pub async fn clinician_of(app: &TestApp, who: &Person, role: &str) -> Uuid {
         account_id: Set(staff),
         organisation_id: Set(org),
         role: Set(role.into()),
-        created_at: Set(Utc::now()),
+        created_at: Set(app.now()),
     }
     .insert(&app.db)
     .await

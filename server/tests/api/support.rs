@@ -268,6 +268,13 @@ impl TestApp {
         released
     }
 
+    /// The test's clock now: what the server reads. Tests take dates from here, not the real
+    /// time, so that a run that began late in the evening (or under `TEST_CLOCK_START`) agrees
+    /// with the server about what day it is.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        app::clock::Clock::now(&self.clock)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
