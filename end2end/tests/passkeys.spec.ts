@@ -42,7 +42,7 @@ test("a newcomer signs up from an invitation with a passkey, signs out and signs
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.goto(new URL("/today", page.url()).href);
-  await expect(page.getByRole("heading", { name: "Sign in" }), `at ${page.url()}; answers: ${answers.join("; ")}`).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Sign in", exact: true }), `at ${page.url()}; answers: ${answers.join("; ")}`).toBeVisible();
   await expect(page.getByLabel("Your passkey")).toBeHidden();
   await expectAccessible(page);
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
