@@ -188,39 +188,42 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
     crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, p, "record_viewed")
         .await?;
     let now = state.clock.now();
-    let conditions = patient_condition::Entity::find()
+    let condition_codes: Vec<String> = patient_condition::Entity::find()
         .filter(patient_condition::Column::PatientId.eq(p.id))
         .all(&state.db)
         .await?
         .into_iter()
-        .map(|c| crate::plan::condition_name(&c.condition))
+        .map(|c| c.condition)
+        .collect();
+    let conditions = condition_codes
+        .iter()
+        .map(|c| crate::plan::condition_name(c))
         .collect();
     let all_reviews = review::Entity::find()
         .filter(review::Column::PatientId.eq(p.id))
         .order_by_desc(review::Column::StartsAt)
         .all(&state.db)
         .await?;
-    let upcoming = prep::upcoming(&state.db, p.id).await?;
-    let pack = match &upcoming {
-        Some(r) => {
-            preparation_pack::Entity::find()
-                .filter(preparation_pack::Column::ReviewId.eq(r.id))
-                .one(&state.db)
-                .await?
-        }
-        None => None,
-    };
-    let pack_view = match &pack {
-        Some(k) => Some(prep::pack_view(&state.db, now, p, k).await?),
-        None => None,
-    };
-    let released_at = preparation_pack::Entity::find()
+    // The booked review is the soonest still scheduled (`prep::upcoming`), from the same rows.
+    let upcoming = all_reviews
+        .iter()
+        .filter(|r| r.status == crate::preparation::ReviewStatus::Scheduled.code())
+        .min_by_key(|r| r.starts_at)
+        .cloned();
+    // Every pack of the person in one read: the booked review's, and the latest released.
+    let packs = preparation_pack::Entity::find()
         .filter(preparation_pack::Column::PatientId.eq(p.id))
-        .filter(preparation_pack::Column::ReleasedAt.is_not_null())
-        .order_by_desc(preparation_pack::Column::ReleasedAt)
-        .one(&state.db)
-        .await?
-        .and_then(|k| k.released_at);
+        .all(&state.db)
+        .await?;
+    let pack = upcoming
+        .as_ref()
+        .and_then(|r| packs.iter().find(|k| k.review_id == Some(r.id)))
+        .cloned();
+    let pack_view = match &pack {
+        Some(k) => Some(prep::pack_view_with(&state.db, now, p, k, upcoming.clone()).await?),
+        None => None,
+    };
+    let released_at = packs.iter().filter_map(|k| k.released_at).max();
     // Social care sees only the results the person has been shown.
     let every_result = ctx
         .may(&state.db, Permission::ReadUnreleasedResults)
@@ -301,7 +304,7 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
         can_edit_contact: ctx.may(&state.db, Permission::EditContact).await?,
         can_record_carer: ctx.may(&state.db, Permission::RecordCarerGrant).await?,
         can_export: ctx.may(&state.db, Permission::ExportPlan).await?,
-        cycle: super::cycle::service::person(state, ctx).await?,
+        cycle: super::cycle::service::person(state, ctx, &condition_codes).await?,
         carers,
         phone: p.phone.clone().unwrap_or_default(),
         email: p.email.clone().unwrap_or_default(),

@@ -16,8 +16,7 @@ use super::{
 use crate::access::{PatientCtx, Permission, StaffCtx};
 use crate::auth::audit;
 use crate::entities::{
-    checks_appointment, observation, organisation, patient, patient_condition, plan,
-    preparation_pack, review,
+    checks_appointment, observation, organisation, patient, plan, preparation_pack, review,
 };
 use crate::error::AppError;
 use crate::plan::schedule::long_date;
@@ -271,23 +270,21 @@ fn checks_view(
 }
 
 /// The cycle part of the person's team page, for a record opened to read (`ReadRecord`).
-pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<CycleView, AppError> {
+/// `conditions`: the person's condition codes, which the caller has read.
+pub async fn person(
+    state: &AppState,
+    ctx: &PatientCtx,
+    conditions: &[String],
+) -> Result<CycleView, AppError> {
     ctx.opened_for(Permission::ReadRecord)?;
     let p = ctx.patient();
     let now = state.clock.now();
     let mut cycles = of_people(&state.db, now, std::slice::from_ref(p)).await?;
     let cycle = cycles.remove(&p.id).ok_or(AppError::NotFound)?;
-    let conditions: Vec<String> = patient_condition::Entity::find()
-        .filter(patient_condition::Column::PatientId.eq(p.id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|c| c.condition)
-        .collect();
     Ok(CycleView {
         stage: cycle.stage,
         checks: cycle.checks.as_ref().map(|c| checks_view(p, c, now)),
-        suggested: super::suggested_checks(&conditions),
+        suggested: super::suggested_checks(conditions),
         can_manage: ctx.may(&state.db, Permission::ManageChecks).await?,
     })
 }

@@ -39,7 +39,7 @@ pub async fn pack_view(
 }
 
 /// [`pack_view`] for a pack whose review the caller has already read.
-async fn pack_view_with(
+pub async fn pack_view_with(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     p: &patient::Model,
