@@ -587,7 +587,7 @@ async fn checks_done(demo: &Demo, now: DateTime<Utc>, patient_id: Uuid) -> Resul
     let read = demo
         .record(demo.assistant, patient_id, Permission::ReadRecord)
         .await?;
-    let shown = app::care_team::cycle::service::person(&demo.state, &read, &[]).await?;
+    let shown = app::care_team::cycle::service::person(&demo.state, &read, &[], None).await?;
     let Some(appointment) = shown.checks.as_ref().map(|c| c.id) else {
         return Err(AppError::NotFound);
     };

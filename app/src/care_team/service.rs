@@ -228,13 +228,17 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
     let every_result = ctx
         .may(&state.db, Permission::ReadUnreleasedResults)
         .await?;
-    let observations: Vec<observation::Model> = observation::Entity::find()
+    let every_observation: Vec<observation::Model> = observation::Entity::find()
         .filter(observation::Column::PatientId.eq(p.id))
         // A result the lab withdrew (entered in error) is out of every view; its history stays.
         .filter(observation::Column::RemovedAt.is_null())
         .order_by_asc(observation::Column::TakenAt)
         .all(&state.db)
-        .await?
+        .await?;
+    // When each result came in, whoever is looking: the cycle's "results in" counts them all.
+    let entered: Vec<chrono::DateTime<chrono::Utc>> =
+        every_observation.iter().map(|o| o.created_at).collect();
+    let observations: Vec<observation::Model> = every_observation
         .into_iter()
         .filter(|o| every_result || released_at.is_some_and(|at| o.created_at <= at))
         .collect();
@@ -304,7 +308,13 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
         can_edit_contact: ctx.may(&state.db, Permission::EditContact).await?,
         can_record_carer: ctx.may(&state.db, Permission::RecordCarerGrant).await?,
         can_export: ctx.may(&state.db, Permission::ExportPlan).await?,
-        cycle: super::cycle::service::person(state, ctx, &condition_codes).await?,
+        cycle: super::cycle::service::person(
+            state,
+            ctx,
+            &condition_codes,
+            Some((&all_reviews, &packs, &entered)),
+        )
+        .await?,
         carers,
         phone: p.phone.clone().unwrap_or_default(),
         email: p.email.clone().unwrap_or_default(),

@@ -153,6 +153,69 @@ pub async fn of_people(
         .filter(preparation_pack::Column::ReviewId.is_in(booked_ids))
         .all(db)
         .await?;
+    let (plans, checks) = plans_and_checks(db, ids).await?;
+    let current = current_checks(people, &reviews, &plans, &checks);
+    // Results entered since each person's checks were done: one statement for everyone.
+    let done: Vec<&checks_appointment::Model> = current
+        .values()
+        .filter(|c| c.status == ChecksStatus::Done.code())
+        .collect();
+    let earliest = done.iter().map(|c| checks_began(c)).min().unwrap_or(now);
+    let results: Vec<(Uuid, DateTime<Utc>)> = observation::Entity::find()
+        .select_only()
+        .column(observation::Column::PatientId)
+        .column(observation::Column::CreatedAt)
+        .filter(observation::Column::PatientId.is_in(done.iter().map(|c| c.patient_id)))
+        .filter(observation::Column::CreatedAt.gte(earliest))
+        .filter(observation::Column::RemovedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(cycles(
+        people, now, &reviews, &packs, &plans, current, &results,
+    ))
+}
+
+/// [`of_people`] for one person whose reviews, packs and results the caller has already read
+/// (the person's team page): two statements instead of five. `reviews` and `packs` may be all
+/// of the person's, in any order; `results` each result's entry time, withdrawn ones left out.
+pub async fn of_person(
+    db: &impl sea_orm::ConnectionTrait,
+    now: DateTime<Utc>,
+    p: &patient::Model,
+    reviews: &[review::Model],
+    packs: &[preparation_pack::Model],
+    results: &[DateTime<Utc>],
+) -> Result<PersonCycle, AppError> {
+    let mut reviews: Vec<review::Model> = reviews
+        .iter()
+        .filter(|r| r.patient_id == p.id && r.status != ReviewStatus::Cancelled.code())
+        .cloned()
+        .collect();
+    reviews.sort_by_key(|r| r.starts_at);
+    let booked: Vec<Uuid> = reviews
+        .iter()
+        .filter(|r| r.status == ReviewStatus::Scheduled.code())
+        .map(|r| r.id)
+        .collect();
+    let packs: Vec<preparation_pack::Model> = packs
+        .iter()
+        .filter(|k| k.review_id.is_some_and(|r| booked.contains(&r)))
+        .cloned()
+        .collect();
+    let (plans, checks) = plans_and_checks(db, vec![p.id]).await?;
+    let people = std::slice::from_ref(p);
+    let current = current_checks(people, &reviews, &plans, &checks);
+    let results: Vec<(Uuid, DateTime<Utc>)> = results.iter().map(|at| (p.id, *at)).collect();
+    cycles(people, now, &reviews, &packs, &plans, current, &results)
+        .remove(&p.id)
+        .ok_or(AppError::NotFound)
+}
+
+async fn plans_and_checks(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<(Vec<plan::Model>, Vec<checks_appointment::Model>), AppError> {
     let plans = plan::Entity::find()
         .filter(plan::Column::PatientId.is_in(ids.clone()))
         .all(db)
@@ -163,9 +226,18 @@ pub async fn of_people(
         .order_by_asc(checks_appointment::Column::StartsAt)
         .all(db)
         .await?;
+    Ok((plans, checks))
+}
 
-    // The cycle each person is in began when their plan was last agreed or a review held.
-    let mut current: HashMap<Uuid, checks_appointment::Model> = HashMap::new();
+/// Each person's checks appointment of this cycle: the booked one, else the latest done since
+/// the cycle began (when their plan was last agreed or a review held).
+fn current_checks(
+    people: &[patient::Model],
+    reviews: &[review::Model],
+    plans: &[plan::Model],
+    checks: &[checks_appointment::Model],
+) -> HashMap<Uuid, checks_appointment::Model> {
+    let mut current = HashMap::new();
     for p in people {
         let agreed = plans
             .iter()
@@ -188,23 +260,20 @@ pub async fn of_people(
             current.insert(p.id, c.clone());
         }
     }
-    // Results entered since each person's checks were done: one statement for everyone.
-    let done: Vec<&checks_appointment::Model> = current
-        .values()
-        .filter(|c| c.status == ChecksStatus::Done.code())
-        .collect();
-    let earliest = done.iter().map(|c| checks_began(c)).min().unwrap_or(now);
-    let results: Vec<(Uuid, DateTime<Utc>)> = observation::Entity::find()
-        .select_only()
-        .column(observation::Column::PatientId)
-        .column(observation::Column::CreatedAt)
-        .filter(observation::Column::PatientId.is_in(done.iter().map(|c| c.patient_id)))
-        .filter(observation::Column::CreatedAt.gte(earliest))
-        .filter(observation::Column::RemovedAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
+    current
+}
 
+/// The stage of each person from what was read: `reviews` not cancelled, soonest first;
+/// `packs` of the booked reviews; `results` as (person, entered at).
+fn cycles(
+    people: &[patient::Model],
+    now: DateTime<Utc>,
+    reviews: &[review::Model],
+    packs: &[preparation_pack::Model],
+    plans: &[plan::Model],
+    current: HashMap<Uuid, checks_appointment::Model>,
+    results: &[(Uuid, DateTime<Utc>)],
+) -> HashMap<Uuid, PersonCycle> {
     let mut out = HashMap::new();
     for p in people {
         let booked = reviews
@@ -245,7 +314,7 @@ pub async fn of_people(
             },
         );
     }
-    Ok(out)
+    out
 }
 
 fn checks_view(
@@ -270,17 +339,30 @@ fn checks_view(
 }
 
 /// The cycle part of the person's team page, for a record opened to read (`ReadRecord`).
-/// `conditions`: the person's condition codes, which the caller has read.
+/// `conditions`: the person's condition codes, which the caller has read; `read` their reviews,
+/// packs and results' entry times (see [`of_person`]), or `None` to read them here.
 pub async fn person(
     state: &AppState,
     ctx: &PatientCtx,
     conditions: &[String],
+    read: Option<(
+        &[review::Model],
+        &[preparation_pack::Model],
+        &[DateTime<Utc>],
+    )>,
 ) -> Result<CycleView, AppError> {
     ctx.opened_for(Permission::ReadRecord)?;
     let p = ctx.patient();
     let now = state.clock.now();
-    let mut cycles = of_people(&state.db, now, std::slice::from_ref(p)).await?;
-    let cycle = cycles.remove(&p.id).ok_or(AppError::NotFound)?;
+    let cycle = match read {
+        Some((reviews, packs, results)) => {
+            of_person(&state.db, now, p, reviews, packs, results).await?
+        }
+        None => of_people(&state.db, now, std::slice::from_ref(p))
+            .await?
+            .remove(&p.id)
+            .ok_or(AppError::NotFound)?,
+    };
     Ok(CycleView {
         stage: cycle.stage,
         checks: cycle.checks.as_ref().map(|c| checks_view(p, c, now)),
