@@ -312,7 +312,11 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
             state,
             ctx,
             &condition_codes,
-            Some((&all_reviews, &packs, &entered)),
+            Some(super::cycle::service::AlreadyRead {
+                reviews: &all_reviews,
+                packs: &packs,
+                results: &entered,
+            }),
         )
         .await?,
         carers,

@@ -339,25 +339,28 @@ fn checks_view(
 }
 
 /// The cycle part of the person's team page, for a record opened to read (`ReadRecord`).
+/// What a person's team page has already read that their cycle is made from (see
+/// [`of_person`]).
+pub struct AlreadyRead<'a> {
+    pub reviews: &'a [review::Model],
+    pub packs: &'a [preparation_pack::Model],
+    /// When each of the person's results came in (withdrawn ones left out).
+    pub results: &'a [DateTime<Utc>],
+}
+
 /// `conditions`: the person's condition codes, which the caller has read; `read` their reviews,
-/// packs and results' entry times (see [`of_person`]), or `None` to read them here.
+/// packs and results' entry times, or `None` to read them here.
 pub async fn person(
     state: &AppState,
     ctx: &PatientCtx,
     conditions: &[String],
-    read: Option<(
-        &[review::Model],
-        &[preparation_pack::Model],
-        &[DateTime<Utc>],
-    )>,
+    read: Option<AlreadyRead<'_>>,
 ) -> Result<CycleView, AppError> {
     ctx.opened_for(Permission::ReadRecord)?;
     let p = ctx.patient();
     let now = state.clock.now();
     let cycle = match read {
-        Some((reviews, packs, results)) => {
-            of_person(&state.db, now, p, reviews, packs, results).await?
-        }
+        Some(read) => of_person(&state.db, now, p, read.reviews, read.packs, read.results).await?,
         None => of_people(&state.db, now, std::slice::from_ref(p))
             .await?
             .remove(&p.id)
