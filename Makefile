@@ -7,10 +7,6 @@ RELEASE_BIN := target/release/alongside
 # The tests build this debug binary anyway (the integration tests need it); the browser tests
 # run against it, so `make test` never waits for a release build.
 DEBUG_BIN := $(CURDIR)/target/debug/alongside
-# mimalloc (the server's allocator) commits its arenas lazily: eagerly, the idle server held
-# about 71 MB instead of 51 MB (#21's budget is 60 MB; BENCHMARKS.md, "Mixed load").
-# Deployments that do not start through make should set it too.
-export MIMALLOC_ARENA_EAGER_COMMIT ?= 0
 # Integration tests make (and drop) their own databases on this PostgreSQL server.
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # The one cargo command that builds every test, the examples and the debug binary, with our own

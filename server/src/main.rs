@@ -101,6 +101,18 @@ fn explain(err: app::AppError) -> anyhow::Error {
     }
 }
 
+/// `server::tune_allocator` before the first allocation: as the program starts, before `main`
+/// (the runtime allocates before `main` runs, and that makes mimalloc's first arena). Hand-written
+/// because it is one function pointer in `.init_array`, which a crate (`ctor`) would only wrap.
+#[used]
+#[unsafe(link_section = ".init_array")]
+static TUNE_ALLOCATOR: extern "C" fn() = {
+    extern "C" fn tune() {
+        server::tune_allocator();
+    }
+    tune
+};
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
