@@ -248,6 +248,10 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
     one_at_a_time(&export, &cookie, 20).await?;
     let own_export = one_at_a_time(&export, &cookie, EXPORTS).await?;
     let team_copy = one_at_a_time(&team_export, &doctor_cookie, EXPORTS).await?;
+    // The conversation view as one clinician opening it meets it: one request at a time, so the
+    // figure is the time to render it, not the queue of 16 at once on this machine's cores.
+    one_at_a_time(&conversation, &doctor_cookie, 20).await?;
+    let alone = one_at_a_time(&conversation, &doctor_cookie, EXPORTS).await?;
 
     println!("\n## {backend}\n");
     load(&accessibility, None, WARM_UP).await;
@@ -287,9 +291,13 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
         verdict(page.p99_ms <= 20.0)
     );
     println!(
-        "Conversation view p99 {:.2} ms (goal: at most 50 ms): {}",
+        "Conversation view p99 {:.2} ms at {CONCURRENCY} connections; one at a time ({EXPORTS}) p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (goal: at most 50 ms at p99): {} at {CONCURRENCY} connections, {} one at a time",
         talk.p99_ms,
-        verdict(talk.p99_ms <= 50.0)
+        alone.0,
+        alone.1,
+        alone.2,
+        verdict(talk.p99_ms <= 50.0),
+        verdict(alone.1 <= 50.0)
     );
     println!(
         "FHIR export of the same person ({} KB), one at a time, {EXPORTS} each:",
