@@ -294,6 +294,21 @@ pub async fn client_ip(State(behind_proxy): State<bool>, mut req: Request, next:
     next.run(req).await
 }
 
+/// The endpoints that take an attempt at a credential or a token: a passkey ceremony, an
+/// invitation's or a recovery code's token. The rest of `/api/auth/` (signing out, a person's
+/// own devices and passkeys, the team's invitations) is for someone already signed in and is
+/// never refused: a person on a shared computer who presses "Sign out" must be signed out, and
+/// a practice behind one address must not use up its neighbours' sign-in attempts by doing so.
+const CEREMONIES: [&str; 7] = [
+    "/api/auth/sign_in_start",
+    "/api/auth/sign_in_finish",
+    "/api/auth/sign_up_start",
+    "/api/auth/register_finish",
+    "/api/auth/recover_start",
+    "/api/auth/passkey_add_start",
+    "/api/auth/invitation",
+];
+
 /// Every passkey ceremony endpoint is rate limited per client address, counted in the
 /// database so all instances share the limit, so nobody can hammer sign-in or invitation
 /// tokens.
@@ -302,7 +317,7 @@ pub async fn limit_ceremonies(
     req: Request,
     next: Next,
 ) -> Response {
-    if req.uri().path().starts_with("/api/auth/")
+    if CEREMONIES.contains(&req.uri().path())
         && let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>().copied()
     {
         let allowed = app::state::limits::allow(

@@ -444,6 +444,11 @@ db_test! {
         // The quota refills one request a second, so a slow machine may see one or two more.
         let refused = statuses[60..].iter().filter(|s| **s == 429).count();
         assert!(refused >= 7, "{statuses:?}");
+        // Signing out is not an attempt at anything: refused sign-ins from this address do not
+        // keep anyone here signed in.
+        let res = browser.form("sign_out", &[]).await;
+        assert_ne!(res.status().as_u16(), 429, "signing out is never rate limited");
+        assert_eq!(browser.form("sign_in_start", &[]).await.status().as_u16(), 429, "sign-in still is");
     }
 }
 
