@@ -101,9 +101,11 @@ fn explain(err: app::AppError) -> anyhow::Error {
     }
 }
 
-/// `server::tune_allocator` before the first allocation: as the program starts, before `main`
+/// `server::tune_allocator` before the first allocation (on Linux, where the server runs and
+/// the section is ELF's): as the program starts, before `main`
 /// (the runtime allocates before `main` runs, and that makes mimalloc's first arena). Hand-written
 /// because it is one function pointer in `.init_array`, which a crate (`ctor`) would only wrap.
+#[cfg(target_os = "linux")]
 #[used]
 #[unsafe(link_section = ".init_array")]
 static TUNE_ALLOCATOR: extern "C" fn() = {
