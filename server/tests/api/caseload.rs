@@ -445,6 +445,68 @@ db_test! {
     }
 }
 
+db_test! {
+    async fn pages_merge_two_practices_and_the_people_sharing_with_them_in_name_order_once_each(app) {
+        use app::entities::{membership, share_consent};
+        use sea_orm::{Condition, QueryOrder as _};
+        let dr = dr_priya(&app).await;
+        let home = org_of(&app, "Margaret").await;
+        // Dr Priya also works at Hillside: her list is two practices, each read along its index.
+        let hillside = crate::conversation::make_org(&app, "Hillside", "gp_practice").await;
+        membership::ActiveModel {
+            account_id: Set(dr.account_id), organisation_id: Set(hillside),
+            role: Set("clinician".into()), created_at: Set(app.now()),
+        }.insert(&app.db).await.unwrap();
+        let elsewhere = crate::conversation::make_org(&app, "Elsewhere", "gp_practice").await;
+        // Names that interleave across the practices, so every page draws on every part.
+        let name = |i: usize| format!("Mix{:03}", (i * 7) % 101);
+        let at_home: Vec<_> = (0..45).map(|i| someone(home, "Home", &name(i), "Europe/London", 300 + i)).collect();
+        let at_hillside: Vec<_> = (0..45).map(|i| someone(hillside, "Hill", &name(i + 45), "Europe/London", 400 + i)).collect();
+        let sharing: Vec<_> = (0..30).map(|i| someone(elsewhere, "Share", &name(i + 90), "Europe/London", 500 + i)).collect();
+        // Ten of Hillside's people also share with Dr Priya's home practice (in two parts at
+        // once); ten people elsewhere withdrew, and twenty elsewhere never shared.
+        let hill_ids: Vec<Uuid> = at_hillside.iter().map(|p| p.id.clone().unwrap()).collect();
+        let share_ids: Vec<Uuid> = sharing.iter().map(|p| p.id.clone().unwrap()).collect();
+        patient::Entity::insert_many(at_home).exec(&app.db).await.unwrap();
+        patient::Entity::insert_many(at_hillside).exec(&app.db).await.unwrap();
+        patient::Entity::insert_many(sharing).exec(&app.db).await.unwrap();
+        let consents = share_ids.iter().take(20).enumerate().map(|(i, p)| (*p, i >= 10))
+            .chain(hill_ids.iter().take(10).map(|p| (*p, false)));
+        for (p, withdrawn) in consents {
+            share_consent::ActiveModel {
+                id: Set(Uuid::new_v4()), patient_id: Set(p), organisation_id: Set(home),
+                granted_at: Set(app.now()), granted_by: Set(dr.account_id),
+                withdrawn_at: Set(withdrawn.then(|| app.now())),
+            }.insert(&app.db).await.unwrap();
+        }
+
+        let expected: Vec<String> = patient::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(patient::Column::OrganisationId.is_in([home, hillside]))
+                    .add(patient::Column::Id.is_in(share_ids[..10].to_vec())),
+            )
+            .order_by_asc(patient::Column::FamilyName)
+            .order_by_asc(patient::Column::GivenName)
+            .order_by_asc(patient::Column::Id)
+            .all(&app.db).await.unwrap()
+            .into_iter().map(|p| p.id.to_string()).collect();
+        assert_eq!(expected.len(), 3 + 45 + 45 + 10, "the demo's three, both practices, the ten still sharing");
+        let (rows, total) = every_page(&app, &dr, &[], &[]).await;
+        assert_eq!(total, expected.len() as u64);
+        assert_eq!(ids(&rows), expected, "three pages in name order, each person once");
+        let shared: Vec<&str> = rows.iter().filter(|r| r["shared"] == true).map(|r| r["name"].as_str().unwrap()).collect();
+        assert_eq!(shared.len(), 10, "only the people of neither practice are marked shared: {shared:?}");
+        assert!(shared.iter().all(|n| n.starts_with("Share ")), "{shared:?}");
+
+        // A search narrows every part alike, and the total agrees with the rows.
+        let (rows, total) = every_page(&app, &dr, &[("search", "mix00")], &[]).await;
+        let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+        assert_eq!(total as usize, names.len());
+        assert!(!names.is_empty() && names.iter().all(|n| n.contains("Mix00")), "{names:?}");
+    }
+}
+
 /// Writes a person's cycle straight to the database, as the services would have left it.
 struct Cycle<'a> {
     app: &'a TestApp,

@@ -11,8 +11,25 @@ pub async fn visible_people(
     actor: Actor,
     action: Permission,
 ) -> Result<Condition, AppError> {
+    Ok(any_of(visible_people_parts(db, actor, action).await?))
+}
+
+/// `visible_people` as its parts: a person is visible when any part holds (none: no one). Each
+/// part is one index's range (the person themself, their carers' people, one organisation's
+/// people, the people sharing with the organisations), so a list in name order can read each
+/// part in its index's order and merge the parts, instead of sorting everyone who matches (the
+/// caseload's pages, `care_team::caseload::query`).
+pub async fn visible_people_parts(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: Permission,
+) -> Result<Vec<Condition>, AppError> {
     use Permission::*;
-    let no_one = || patient::Column::Id.is_in(Vec::<Uuid>::new());
+    let own = || Condition::all().add(patient::Column::AccountId.eq(actor.account_id));
+    let cared_for = |ids: Vec<Uuid>| {
+        // No grants, no part (an empty `IN` would only be a condition that never holds).
+        (!ids.is_empty()).then(|| Condition::all().add(patient::Column::Id.is_in(ids)))
+    };
     Ok(match action {
         ReadPlan
         | ChangePlan
@@ -26,31 +43,39 @@ pub async fn visible_people(
         | RemindAboutPreparation
         | RemindAboutActions => {
             // The person themself, then the people whose live grant covers it...
-            let mut any = Condition::any().add(patient::Column::AccountId.eq(actor.account_id));
+            let mut parts = vec![own()];
             if !carer_scopes(action).is_empty() || carer_reminder_scopes(action).is_some() {
-                any = any.add(patient::Column::Id.is_in(carer_people(db, actor, action).await?));
+                parts.extend(cared_for(carer_people(db, actor, action).await?));
             }
             // ...and for the plan, the care teams that work with them.
             if matches!(action, ReadPlan | ChangePlan) {
-                any = any.add(staff_people(db, actor, action, true).await?);
+                parts.extend(staff_people(db, actor, action, true).await?);
             }
-            any
+            parts
         }
-        ExportPlan => Condition::any()
-            .add(patient::Column::AccountId.eq(actor.account_id))
-            .add(patient::Column::Id.is_in(carer_people(db, actor, action).await?))
-            .add(staff_people(db, actor, action, false).await?),
+        ExportPlan => {
+            let mut parts = vec![own()];
+            parts.extend(cared_for(carer_people(db, actor, action).await?));
+            parts.extend(staff_people(db, actor, action, false).await?);
+            parts
+        }
         ReadRecord | ReadUnreleasedResults | AgreePlan | WorkingNotes => {
-            Condition::any().add(staff_people(db, actor, action, true).await?)
+            staff_people(db, actor, action, true).await?
         }
         ReleaseResults | ManageReviews | ManageChecks | EnterResults | SetTargets | EditContact
-        | ReadLetter | RecordCarerGrant => {
-            Condition::any().add(staff_people(db, actor, action, false).await?)
-        }
+        | ReadLetter | RecordCarerGrant => staff_people(db, actor, action, false).await?,
         Reinvite | ListCaseload | AddPatients | ManageMembers | ManagePrompts | ManagePractice => {
-            Condition::all().add(no_one())
+            Vec::new()
         }
     })
+}
+
+/// The parts as one condition: any of them, and with none, no one.
+pub fn any_of(parts: Vec<Condition>) -> Condition {
+    if parts.is_empty() {
+        return Condition::all().add(patient::Column::Id.is_in(Vec::<Uuid>::new()));
+    }
+    parts.into_iter().fold(Condition::any(), Condition::add)
 }
 
 /// The people whose live grant to this carer covers `action` (a carer has a handful of
@@ -83,16 +108,20 @@ pub(super) async fn carer_people(
         .collect())
 }
 
-/// People of the organisations where the actor holds a role for `action` and, when
-/// `shared`, people who share their record with one of them (consent not withdrawn).
+/// People of the organisations where the actor holds a role for `action` (one part an
+/// organisation) and, when `shared`, people who share their record with one of them (consent
+/// not withdrawn; one more part).
 pub(super) async fn staff_people(
     db: &impl ConnectionTrait,
     actor: Actor,
     action: Permission,
     shared: bool,
-) -> Result<Condition, AppError> {
+) -> Result<Vec<Condition>, AppError> {
     let orgs = member_orgs(db, actor.account_id, Some(staff_roles(action))).await?;
-    let mut any = Condition::any().add(patient::Column::OrganisationId.is_in(orgs.clone()));
+    let mut parts: Vec<Condition> = orgs
+        .iter()
+        .map(|o| Condition::all().add(patient::Column::OrganisationId.eq(*o)))
+        .collect();
     if shared && !orgs.is_empty() {
         let consented = Query::select()
             .column(share_consent::Column::PatientId)
@@ -100,7 +129,7 @@ pub(super) async fn staff_people(
             .and_where(share_consent::Column::OrganisationId.is_in(orgs))
             .and_where(share_consent::Column::WithdrawnAt.is_null())
             .to_owned();
-        any = any.add(
+        parts.push(Condition::all().add(
             if db.get_database_backend() == sea_orm::DbBackend::Postgres {
                 // PostgreSQL runs `id IN (subquery)` beside the practice's index as a hashed filter
                 // over every person: a full scan of the people table, and an estimate (half of
@@ -114,9 +143,9 @@ pub(super) async fn staff_people(
             } else {
                 patient::Column::Id.in_subquery(consented)
             },
-        );
+        ));
     }
-    Ok(any)
+    Ok(parts)
 }
 
 /// Allowed when the actor works in `org` in a role that may do `action`.

@@ -47,7 +47,8 @@ pub async fn caseload_page(
     let orgs = ctx.orgs().to_vec();
     let now = state.clock.now();
     let visible =
-        access::visible_people(&state.db, ctx.actor(), access::Permission::ReadRecord).await?;
+        access::visible_people_parts(&state.db, ctx.actor(), access::Permission::ReadRecord)
+            .await?;
     let narrowing = query::Narrowing::new(&filter, stages);
     let found = query::page(&state.db, visible, &narrowing, now, page).await?;
     let ids: Vec<Uuid> = found.rows.iter().map(|p| p.id).collect();
