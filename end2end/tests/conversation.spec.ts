@@ -16,6 +16,10 @@ test("the whole cycle: staff add a person, who signs up and answers; they agree 
   browser,
   baseURL,
 }, testInfo) => {
+  // A whole journey: several people, a dozen pages, axe on each. Without JavaScript every step
+  // is a full page load; on this 2-core machine on a slow day the no-js run took 65 s alone
+  // (it reached its last check). The time is the number of steps, not a wait for a race.
+  test.slow();
   const tag = testInfo.project.name.replace(/[^a-z]/gi, "");
   // Letters only, and new each run, so a rerun against the same database finds one person.
   const given = `Rhi${tag}${Array.from({ length: 4 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("")}`;
@@ -167,6 +171,10 @@ test("a person shares their plan with a social care team and stops; an administr
   browser,
   baseURL,
 }, testInfo) => {
+  // A whole journey: several people, a dozen pages, axe on each. Without JavaScript every step
+  // is a full page load; on this 2-core machine on a slow day the no-js run took 65 s alone
+  // (it reached its last check). The time is the number of steps, not a wait for a race.
+  test.slow();
   const tag = testInfo.project.name.replace(/[^a-z]/gi, "");
   const team = `Millbrook Social Care ${tag}`;
   const given = `Cai${tag}`;
