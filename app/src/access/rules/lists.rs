@@ -129,23 +129,30 @@ pub(super) async fn staff_people(
             .and_where(share_consent::Column::OrganisationId.is_in(orgs))
             .and_where(share_consent::Column::WithdrawnAt.is_null())
             .to_owned();
-        parts.push(Condition::all().add(
-            if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-                // PostgreSQL runs `id IN (subquery)` beside the practice's index as a hashed filter
-                // over every person: a full scan of the people table, and an estimate (half of
-                // everyone) that turned the caseload's joins into full scans too at 100,000 people
-                // (`make bench-scale`). `= ANY(ARRAY(subquery))` runs the subquery once and looks
-                // its ids up in the primary key, so both halves of the OR use an index.
-                sea_orm::sea_query::Expr::cust_with_expr(
-                    r#""patients"."id" = ANY(ARRAY $1)"#,
-                    sea_orm::sea_query::Expr::SubQuery(None, Box::new(consented.into())),
-                )
-            } else {
-                patient::Column::Id.in_subquery(consented)
-            },
-        ));
+        let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+        parts.push(Condition::all().add(patient_id_in(consented, postgres)));
     }
     Ok(parts)
+}
+
+/// `"patients"."id"` among the ids `ids` selects. PostgreSQL runs `id IN (subquery)` beside an
+/// index as a hashed filter (or a hash join) over every person: a full scan of the people
+/// table, with an estimate that turned the caseload's joins into full scans too at 100,000
+/// people (`make bench-scale`). `= ANY(ARRAY(subquery))` runs the subquery once and looks its
+/// ids up in the primary key. SQLite already does that for `IN`.
+pub fn patient_id_in(
+    ids: sea_orm::sea_query::SelectStatement,
+    postgres: bool,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::Expr;
+    if postgres {
+        Expr::cust_with_expr(
+            r#""patients"."id" = ANY(ARRAY $1)"#,
+            Expr::SubQuery(None, Box::new(ids.into())),
+        )
+    } else {
+        patient::Column::Id.in_subquery(ids)
+    }
 }
 
 /// Allowed when the actor works in `org` in a role that may do `action`.

@@ -254,29 +254,27 @@ impl Matching<'_> {
         };
         by_name(&mut on_page, MERGED);
         on_page.limit(PAGE_SIZE).offset(offset);
-        let mut count = Query::select();
-        count
-            .expr(Expr::cust("COUNT(*)"))
-            .from(patient::Entity)
-            .cond_where(self.visible.clone())
-            .cond_where(search);
         let mut select = Query::select();
         select
             .column((patient::Entity, Asterisk))
-            .expr_as(Expr::SubQuery(None, Box::new(count.into())), "matching")
+            .expr_as(
+                Expr::SubQuery(None, Box::new(self.plain_count().into())),
+                "matching",
+            )
             .from(patient::Entity)
-            .and_where(if postgres {
-                // As in the access layer's staff list: PostgreSQL hash-joins `id IN (the page's
-                // 50)` against every person; `= ANY(ARRAY(…))` looks the 50 up by primary key.
-                Expr::cust_with_expr(
-                    r#""patients"."id" = ANY(ARRAY $1)"#,
-                    Expr::SubQuery(None, Box::new(on_page.into())),
-                )
-            } else {
-                Expr::col((patient::Entity, patient::Column::Id)).in_subquery(on_page)
-            });
+            .and_where(crate::access::patient_id_in(on_page, postgres));
         by_name(&mut select, "patients");
         select
+    }
+
+    /// How many match the plain list (no filter on the cycle).
+    fn plain_count(&self) -> SelectStatement {
+        Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), "matching")
+            .from(patient::Entity)
+            .cond_where(self.visible.clone())
+            .cond_where(self.narrowing.search())
+            .to_owned()
     }
 
     async fn count(&self, db: &impl ConnectionTrait) -> Result<u64, AppError> {
@@ -286,14 +284,7 @@ impl Matching<'_> {
             }))
             .await?
         } else {
-            db.query_one(
-                Query::select()
-                    .expr_as(Expr::cust("COUNT(*)"), "matching")
-                    .from(patient::Entity)
-                    .cond_where(self.visible.clone())
-                    .cond_where(self.narrowing.search()),
-            )
-            .await?
+            db.query_one(&self.plain_count()).await?
         };
         let n: i64 = match row {
             Some(row) => row.try_get("", "matching")?,
