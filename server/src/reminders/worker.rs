@@ -75,18 +75,23 @@ impl Worker {
     pub async fn run_once(&self) -> Result<Report, AppError> {
         let db = &self.app.db;
         let now = self.app.clock.now();
-        let jobs = queue::lease(
-            db,
-            &self.owner,
-            now,
-            self.settings.lease,
-            self.settings.batch,
-        )
-        .await?;
+        let jobs = self
+            .patiently("lease", || {
+                queue::lease(
+                    db,
+                    &self.owner,
+                    now,
+                    self.settings.lease,
+                    self.settings.batch,
+                )
+            })
+            .await?;
         if jobs.is_empty() {
             return Ok(Report::default());
         }
-        let plans = queue::plan_batch(db, now, &jobs).await?;
+        let plans = self
+            .patiently("plan", || queue::plan_batch(db, now, &jobs))
+            .await?;
         let mut outcomes: Vec<JobOutcome> = Vec::with_capacity(jobs.len());
         let mut sends = Vec::new();
         for (i, plan) in plans.into_iter().enumerate() {
@@ -127,20 +132,61 @@ impl Worker {
             }
         }
         let leased = jobs.len();
-        let finished = queue::finish_batch(
-            db,
-            self.app.clock.now(),
-            &self.owner,
-            jobs.into_iter().zip(outcomes).collect(),
-            self.settings.max_attempts,
-            rand::random::<f64>,
-        )
-        .await?;
+        // What the push services answered is recorded, or those messages go again when the
+        // lease runs out: this step above all waits for a database that is away.
+        let results: Vec<_> = jobs.into_iter().zip(outcomes).collect();
+        let finished = self
+            .patiently("record", || {
+                queue::finish_batch(
+                    db,
+                    self.app.clock.now(),
+                    &self.owner,
+                    results.clone(),
+                    self.settings.max_attempts,
+                    rand::random::<f64>,
+                )
+            })
+            .await?;
         Ok(Report {
             leased,
             messages,
             finished,
         })
+    }
+
+    /// Runs one of a step's database calls, and runs it again while the database is away
+    /// (`Unavailable`: no connection within the pool's few seconds, or the connection
+    /// dropped), backing off up to the length of a lease. A request gives up at once so a
+    /// person is told; the worker has nobody waiting, and giving up costs more: a batch
+    /// leased and not planned waits a whole lease, and one sent and not recorded is sent
+    /// again. (A busy machine once kept a second connection from opening within 3 s.)
+    async fn patiently<T, F, Fut>(&self, step: &'static str, call: F) -> Result<T, AppError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        use backon::Retryable as _;
+        let within = self
+            .settings
+            .lease
+            .to_std()
+            .unwrap_or(Duration::from_secs(60));
+        call.retry(
+            backon::ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(100))
+                .with_max_delay(Duration::from_secs(5))
+                .without_max_times()
+                .with_total_delay(Some(within)),
+        )
+        .when(|e| matches!(e, AppError::Unavailable))
+        .notify(|_, after| {
+            tracing::warn!(
+                step,
+                retry_in_ms = after.as_millis() as u64,
+                "the database is away; the reminder worker waits for it"
+            )
+        })
+        .await
     }
 
     /// Runs until the task is aborted.

@@ -28,6 +28,28 @@ pub enum Reply {
     Status(u16, Option<&'static str>),
     /// Never answers.
     Stall,
+    /// Answers `Created`, but only once the test opens the gate.
+    Hold(Gate),
+}
+
+/// Holds a message's answer until the test says: the test learns the message has arrived,
+/// does what it must while the sender waits, then lets the answer go.
+#[derive(Clone, Debug, Default)]
+pub struct Gate {
+    arrived: Arc<tokio::sync::Notify>,
+    open: Arc<tokio::sync::Notify>,
+}
+
+impl Gate {
+    /// Waits until a held message has arrived.
+    pub async fn arrived(&self) {
+        self.arrived.notified().await;
+    }
+
+    /// Lets the held answer go.
+    pub fn open(&self) {
+        self.open.notify_one();
+    }
 }
 
 /// A browser's subscription, as the page would send it to the server.
@@ -345,6 +367,10 @@ async fn receive(
                 Some(after) => (status, [("retry-after", after)]).into_response(),
                 None => status.into_response(),
             };
+        }
+        Some(Reply::Hold(gate)) => {
+            gate.arrived.notify_one();
+            gate.open.notified().await;
         }
         Some(Reply::Created) | None => {}
     }

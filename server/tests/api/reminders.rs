@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::db_test;
 use crate::plan::{Person, goal_and_action, make_patient, page, post_form, post_json};
 use crate::preparation::{again, book, booking, day, staff};
-use crate::push_mock::{MockPush, Reply, Subscription};
+use crate::push_mock::{Gate, MockPush, Reply, Subscription};
 use crate::support::{Backend, TestApp, make_account};
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -418,6 +418,58 @@ db_test! {
         let unsent = reminder_job::Entity::find().filter(reminder_job::Column::Status.ne("sent")).count(&app.db).await.unwrap();
         assert_eq!(unsent, 0);
         mock.stop();
+    }
+}
+
+/// The database goes away while a batch is out with the push services: what they answered is
+/// recorded once it is back, not dropped (which would send the reminder again when the lease
+/// ran out). The two-worker test once failed this way on a busy machine, where a second
+/// connection did not open within the pool's 3 seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_sent_while_the_database_is_away_is_recorded_when_it_is_back_and_never_sent_twice()
+ {
+    let app = TestApp::spawn_behind_proxy(|_| {}).await;
+    let outcome = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {
+        let mock = mock_for(&app).await;
+        let me = make_patient(&app, "Rae Tester", "9434765919").await;
+        with_device(&app, &me, &mock, "phone").await;
+        let gate = Gate::default();
+        mock.script("phone", &[Reply::Hold(gate.clone())]);
+        post_form(&app, &me, "/api/reminders/test", &[]).await;
+        let w = worker(&app);
+        let mut step = tokio::spawn({
+            let w = w.clone();
+            async move { w.run_once().await }
+        });
+        // The message is with the push service; the database goes before it answers.
+        gate.arrived().await;
+        let proxy = app.proxy.as_ref().expect("a proxy");
+        proxy.cut();
+        gate.open();
+        // The worker cannot record the answer, and tries again (each try after the first is a
+        // new connection, refused).
+        tokio::select! {
+            _ = proxy.refused_at_least(2) => {}
+            ended = &mut step => panic!("the step gave up while the database was away: {ended:?}"),
+        }
+        proxy.mend();
+        let report = step
+            .await
+            .expect("the step ran")
+            .expect("the answer is recorded once the database is back");
+        assert_eq!(report.finished.sent, 1);
+        let job = jobs_of(&app, "test").await.remove(0);
+        assert_eq!(job.status, "sent");
+        // Long after its lease would have run out, nothing is sent again.
+        app.clock.advance(Duration::hours(2));
+        assert_eq!(w.run_once().await.expect("a step").leased, 0);
+        assert_eq!(mock.received_by("phone").len(), 1);
+        mock.stop();
+    }))
+    .await;
+    app.teardown().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
     }
 }
 

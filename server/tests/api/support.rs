@@ -46,6 +46,8 @@ pub struct FaultProxy {
     mode: tokio::sync::watch::Sender<Link>,
     links: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
     accept: tokio::task::JoinHandle<()>,
+    /// How many connections were closed at once because the database was cut.
+    refused: tokio::sync::watch::Sender<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -62,15 +64,20 @@ impl FaultProxy {
             .expect("bind the proxy");
         let port = listener.local_addr().expect("its address").port();
         let (mode, _) = tokio::sync::watch::channel(Link::Up);
+        let (refused, _) = tokio::sync::watch::channel(0usize);
         let links: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
         let accept = tokio::spawn({
-            let (mode, links) = (mode.clone(), links.clone());
+            let (mode, links, refused) = (mode.clone(), links.clone(), refused.clone());
             async move {
                 while let Ok((mut inbound, _)) = listener.accept().await {
                     let mut seen = mode.subscribe();
                     let now = *seen.borrow_and_update();
                     let link = match now {
-                        Link::Down => continue, // dropped: the connection closes at once
+                        Link::Down => {
+                            // Dropped: the connection closes at once.
+                            refused.send_modify(|n| *n += 1);
+                            continue;
+                        }
                         // Held open, never answered.
                         Link::Stalled => tokio::spawn(async move {
                             let _held = inbound;
@@ -105,6 +112,7 @@ impl FaultProxy {
             mode,
             links,
             accept,
+            refused,
         }
     }
 
@@ -118,6 +126,13 @@ impl FaultProxy {
     pub fn cut(&self) {
         self.mode.send_replace(Link::Down);
         self.drop_links();
+    }
+
+    /// Waits until `n` connections in all have been refused while the database was cut: the
+    /// server has tried (and tried again) to reach it.
+    pub async fn refused_at_least(&self, n: usize) {
+        let mut seen = self.refused.subscribe();
+        seen.wait_for(|count| *count >= n).await.ok();
     }
 
     /// The network stalls: connections stay open but nothing gets through either way.
