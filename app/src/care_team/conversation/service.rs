@@ -42,8 +42,16 @@ pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView
         .reopen(&state.db, Permission::ReadPlan)
         .await?
         .professional()?;
-    let plan = crate::plan::service::plan(state, &plan_ctx).await?;
-    let story = story(state, &plan_ctx).await?;
+    // The story starts when the plan was last agreed, which the plan's own row says: read
+    // with the plan, which shares its goals, actions and recent logs with the story.
+    let mut period = String::new();
+    let (plan, actions) = crate::plan::service::plan_and_story(state, &plan_ctx, |row| {
+        let (since, words) = story_period(&plan_ctx, row);
+        period = words;
+        Some(since)
+    })
+    .await?;
+    let story = StoryView { period, actions };
     let org = access::acting_organisation(
         &state.db,
         ctx.actor(),
@@ -85,21 +93,16 @@ pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView
     })
 }
 
-/// What the person did since their plan was last agreed (or, before it ever was, in the last
-/// 12 weeks): the conversation starts from it.
-async fn story(state: &AppState, ctx: &PatientCtx) -> Result<StoryView, AppError> {
+/// Where the person's story starts, and how the page says it: since their plan was last
+/// agreed (`row` is the plan's own row) or, before it ever was, the last 12 weeks.
+fn story_period(ctx: &PatientCtx, row: Option<&plan_row::Model>) -> (NaiveDate, String) {
     let p = ctx.patient();
-    let agreed = plan_row::Entity::find()
-        .filter(plan_row::Column::PatientId.eq(p.id))
-        .one(&state.db)
-        .await?
-        .and_then(|r| r.agreed_at)
-        .map(|at| {
-            at.with_timezone(&crate::clock::zone(&p.time_zone))
-                .date_naive()
-        });
+    let agreed = row.and_then(|r| r.agreed_at).map(|at| {
+        at.with_timezone(&crate::clock::zone(&p.time_zone))
+            .date_naive()
+    });
     let horizon = crate::plan::service::story_horizon(ctx.today());
-    let (since, period) = match agreed {
+    match agreed {
         Some(day) if day >= horizon => (
             day,
             format!("since the plan was agreed on {}", long_date(day)),
@@ -109,11 +112,7 @@ async fn story(state: &AppState, ctx: &PatientCtx) -> Result<StoryView, AppError
             ctx.today() - Duration::weeks(12),
             "in the last 12 weeks".to_owned(),
         ),
-    };
-    Ok(StoryView {
-        period,
-        actions: crate::plan::service::story(state, ctx, since).await?,
-    })
+    }
 }
 
 /// The agreement as entered, checked field by field; every problem is reported at once.

@@ -390,14 +390,12 @@ pub(super) async fn plan_lists(state: &AppState, patient_id: Uuid) -> Result<Pla
     Ok((contacts, support, conditions))
 }
 
-/// The person's goals, each with its actions and their last few weeks; `may_log` says whether
-/// the viewer may record days (from [`viewing`], asked once per page).
-pub(super) async fn goals_with_actions(
+/// The person's goals and all their actions, in the plan's order (goals, then each goal's
+/// actions, by when they were made), in one statement (a goal with none comes once, alone).
+pub(super) async fn goals_and_actions(
     state: &AppState,
-    ctx: &Ctx,
-    may_log: bool,
-) -> Result<Vec<GoalView>, AppError> {
-    // The goals with their actions, in one statement (a goal with none comes once, alone).
+    patient_id: Uuid,
+) -> Result<(Vec<goal::Model>, Vec<plan_action::Model>), AppError> {
     let rows = goal::Entity::find()
         .select_also(plan_action::Entity)
         .join_rev(
@@ -407,7 +405,7 @@ pub(super) async fn goals_with_actions(
                 .to(goal::Column::Id)
                 .into(),
         )
-        .filter(goal::Column::PatientId.eq(ctx.patient().id))
+        .filter(goal::Column::PatientId.eq(patient_id))
         .order_by_asc(goal::Column::CreatedAt)
         .order_by_asc(plan_action::Column::CreatedAt)
         .all(&state.db)
@@ -420,9 +418,20 @@ pub(super) async fn goals_with_actions(
         }
         actions.extend(a);
     }
-    let logs = recent_logs(state, ctx).await?;
+    Ok((goals, actions))
+}
+
+/// The person's goals, each with its actions and their last few weeks (`logs`); `may_log` says
+/// whether the viewer may record days (from [`viewing`], asked once per page).
+fn goal_views(
+    ctx: &Ctx,
+    goals: &[goal::Model],
+    actions: &[plan_action::Model],
+    logs: &Logs,
+    may_log: bool,
+) -> Vec<GoalView> {
     let empty = Vec::new();
-    Ok(goals
+    goals
         .iter()
         .map(|g| {
             let views: Vec<ActionView> = actions
@@ -461,7 +470,7 @@ pub(super) async fn goals_with_actions(
                 actions: views,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Who is looking, and what the pages may offer them (one batched policy question).
@@ -489,11 +498,29 @@ pub async fn viewing(state: &AppState, ctx: &Ctx) -> Result<Viewing, AppError> {
 }
 
 pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
+    Ok(plan_and_story(state, ctx, |_| None).await?.0)
+}
+
+/// The plan, and with it the person's story from the day `since` picks (given the plan's own
+/// row, which says when it was last agreed; `None` for no story). The story shares what the
+/// plan has read (the plan's row, the goals and actions, the last few weeks of logs), so the
+/// care team's conversation view reads them once.
+pub async fn plan_and_story(
+    state: &AppState,
+    ctx: &Ctx,
+    since: impl FnOnce(Option<&plan::Model>) -> Option<NaiveDate>,
+) -> Result<(PlanView, Vec<crate::plan::ActionStory>), AppError> {
     let p = ctx.patient();
     let (about, cont, review, updates) = plan_rows(state, p.id).await?;
     let (contacts, support, conditions) = plan_lists(state, p.id).await?;
     let viewing = viewing(state, ctx).await?;
-    let goals = goals_with_actions(state, ctx, viewing.log_actions).await?;
+    let (goal_rows, actions) = goals_and_actions(state, p.id).await?;
+    let logs = recent_logs(state, ctx).await?;
+    let story = match since(review.as_ref()) {
+        Some(day) => super::story::story_of(state, ctx, day, &goal_rows, &actions, &logs).await?,
+        None => Vec::new(),
+    };
+    let goals = goal_views(ctx, &goal_rows, &actions, &logs, viewing.log_actions);
     let agreement = review.as_ref().and_then(|r| agreement_of(ctx, r, &updates));
     let last_update = |section: &str| {
         updates.get(section).map(|c| Updated {
@@ -502,7 +529,7 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
             on: schedule::long_date(c.0.date_naive()),
         })
     };
-    Ok(PlanView {
+    let view = PlanView {
         viewing,
         person_name: format!("{} {}", p.given_name, p.family_name),
         nhs_number: crate::nhs_number::NhsNumber::parse(&p.nhs_number)
@@ -561,7 +588,8 @@ pub async fn plan(state: &AppState, ctx: &Ctx) -> Result<PlanView, AppError> {
             .map(|d| d.to_string()),
         review_with: review.and_then(|r| r.review_with),
         agreement,
-    })
+    };
+    Ok((view, story))
 }
 
 /// The plan's history, newest first.

@@ -12,26 +12,20 @@ pub fn story_horizon(today: NaiveDate) -> NaiveDate {
 }
 
 /// Each of the person's actions with what happened to it from `since` (inclusive, no earlier
-/// than [`story_horizon`]) to today, in the order the plan shows them (by goal, then by when
-/// the action was made).
-pub async fn story(
+/// than [`story_horizon`]) to today, in the plan's order (`goals` and `actions` as
+/// [`goals_and_actions`](super::read::goals_and_actions) reads them, `logs` the last few weeks
+/// as [`recent_logs`] does): the plan's own reads, shared ([`plan_and_story`](super::plan_and_story)).
+pub(super) async fn story_of(
     state: &AppState,
     ctx: &Ctx,
     since: NaiveDate,
+    goals: &[goal::Model],
+    actions: &[plan_action::Model],
+    logs: &Logs,
 ) -> Result<Vec<ActionStory>, AppError> {
     ctx.opened_for(Verb::ReadPlan)?;
     let p = ctx.patient();
     let since = since.max(story_horizon(ctx.today()));
-    let goals = goal::Entity::find()
-        .filter(goal::Column::PatientId.eq(p.id))
-        .order_by_asc(goal::Column::CreatedAt)
-        .all(&state.db)
-        .await?;
-    let actions = plan_action::Entity::find()
-        .filter(plan_action::Column::PatientId.eq(p.id))
-        .order_by_asc(plan_action::Column::CreatedAt)
-        .all(&state.db)
-        .await?;
     if actions.is_empty() {
         return Ok(Vec::new());
     }
@@ -44,7 +38,6 @@ pub async fn story(
         .order_by_asc(plan_change::Column::At)
         .all(&state.db)
         .await?;
-    let logs = recent_logs(state, ctx).await?;
     let in_period = || {
         action_log::Entity::find()
             .filter(action_log::Column::PatientId.eq(p.id))
@@ -78,7 +71,7 @@ pub async fn story(
     let today = ctx.today();
     let empty = Vec::new();
     let mut stories = Vec::new();
-    for g in &goals {
+    for g in goals {
         for a in actions.iter().filter(|a| a.goal_id == g.id) {
             let mine: &[LoggedDay] = logs.get(&a.id).unwrap_or(&empty);
             let count = |outcome: Outcome| {
