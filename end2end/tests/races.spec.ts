@@ -81,6 +81,32 @@ test("a draft still saving when the person sends waits its turn: what they sent 
   await expectAccessible(page);
 });
 
+test("a draft saved while the person is still pressing a button does not move the button from under them", async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const given = `Sam${testInfo.project.name.replace(/[^a-z]/gi, "")}`;
+  await signUpPatient(page, given);
+  await bookReviewAndSendPack(browser, given, "Dr Press", "Room 3");
+
+  await page.goto(`${baseURL}/preparation`);
+  await waitForEnhancedForms(page);
+  await page.getByLabel("What is important to you right now?").fill("Seeing my grandchildren");
+  // Pressing the button moves focus off the answer, which saves a draft; the draft's
+  // "Draft saved." arrives before the finger (or mouse button) comes up.
+  const button = page.getByRole("button", { name: "Save and finish later" });
+  await button.scrollIntoViewIfNeeded();
+  const box = await button.boundingBox();
+  if (!box) throw new Error("the button is on the page");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await expect(page.locator("#autosave-status")).toHaveText("Draft saved.");
+  await page.mouse.up();
+
+  await expect(page.locator("#notice")).toContainText("Your answers are saved");
+});
+
 test("two actions marked done in quick succession are both logged, one post at a time", async ({ page, baseURL }, testInfo) => {
   const given = `Ray${testInfo.project.name.replace(/[^a-z]/gi, "")}`;
   await signUpPatient(page, given);

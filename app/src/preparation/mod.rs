@@ -312,7 +312,6 @@ fn agenda_form(pack: PackView, who: &crate::plan::Viewing, state: FormState) -> 
         <form method="post" action={crate::ui::post_to::<crate::preparation::SaveAgenda>()} data-enhance="" data-autosave=(!sent).then_some("") id="agenda" novalidate>
             <IdempotencyKey />
             {fields}
-            <p class="nhsuk-body-s" id="autosave-status"></p>
             <div class="app-button-row">
                 <button type="submit" class="nhsuk-button" name="intent" value="send">
                     {send_label}
@@ -324,6 +323,10 @@ fn agenda_form(pack: PackView, who: &crate::plan::Viewing, state: FormState) -> 
                     </button>
                 })}
             </div>
+            // Below the buttons, never above: a draft saved as the person presses a button
+            // (leaving the answer saves it) must not move the button from under their finger,
+            // or the press lands beside it and nothing is saved or said.
+            <p class="nhsuk-body-s" id="autosave-status"></p>
         </form>
     }
     .into_any()
