@@ -106,3 +106,30 @@ pub fn every_column<E: sea_orm::EntityTrait>(
         );
     }
 }
+
+/// The rows of a statement led by one row (a pack, an organisation) with its children left
+/// joined: the leading row's `lead` column (read from the first row), and the children decoded
+/// from the columns [`every_column`] named `<prefix>_…` (none when the lead has no children,
+/// whose one row has them all NULL).
+pub fn led_rows<T, M>(
+    rows: &[sea_orm::QueryResult],
+    lead: &str,
+    prefix: &str,
+) -> Result<(Option<T>, Vec<M>), sea_orm::DbErr>
+where
+    T: sea_orm::TryGetable,
+    M: sea_orm::FromQueryResult,
+{
+    let lead = match rows.first() {
+        Some(row) => row.try_get::<Option<T>>("", lead)?,
+        None => None,
+    };
+    let prefix = format!("{prefix}_");
+    let mut children = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(child) = M::from_query_result_optional(row, &prefix)? {
+            children.push(child);
+        }
+    }
+    Ok((lead, children))
+}

@@ -273,14 +273,7 @@ pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView
         })
         .collect();
     let upcoming_view = upcoming.as_ref().map(|r| review_view(p, r));
-    let grants = crate::entities::carer_grant::Entity::find()
-        .filter(crate::entities::carer_grant::Column::PatientId.eq(p.id))
-        .all(&state.db)
-        .await?;
-    let ids = grants
-        .iter()
-        .flat_map(|g| [g.carer_account_id, g.granted_by]);
-    let names = crate::auth::audit::display_names(&state.db, ids).await?;
+    let (grants, names) = crate::carers::service::grants_named(&state.db, p.id).await?;
     let carers = grants
         .iter()
         .map(|g| crate::carers::service::grant_view(g, &names, today))

@@ -57,18 +57,61 @@ fn scopes_of(rest: &std::collections::BTreeMap<String, String>) -> Vec<Scope> {
         .collect()
 }
 
+/// Every grant of the person, oldest first, with the names of the carers and of who granted
+/// each (for [`grant_view`]): one statement, the accounts joined.
+pub async fn grants_named(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+) -> Result<(Vec<carer_grant::Model>, HashMap<Uuid, String>), AppError> {
+    use crate::entities::account;
+    use sea_orm::FromQueryResult as _;
+    use sea_orm::sea_query::{Alias, ExprTrait as _, JoinType, Query};
+    let (g, carer, granter) = (Alias::new("g"), Alias::new("ca"), Alias::new("gb"));
+    let mut q = Query::select();
+    crate::db::every_column::<carer_grant::Entity>(&mut q, "g");
+    q.expr_as(
+        Expr::col((carer.clone(), account::Column::DisplayName)),
+        Alias::new("carer_name"),
+    )
+    .expr_as(
+        Expr::col((granter.clone(), account::Column::DisplayName)),
+        Alias::new("granter_name"),
+    )
+    .from_as(carer_grant::Entity, g.clone());
+    for (alias, column) in [
+        (carer, carer_grant::Column::CarerAccountId),
+        (granter, carer_grant::Column::GrantedBy),
+    ] {
+        q.join_as(
+            JoinType::LeftJoin,
+            account::Entity,
+            alias.clone(),
+            Expr::col((alias, account::Column::Id)).equals((g.clone(), column)),
+        );
+    }
+    q.and_where(Expr::col((g.clone(), carer_grant::Column::PatientId)).eq(patient_id))
+        .order_by((g, carer_grant::Column::CreatedAt), sea_orm::Order::Asc);
+    let mut grants = Vec::new();
+    let mut names = HashMap::new();
+    for row in db.query_all(&q).await? {
+        let grant = carer_grant::Model::from_query_result(&row, "g_")?;
+        for (id, name) in [
+            (grant.carer_account_id, "carer_name"),
+            (grant.granted_by, "granter_name"),
+        ] {
+            if let Some(name) = row.try_get::<Option<String>>("", name)? {
+                names.insert(id, name);
+            }
+        }
+        grants.push(grant);
+    }
+    Ok((grants, names))
+}
+
 pub async fn list(state: &AppState, session: &Session, ctx: &Ctx) -> Result<CarersView, AppError> {
     let p = ctx.patient();
     let today = today_for(p, state.clock.now());
-    let grants = carer_grant::Entity::find()
-        .filter(carer_grant::Column::PatientId.eq(p.id))
-        .order_by_asc(carer_grant::Column::CreatedAt)
-        .all(&state.db)
-        .await?;
-    let ids = grants
-        .iter()
-        .flat_map(|g| [g.carer_account_id, g.granted_by]);
-    let names = audit::display_names(&state.db, ids).await?;
+    let (grants, names) = grants_named(&state.db, p.id).await?;
     let views = grants
         .into_iter()
         .map(|g| grant_view(&g, &names, today))

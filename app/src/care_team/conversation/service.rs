@@ -1,9 +1,6 @@
 //! On the server: the database side.
 use chrono::{Duration, NaiveDate};
-use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    Set,
-};
+use sea_orm::{ActiveModelTrait as _, EntityTrait as _, Set};
 use uuid::Uuid;
 
 use super::{AgreeForm, ConversationView, NOTE_LIMIT, NoteForm, NoteView, StoryView};
@@ -59,18 +56,9 @@ pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView
         ctx.patient(),
     )
     .await?;
-    let organisation = organisation::Entity::find_by_id(org)
-        .one(&state.db)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
+    let (organisation, notes) = organisation_and_notes(state, org, ctx.patient().id).await?;
     let tz = crate::clock::zone(&ctx.patient().time_zone);
-    let notes = working_note::Entity::find()
-        .filter(working_note::Column::PatientId.eq(ctx.patient().id))
-        .filter(working_note::Column::OrganisationId.eq(org))
-        .order_by_desc(working_note::Column::At)
-        .all(&state.db)
-        .await?
+    let notes = notes
         .into_iter()
         .map(|n| NoteView {
             by: n.author_name,
@@ -91,6 +79,38 @@ pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView
         can_change: ctx.may(&state.db, Permission::ChangePlan).await?,
         can_agree: ctx.may(&state.db, Permission::AgreePlan).await?,
     })
+}
+
+/// The organisation's name and its working notes on the person, newest first: one statement,
+/// the organisation's row leading so its name comes even before anyone has written a note.
+async fn organisation_and_notes(
+    state: &AppState,
+    org: Uuid,
+    patient_id: Uuid,
+) -> Result<(String, Vec<working_note::Model>), AppError> {
+    use sea_orm::ConnectionTrait as _;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, JoinType, Order, Query};
+    let (o, n) = (Alias::new("o"), Alias::new("n"));
+    let mut q = Query::select();
+    crate::db::every_column::<working_note::Entity>(&mut q, "n");
+    q.expr_as(
+        Expr::col((o.clone(), organisation::Column::Name)),
+        Alias::new("organisation"),
+    )
+    .from_as(organisation::Entity, o.clone())
+    .join_as(
+        JoinType::LeftJoin,
+        working_note::Entity,
+        n.clone(),
+        Expr::col((n.clone(), working_note::Column::OrganisationId))
+            .equals((o.clone(), organisation::Column::Id))
+            .and(Expr::col((n.clone(), working_note::Column::PatientId)).eq(patient_id)),
+    )
+    .and_where(Expr::col((o, organisation::Column::Id)).eq(org))
+    .order_by((n, working_note::Column::At), Order::Desc);
+    let (name, notes) =
+        crate::db::led_rows::<String, _>(&state.db.query_all(&q).await?, "organisation", "n")?;
+    Ok((name.unwrap_or_default(), notes))
 }
 
 /// Where the person's story starts, and how the page says it: since their plan was last

@@ -16,14 +16,6 @@ pub async fn current_pack(
         .await?)
 }
 
-pub async fn name_of(db: &impl ConnectionTrait, account_id: Uuid) -> Result<String, AppError> {
-    Ok(account::Entity::find_by_id(account_id)
-        .one(db)
-        .await?
-        .map(|a| a.display_name)
-        .unwrap_or_else(|| "Someone".into()))
-}
-
 /// A pack as the person (and the care team) see it.
 pub async fn pack_view(
     db: &impl ConnectionTrait,
@@ -46,15 +38,11 @@ pub async fn pack_view_with(
     pack: &preparation_pack::Model,
     review: Option<review::Model>,
 ) -> Result<PackView, AppError> {
-    let answers = agenda_answer::Entity::find()
-        .filter(agenda_answer::Column::PackId.eq(pack.id))
-        .order_by_asc(agenda_answer::Column::Position)
-        .all(db)
-        .await?;
+    let (answers, sender) = answers_and_sender(db, pack.id).await?;
     let submitted = match (pack.submitted_at, pack.submitted_by) {
-        (Some(at), Some(by)) => Some(format!(
+        (Some(at), Some(_)) => Some(format!(
             "Sent by {} on {}",
-            name_of(db, by).await?,
+            sender.unwrap_or_else(|| "Someone".into()),
             when_words(p, at)
         )),
         _ => None,
@@ -79,6 +67,41 @@ pub async fn pack_view_with(
             })
             .collect(),
     })
+}
+
+/// A pack's answers in order, and the name of who sent them (if anyone has): one statement,
+/// the pack's row leading so the name comes even when the pack has no questions.
+async fn answers_and_sender(
+    db: &impl ConnectionTrait,
+    pack_id: Uuid,
+) -> Result<(Vec<agenda_answer::Model>, Option<String>), AppError> {
+    use sea_orm::sea_query::{Alias, ExprTrait as _, JoinType, Order, Query};
+    let (k, a, s) = (Alias::new("k"), Alias::new("a"), Alias::new("s"));
+    let mut q = Query::select();
+    crate::db::every_column::<agenda_answer::Entity>(&mut q, "a");
+    q.expr_as(
+        Expr::col((s.clone(), account::Column::DisplayName)),
+        Alias::new("sender"),
+    )
+    .from_as(preparation_pack::Entity, k.clone())
+    .join_as(
+        JoinType::LeftJoin,
+        account::Entity,
+        s.clone(),
+        Expr::col((s, account::Column::Id))
+            .equals((k.clone(), preparation_pack::Column::SubmittedBy)),
+    )
+    .join_as(
+        JoinType::LeftJoin,
+        agenda_answer::Entity,
+        a.clone(),
+        Expr::col((a.clone(), agenda_answer::Column::PackId))
+            .equals((k.clone(), preparation_pack::Column::Id)),
+    )
+    .and_where(Expr::col((k, preparation_pack::Column::Id)).eq(pack_id))
+    .order_by((a, agenda_answer::Column::Position), Order::Asc);
+    let (sender, answers) = crate::db::led_rows(&db.query_all(&q).await?, "sender", "a")?;
+    Ok((answers, sender))
 }
 
 /// The person's preparation page. Opening it marks the pack as opened for the care team.
