@@ -212,20 +212,51 @@ pub async fn of_person(
         .ok_or(AppError::NotFound)
 }
 
+/// The people's plan rows and their checks appointments (not cancelled, soonest first): one
+/// statement, each person's row leading with their plan and checks left joined.
 async fn plans_and_checks(
     db: &impl sea_orm::ConnectionTrait,
     ids: Vec<Uuid>,
 ) -> Result<(Vec<plan::Model>, Vec<checks_appointment::Model>), AppError> {
-    let plans = plan::Entity::find()
-        .filter(plan::Column::PatientId.is_in(ids.clone()))
-        .all(db)
-        .await?;
-    let checks = checks_appointment::Entity::find()
-        .filter(checks_appointment::Column::PatientId.is_in(ids))
-        .filter(checks_appointment::Column::Status.ne(ChecksStatus::Cancelled.code()))
-        .order_by_asc(checks_appointment::Column::StartsAt)
-        .all(db)
-        .await?;
+    use sea_orm::FromQueryResult as _;
+    use sea_orm::sea_query::{Alias, ExprTrait as _, JoinType, Order, Query};
+    let (p, pl, c) = (Alias::new("p"), Alias::new("pl"), Alias::new("c"));
+    let mut q = Query::select();
+    crate::db::every_column::<plan::Entity>(&mut q, "pl");
+    crate::db::every_column::<checks_appointment::Entity>(&mut q, "c");
+    q.from_as(patient::Entity, p.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            plan::Entity,
+            pl.clone(),
+            Expr::col((pl, plan::Column::PatientId)).equals((p.clone(), patient::Column::Id)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            checks_appointment::Entity,
+            c.clone(),
+            Expr::col((c.clone(), checks_appointment::Column::PatientId))
+                .equals((p.clone(), patient::Column::Id))
+                .and(
+                    Expr::col((c.clone(), checks_appointment::Column::Status))
+                        .ne(ChecksStatus::Cancelled.code()),
+                ),
+        )
+        .and_where(Expr::col((p, patient::Column::Id)).is_in(ids))
+        .order_by((c, checks_appointment::Column::StartsAt), Order::Asc);
+    let (mut plans, mut checks) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
+    for row in db.query_all(&q).await? {
+        // A person with several checks appointments has their plan on each of their rows.
+        if let Some(plan) = plan::Model::from_query_result_optional(&row, "pl_")?
+            && seen.insert(plan.patient_id)
+        {
+            plans.push(plan);
+        }
+        if let Some(check) = checks_appointment::Model::from_query_result_optional(&row, "c_")? {
+            checks.push(check);
+        }
+    }
     Ok((plans, checks))
 }
 
