@@ -183,18 +183,31 @@ fn staff_corrections(
 
 /// One person's record for the care team, opened to read (`ReadRecord`).
 pub async fn person(state: &AppState, ctx: &PatientCtx) -> Result<TeamPersonView, AppError> {
+    person_with(state, ctx, None).await
+}
+
+/// [`person`], given the person's condition codes when the caller has read them already (the
+/// conversation view, with the plan).
+pub async fn person_with(
+    state: &AppState,
+    ctx: &PatientCtx,
+    conditions: Option<Vec<String>>,
+) -> Result<TeamPersonView, AppError> {
     ctx.opened_for(Permission::ReadRecord)?;
     let (staff, p) = (ctx.actor().account_id, ctx.patient());
     crate::auth::audit::staff_touch(&state.db, state.clock.as_ref(), staff, p, "record_viewed")
         .await?;
     let now = state.clock.now();
-    let condition_codes: Vec<String> = patient_condition::Entity::find()
-        .filter(patient_condition::Column::PatientId.eq(p.id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|c| c.condition)
-        .collect();
+    let condition_codes: Vec<String> = match conditions {
+        Some(codes) => codes,
+        None => patient_condition::Entity::find()
+            .filter(patient_condition::Column::PatientId.eq(p.id))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|c| c.condition)
+            .collect(),
+    };
     let conditions = condition_codes
         .iter()
         .map(|c| crate::plan::condition_name(c))

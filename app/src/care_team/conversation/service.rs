@@ -33,8 +33,6 @@ async fn name_of(state: &AppState, id: Uuid) -> Result<String, AppError> {
 /// The conversation view, for a record opened to read (`ReadRecord`).
 pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView, AppError> {
     ctx.opened_for(Permission::ReadRecord)?;
-    // Writes "record viewed" to the person's log.
-    let person = crate::care_team::service::person(state, ctx).await?;
     let plan_ctx = ctx
         .reopen(&state.db, Permission::ReadPlan)
         .await?
@@ -49,6 +47,10 @@ pub async fn view(state: &AppState, ctx: &PatientCtx) -> Result<ConversationView
     })
     .await?;
     let story = StoryView { period, actions };
+    // Writes "record viewed" to the person's log; the conditions come with the plan.
+    let conditions = plan.conditions.iter().map(|(code, _)| code.clone());
+    let person =
+        crate::care_team::service::person_with(state, ctx, Some(conditions.collect())).await?;
     let org = access::acting_organisation(
         &state.db,
         ctx.actor(),
