@@ -14,9 +14,11 @@ pub async fn permitted(
         return Ok(actions.to_vec());
     }
     let grants = live_grants(db, actor, person).await?;
-    // Staff may read and change a plan through their organisation: their memberships and the
-    // person's sharing are read once, only if a grant did not already answer.
-    let mut staff: Option<StaffFacts> = None;
+    // Staff may read and change a plan through their organisation: their memberships are
+    // read once, only if a grant did not already answer, and the person's sharing only if
+    // their own practice did not either.
+    let mut memberships: Option<Vec<(Uuid, Role)>> = None;
+    let mut shared: Option<Vec<Uuid>> = None;
     let mut out = Vec::new();
     for action in actions {
         let mut allowed = grants.iter().any(|g| grant_allows(g, *action));
@@ -26,21 +28,24 @@ pub async fn permitted(
                 Permission::ReadPlan | Permission::ChangePlan | Permission::ExportPlan
             )
         {
-            if staff.is_none() {
-                staff = Some((
-                    memberships_of(db, actor.account_id).await?,
-                    shared_orgs(db, person.id).await?,
-                ));
-            }
-            if let Some((memberships, shared)) = &staff {
-                let roles = staff_roles(*action);
-                // A copy leaves only through the person's own practice.
-                let through_sharing = *action != Permission::ExportPlan;
-                allowed = memberships.iter().any(|(org, role)| {
-                    roles.contains(role)
-                        && (*org == person.organisation_id
-                            || (through_sharing && shared.contains(org)))
-                });
+            let memberships = match &memberships {
+                Some(m) => m,
+                None => memberships.insert(memberships_of(db, actor.account_id).await?),
+            };
+            let roles = staff_roles(*action);
+            let orgs: Vec<Uuid> = memberships
+                .iter()
+                .filter(|(_, role)| roles.contains(role))
+                .map(|(org, _)| *org)
+                .collect();
+            allowed = orgs.contains(&person.organisation_id);
+            // A copy leaves only through the person's own practice.
+            if !allowed && *action != Permission::ExportPlan && !orgs.is_empty() {
+                let shared = match &shared {
+                    Some(s) => s,
+                    None => shared.insert(shared_orgs(db, person.id).await?),
+                };
+                allowed = orgs.iter().any(|org| shared.contains(org));
             }
         }
         if allowed {
@@ -49,9 +54,6 @@ pub async fn permitted(
     }
     Ok(out)
 }
-
-/// An actor's memberships and the organisations a person shares with.
-pub(super) type StaffFacts = (Vec<(Uuid, Role)>, Vec<Uuid>);
 
 /// Who the actor is, as this request read them once ([`crate::access::who`]): their
 /// memberships, and whether they hold an active carer's grant for anyone. Every check in a
