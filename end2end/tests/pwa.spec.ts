@@ -138,6 +138,22 @@ test("only with the person's say-so is the plan kept to read offline, and signin
 
   // Off by default: with no signal, the plan is not on the phone.
   await expect(page.getByText("Your plan is not kept on this phone.")).toBeVisible();
+  // The script shows the box after the page has loaded: that moves no link or button on the
+  // page, or a tap already on its way would land beside it.
+  const moved = await page.evaluate(() => {
+    const box = document.getElementById("keep-plan");
+    if (!box) return ["(no box)"];
+    const controls = [...document.querySelectorAll<HTMLElement>("#page-content a, #page-content button")].filter(
+      (el) => !box.contains(el),
+    );
+    const where = () => controls.map((el) => el.getBoundingClientRect().top + window.scrollY);
+    box.hidden = true;
+    const hidden = where();
+    box.hidden = false;
+    const shown = where();
+    return controls.filter((_, i) => hidden[i] !== shown[i]).map((el) => el.textContent?.trim() ?? "");
+  });
+  expect(moved, "links and buttons moved when the box appeared").toEqual([]);
   await context.setOffline(true);
   await page.goto(`${baseURL}/plan`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("You are offline");

@@ -104,16 +104,6 @@ pub fn MyPlanPage() -> impl IntoView {
                 <li>{format!("To print {whose_lower} plan or save it as a PDF, use your browser's print option.")}</li>
                 <li><a href="/plan/export" download="alongside-plan.fhir.json">{format!("Download {whose_lower} plan as a file other health and care systems can read")}</a>" (a FHIR file)"</li>
             </ul>
-            // Shown by the phone's script (public/phone.js): keeping a copy is a choice made on each phone, never by default.
-            {own.then(|| view! {
-            <section id="keep-plan" class="app-no-print" hidden aria-labelledby="keep-plan-title">
-                <h2 class="nhsuk-heading-s" id="keep-plan-title">"Read your plan with no signal"</h2>
-                <p class="nhsuk-body">"You can keep a copy of your plan and today's actions on this phone, to read when you have no signal. Anyone who can open this phone could read it, so only do this on a phone that is yours. Signing out removes it."</p>
-                <p class="nhsuk-body" data-keep-plan-state="">"Your plan is not kept on this phone."</p>
-                <button type="button" class="nhsuk-button nhsuk-button--secondary">"Keep my plan on this phone"</button>
-            </section>
-            })}
-
             <section id="about-me" aria-labelledby="about-me-title">
                 <h2 class="nhsuk-heading-m" id="about-me-title">"About me"</h2>
                 {updated_line(plan.about_me_updated.clone())}
@@ -156,6 +146,17 @@ pub fn MyPlanPage() -> impl IntoView {
                 </ul>
                 {change.then(|| view! { <p class="nhsuk-body app-no-print"><a href="/plan/support">"Change support and groups"</a></p> })}
             </section>
+            // Shown by the phone's script (public/phone.js): keeping a copy is a choice made on each phone, never by default.
+            // Last on the page: the script shows it after the page has loaded, and a box appearing
+            // above a link would move the link from under a finger already on its way to it.
+            {own.then(|| view! {
+            <section id="keep-plan" class="app-no-print" hidden aria-labelledby="keep-plan-title">
+                <h2 class="nhsuk-heading-s" id="keep-plan-title">"Read your plan with no signal"</h2>
+                <p class="nhsuk-body">"You can keep a copy of your plan and today's actions on this phone, to read when you have no signal. Anyone who can open this phone could read it, so only do this on a phone that is yours. Signing out removes it."</p>
+                <p class="nhsuk-body" data-keep-plan-state="">"Your plan is not kept on this phone."</p>
+                <button type="button" class="nhsuk-button nhsuk-button--secondary">"Keep my plan on this phone"</button>
+            </section>
+            })}
         }
     })
 }
