@@ -200,9 +200,15 @@ async function showPush() {
   const say = (text) => {
     state.textContent = text;
   };
+  // The button keeps its room while it is not shown (visibility, not `hidden`): it appears
+  // only once the browser has answered, and must not move the choices below from under a
+  // finger then.
+  const showButton = (shown) => {
+    button.style.visibility = shown ? "" : "hidden";
+  };
   document.getElementById("push-needs-script")?.remove();
   box.hidden = false;
-  button.hidden = true;
+  showButton(false);
   if (!canPush()) {
     say("This browser cannot show reminders. On an iPhone, add Alongside to your home screen first, then open it from there.");
     return;
@@ -217,7 +223,7 @@ async function showPush() {
     return;
   }
   say("Reminders are off on this device.");
-  button.hidden = false;
+  showButton(true);
   button.onclick = async () => {
     button.disabled = true;
     try {

@@ -216,3 +216,26 @@ test("reminders: turned on with one tap, a push shows a notification with no hea
     await mock.close();
   }
 });
+
+test("the button to turn reminders on appears without moving the choices below it", async ({ page, baseURL }, testInfo) => {
+  await signUpPatient(page, `Mov${testInfo.project.name.replace(/[^a-z]/gi, "")}`);
+  // The browser's answer about this device (its service worker) waits until the test lets it go.
+  await page.addInitScript(() => {
+    const sw = navigator.serviceWorker;
+    if (!sw) return;
+    const real = sw.ready;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    (window as unknown as { releaseReady: () => void }).releaseReady = () => release();
+    Object.defineProperty(sw, "ready", { get: () => held.then(() => real) });
+  });
+  await page.goto(`${baseURL}/account/reminders`);
+  await expect(page.locator("#push-device")).toBeVisible();
+  const choices = page.getByRole("heading", { name: "What to remind you about" });
+  const before = (await choices.boundingBox())?.y;
+  await page.evaluate(() => (window as unknown as { releaseReady: () => void }).releaseReady());
+  await expect(page.getByRole("button", { name: "Turn on reminders on this device" })).toBeVisible();
+  const after = (await choices.boundingBox())?.y;
+  expect(before).toBeDefined();
+  expect(after, "the choices stayed where they were").toBe(before);
+});
