@@ -51,8 +51,10 @@ pub fn provide_csp_nonce() {
 
 /// Registers the service worker (see `server/src/sw.js`): it keeps the app shell and an offline
 /// page, never a page with someone's data in it.
-const REGISTER_SERVICE_WORKER: &str =
-    "if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { scope: '/' });";
+// A registration cut short (the person went to another page, or lost signal, while the browser
+// was checking for a new worker) is not a fault: every page registers again. It is logged as a
+// warning, not left as an unhandled rejection, which browsers report as an error.
+const REGISTER_SERVICE_WORKER: &str = "if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((e) => console.warn('Alongside: the service worker was not registered on this page; the next page tries again.', e.message));";
 
 /// The whole HTML document, rendered on the server.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
