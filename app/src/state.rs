@@ -25,6 +25,8 @@ pub struct AppState {
     /// What each feature does when another changes something (see `crate::events`); the
     /// shell lists them.
     pub reactors: Arc<crate::events::Reactors>,
+    /// Pages this server remembers between requests while the person's data is unchanged.
+    pub remembered: crate::remembered::Remembered,
 }
 
 impl AppState {

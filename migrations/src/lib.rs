@@ -20,6 +20,12 @@ mod m20261204_000015_cycle;
 mod m20261204_000016_clinical_data;
 mod m20261204_000017_streak_checkpoint;
 mod m20261204_000018_scale_indexes;
+mod m20261205_000019_data_version;
+
+/// The tables whose changes move a person's `data_version`, and those left out (#21).
+pub mod data_version {
+    pub use super::m20261205_000019_data_version::{DIRECT, LEFT_OUT, THROUGH};
+}
 
 pub struct Migrator;
 
@@ -45,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_clinical_data::Migration),
             Box::new(m20261204_000017_streak_checkpoint::Migration),
             Box::new(m20261204_000018_scale_indexes::Migration),
+            Box::new(m20261205_000019_data_version::Migration),
         ]
     }
 }

@@ -260,6 +260,7 @@ async fn main() -> anyhow::Result<()> {
             email: Set(None),
             time_zone: Set("Europe/London".into()),
             created_at: Set(now),
+            data_version: sea_orm::ActiveValue::NotSet,
         })
         .collect();
     for chunk in people.chunks(100) {

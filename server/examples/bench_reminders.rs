@@ -125,6 +125,7 @@ async fn run(postgres: bool, scenario: Scenario) -> Option<Figures> {
                 email: Set(None),
                 time_zone: Set("Europe/London".into()),
                 created_at: Set(now),
+                data_version: sea_orm::ActiveValue::NotSet,
             });
             let g = Uuid::new_v4();
             goals.push(goal::ActiveModel {

@@ -39,6 +39,8 @@ mod plan;
 mod preparation;
 #[path = "api/push_mock.rs"]
 mod push_mock;
+#[path = "api/remembered.rs"]
+mod remembered;
 #[path = "api/reminders.rs"]
 mod reminders;
 #[path = "api/results.rs"]

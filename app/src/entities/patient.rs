@@ -16,6 +16,9 @@ pub struct Model {
     pub email: Option<String>,
     pub time_zone: String,
     pub created_at: DateTimeUtc,
+    /// Moved on by the database (triggers, #21) whenever anything this person's pages show
+    /// changes; never written by the services (new rows start at 0).
+    pub data_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -202,6 +202,7 @@ fn record() -> (Record, Ids) {
             email: None,
             time_zone: "Europe/London".into(),
             created_at: now(),
+            data_version: 0,
         },
         practice,
         conditions: vec!["copd".into(), "type2_diabetes".into()],

@@ -38,7 +38,12 @@ pub(crate) fn local_path(back: &str, default: &str) -> String {
 #[server(prefix = "/api/plan", endpoint = "plan")]
 pub async fn my_plan() -> Result<PlanView, AppError> {
     let (state, ctx) = ctx(Verb::ReadPlan).await?;
-    service::plan(&state, &ctx).await
+    crate::remembered::page(&state, &ctx, "plan", "", || async {
+        Ok(crate::remembered::Fresh::for_the_day(
+            service::plan(&state, &ctx).await?,
+        ))
+    })
+    .await
 }
 
 #[server(prefix = "/api/plan", endpoint = "history")]

@@ -4,11 +4,21 @@ use super::*;
 #[server(prefix = "/api/results", endpoint = "list")]
 pub async fn load_results() -> Result<Vec<ResultSummary>, AppError> {
     let (state, ctx) = service::ctx().await?;
-    service::summaries(&state, &ctx).await
+    crate::remembered::page(&state, &ctx, "results", "", || async {
+        Ok(crate::remembered::Fresh::for_the_day(
+            service::summaries(&state, &ctx).await?,
+        ))
+    })
+    .await
 }
 
 #[server(prefix = "/api/results", endpoint = "detail")]
 pub async fn load_result(code: String) -> Result<ResultDetail, AppError> {
     let (state, ctx) = service::ctx().await?;
-    service::detail(&state, &ctx, &code).await
+    crate::remembered::page(&state, &ctx, "result", &code, || async {
+        Ok(crate::remembered::Fresh::for_the_day(
+            service::detail(&state, &ctx, &code).await?,
+        ))
+    })
+    .await
 }

@@ -19,6 +19,7 @@ fn person() -> patient::Model {
         email: None,
         time_zone: "Europe/London".into(),
         created_at: at(1),
+        data_version: 0,
     }
 }
 

@@ -23,17 +23,26 @@ pub async fn load_today() -> Result<Option<TodayPageView>, AppError> {
             Err(e) => return Err(e),
         };
     crate::auth::audit::carer_access(&state, &ctx, Permission::ReadPlan).await?;
-    let viewing = crate::plan::service::viewing(&state, &ctx).await?;
-    let reviews = crate::preparation::service::review_state(
-        &state,
-        &ctx,
-        viewing.answer_agenda,
-        viewing.read_results,
-    )
+    let page = crate::remembered::page(&state, &ctx, "today", "", || async {
+        let viewing = crate::plan::service::viewing(&state, &ctx).await?;
+        let reviews = crate::preparation::service::review_state(
+            &state,
+            &ctx,
+            viewing.answer_agenda,
+            viewing.read_results,
+        )
+        .await?;
+        let plan = crate::plan::service::today_with(&state, &ctx, viewing, reviews.plan).await?;
+        // The page changes by time alone when the review starts or the oldest news goes.
+        let until = [plan.until, reviews.starts_at].into_iter().flatten().min();
+        Ok(crate::remembered::Fresh {
+            value: TodayPageView {
+                plan: plan.value,
+                card: reviews.card,
+            },
+            until,
+        })
+    })
     .await?;
-    let plan = crate::plan::service::today_with(&state, &ctx, viewing, reviews.plan).await?;
-    Ok(Some(TodayPageView {
-        plan,
-        card: reviews.card,
-    }))
+    Ok(Some(page))
 }

@@ -265,6 +265,7 @@ fn someone(org: Uuid, given: &str, family: &str, zone: &str, n: usize) -> patien
         email: Set(None),
         time_zone: Set(zone.into()),
         created_at: Set(chrono::Utc::now()),
+        data_version: sea_orm::ActiveValue::NotSet,
     }
 }
 

@@ -278,6 +278,7 @@ db_test! {
                 date_of_birth: Set(chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap()),
                 nhs_number: Set(format!("{:010}", 1_000_000 + i)), phone: Set(None), email: Set(None),
                 time_zone: Set("Europe/London".into()), created_at: Set(now),
+                data_version: sea_orm::ActiveValue::NotSet,
             }.insert(&app.db).await.unwrap();
             checks_appointment::ActiveModel {
                 id: Set(uuid::Uuid::new_v4()), patient_id: Set(p), organisation_id: Set(home),

@@ -59,6 +59,7 @@ pub async fn make_patient(app: &TestApp, name: &str, nhs: &str) -> Person {
         email: Set(None),
         time_zone: Set("Europe/London".into()),
         created_at: Set(app.now()),
+        data_version: sea_orm::ActiveValue::NotSet,
     }
     .insert(&app.db)
     .await

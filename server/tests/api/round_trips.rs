@@ -73,6 +73,17 @@ db_test! {
             }
             rows.push(counts);
         }
+        // Visited again with nothing changed, the person's pages are remembered (#21): only the
+        // session and who is asking (with the person's data version) are read.
+        let cookie = session_cookie_for(&app, margaret.account_id.unwrap()).await;
+        let mut again = Vec::new();
+        for path in ["/today", "/plan", "/results"] {
+            count(path.into(), cookie.clone()).await;
+            let (n, body) = count(path.into(), cookie.clone()).await;
+            assert!(!body.contains("Sorry, there is a problem"), "{path} visited again: {body}");
+            assert!(n <= 2, "{path} visited again ran {n} statements: the session and who is asking, nothing more");
+            again.push((path, n));
+        }
         // The clinician's conversation view of Margaret (#19), counted and printed for
         // BENCHMARKS.md; it writes "record viewed" to her access log, one statement of its count.
         let doctor = app::entities::account::Entity::find()
@@ -88,7 +99,7 @@ db_test! {
         .await;
         assert!(view.contains("What Margaret did"), "the conversation view shows Margaret's story");
         running.stop().await;
-        eprintln!("statements per page (two years of history, one day): {rows:?}; the conversation view: {conversation}");
+        eprintln!("statements per page (two years of history, one day): {rows:?}; visited again: {again:?}; the conversation view: {conversation}");
         let (long, short) = (&rows[0], &rows[1]);
         let of = |counts: &Vec<(String, usize)>, path: &str| counts.iter().find(|(p, _)| p == path).map(|(_, n)| *n);
         assert_eq!(of(long, "/today"), of(short, "/today"), "Today: the same statements for two years of history as for one day");

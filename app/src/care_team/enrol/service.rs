@@ -125,6 +125,7 @@ pub async fn enrol(
         email: Set((!email.is_empty()).then(|| email.to_owned())),
         time_zone: Set(crate::clock::HOME.name().to_owned()),
         created_at: Set(now),
+        data_version: sea_orm::ActiveValue::NotSet,
     }
     .insert(&txn)
     .await?;

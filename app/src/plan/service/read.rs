@@ -615,18 +615,24 @@ pub async fn today(state: &AppState, ctx: &Ctx) -> Result<TodayView, AppError> {
     let review = plan::Entity::find_by_id(ctx.patient().id)
         .one(&state.db)
         .await?;
-    today_with(state, ctx, viewing(state, ctx).await?, review).await
+    Ok(today_with(state, ctx, viewing(state, ctx).await?, review)
+        .await?
+        .value)
 }
+
+/// How long a change by the care team shows as news on Today.
+const NEWS_FOR: chrono::Duration = chrono::Duration::days(14);
 
 /// [`today`] with what the Today page has already read: who is looking, and the plan's row
 /// (read with the review card, #21). Three statements: the actions with their goals, the last
-/// few weeks of logs, the news.
+/// few weeks of logs, the news. Says too when the oldest news stops being news: the page
+/// changes then by time alone (for `crate::remembered`).
 pub async fn today_with(
     state: &AppState,
     ctx: &Ctx,
     viewing: Viewing,
     review: Option<plan::Model>,
-) -> Result<TodayView, AppError> {
+) -> Result<crate::remembered::Fresh<TodayView>, AppError> {
     let p = ctx.patient();
     let rows = plan_action::Entity::find()
         .select_also(goal::Entity)
@@ -659,7 +665,7 @@ pub async fn today_with(
         })
         .filter(|v| v.due_today && v.loggable)
         .collect();
-    let since = state.clock.now() - chrono::Duration::days(14);
+    let since = state.clock.now() - NEWS_FOR;
     let news = plan_change::Entity::find()
         .filter(plan_change::Column::PatientId.eq(p.id))
         .filter(plan_change::Column::ActorKind.ne("patient"))
@@ -668,7 +674,8 @@ pub async fn today_with(
         .limit(5)
         .all(&state.db)
         .await?;
-    Ok(TodayView {
+    let until = news.iter().map(|c| c.at + NEWS_FOR).min();
+    let value = TodayView {
         viewing,
         today: ctx.today().to_string(),
         today_label: ctx.today().format("%A %-d %B").to_string(),
@@ -684,7 +691,8 @@ pub async fn today_with(
         }),
         review_with: review.and_then(|r| r.review_with),
         news: news.into_iter().map(change_view).collect(),
-    })
+    };
+    Ok(crate::remembered::Fresh { value, until })
 }
 
 /// One action with its goal, for the action's own page.

@@ -14,6 +14,8 @@ use crate::preparation::{Questions, ReviewCard};
 pub struct ReviewState {
     pub card: Option<ReviewCard>,
     pub plan: Option<plan::Model>,
+    /// When the booked review starts: the card goes then (the page changes by time alone).
+    pub starts_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The booked review (the next one, while it has not started), if there is one, and the
@@ -86,6 +88,7 @@ pub async fn review_state(
         return Ok(ReviewState {
             card: None,
             plan: plan_row,
+            starts_at: None,
         });
     };
     let pack = preparation_pack::Model::from_query_result_optional(&row, "k_")?
@@ -110,5 +113,6 @@ pub async fn review_state(
             results_ready: pack.is_some() && results,
         }),
         plan: plan_row,
+        starts_at: Some(review.starts_at),
     })
 }

@@ -194,6 +194,7 @@ fn person(born: (i32, u32, u32), family: &str) -> patient::Model {
         email: None,
         time_zone: "Europe/London".into(),
         created_at: at(1),
+        data_version: 0,
     }
 }
 

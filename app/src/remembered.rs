@@ -1,0 +1,126 @@
+//! Pages remembered between requests (#21): what a person's own pages show (Today, their plan,
+//! their results) is kept in this server's memory after it is first read, and shown again
+//! while nothing under it has changed, instead of being read from the database every time.
+//!
+//! "Nothing has changed" is decided by the database, not by this process: every change to
+//! what a person's pages show moves their `patients.data_version` in the same transaction
+//! (triggers; see the migration `m20261205_000019_data_version`), whichever server instance,
+//! import or tool made it. The version comes with the person's own row, which every request
+//! reads first (who is signed in, and whom they are looking at), so a remembered page is
+//! matched against a version read *before* anything the page would read: a change committed
+//! after that is either in what is read now or moves the version the next request sees.
+//!
+//! What else a page depends on is in the key or the entry: who is looking (a carer's view is
+//! never a person's own), the person's today (dates, "due today"), and the moment the page
+//! would change by time alone (a review starting, news growing old), after which the entry is
+//! not used. Only the person and their carers are served from here: a professional's
+//! permissions come from their practice's memberships, which the version does not follow.
+//!
+//! Access is decided before this is reached: a remembered page is only ever handed to a
+//! request whose [`PatientCtx`] the access layer has just opened.
+use std::any::Any;
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::access::{Capacity, PatientCtx};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// How many pages one server keeps (a Today page or a plan is a few kilobytes). When full,
+/// the ones least likely to be used again go first (quick_cache's S3-FIFO).
+const PAGES_KEPT: usize = 2_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    page: &'static str,
+    /// Anything the page takes besides the person (a result's code).
+    detail: String,
+    viewer: Uuid,
+    patient: Uuid,
+    version: i64,
+    today: NaiveDate,
+}
+
+#[derive(Clone)]
+struct Entry {
+    value: Arc<dyn Any + Send + Sync>,
+    until: Option<DateTime<Utc>>,
+}
+
+/// This server's remembered pages (shared by its requests through [`AppState`]).
+#[derive(Clone)]
+pub struct Remembered(Arc<quick_cache::sync::Cache<Key, Entry>>);
+
+impl Default for Remembered {
+    fn default() -> Self {
+        Self(Arc::new(quick_cache::sync::Cache::new(PAGES_KEPT)))
+    }
+}
+
+impl std::fmt::Debug for Remembered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remembered")
+            .field("pages", &self.0.len())
+            .finish()
+    }
+}
+
+/// A page's data as read, and the moment it would change by time alone (if before the
+/// person's midnight, when it changes anyway).
+pub struct Fresh<T> {
+    pub value: T,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl<T> Fresh<T> {
+    /// Data that changes only when the person's data or their day does.
+    pub fn for_the_day(value: T) -> Self {
+        Self { value, until: None }
+    }
+}
+
+/// `page`'s data for the request's person and viewer: remembered if nothing under it has
+/// changed, read by `read` (and remembered) otherwise.
+pub async fn page<T, Read, Reading>(
+    state: &AppState,
+    ctx: &PatientCtx,
+    page: &'static str,
+    detail: &str,
+    read: Read,
+) -> Result<T, AppError>
+where
+    T: Clone + Send + Sync + 'static,
+    Read: FnOnce() -> Reading,
+    Reading: Future<Output = Result<Fresh<T>, AppError>>,
+{
+    if ctx.capacity() == Capacity::Professional {
+        return Ok(read().await?.value);
+    }
+    let key = Key {
+        page,
+        detail: detail.to_owned(),
+        viewer: ctx.actor().account_id,
+        patient: ctx.patient().id,
+        version: ctx.patient().data_version,
+        today: ctx.today(),
+    };
+    let now = state.clock.now();
+    if let Some(entry) = state.remembered.0.get(&key)
+        && entry.until.is_none_or(|until| now < until)
+        && let Ok(value) = entry.value.downcast::<T>()
+    {
+        return Ok(T::clone(&value));
+    }
+    let fresh = read().await?;
+    state.remembered.0.insert(
+        key,
+        Entry {
+            value: Arc::new(fresh.value.clone()),
+            until: fresh.until,
+        },
+    );
+    Ok(fresh.value)
+}

@@ -1,0 +1,152 @@
+//! Remembered pages (#21): a person's Today, plan and results are kept in the server's memory
+//! between visits, and must never show what has changed since — whoever changed it, through
+//! this server or not — nor one viewer's page to another, nor news or a review that time has
+//! moved on from.
+use app::entities::{carer_grant, goal, plan_action, plan_change};
+use chrono::Duration;
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _, Set,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::carers::carer;
+use crate::db_test;
+use crate::plan::{goal_and_action, make_patient, page};
+
+db_test! {
+    async fn a_change_made_outside_this_server_shows_on_the_persons_very_next_page(app) {
+        let dora = make_patient(&app, "Dora Tester", "9434765919").await;
+        goal_and_action(&app, &dora).await;
+        for _ in 0..2 {
+            assert!(page(&app, &dora, "/today").await.contains("Walk to the post office and back"));
+            assert!(page(&app, &dora, "/plan").await.contains("Get back to bowls"));
+        }
+        // Another instance (here: the test's own connection, not the server) changes the
+        // action and the goal.
+        plan_action::Entity::update_many()
+            .col_expr(plan_action::Column::What, Expr::value("Swim two lengths"))
+            .filter(plan_action::Column::PatientId.eq(dora.patient_id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let today = page(&app, &dora, "/today").await;
+        assert!(today.contains("Swim two lengths") && !today.contains("Walk to the post office"), "{today}");
+        goal::Entity::update_many()
+            .col_expr(goal::Column::Title, Expr::value("Sing in the choir"))
+            .filter(goal::Column::PatientId.eq(dora.patient_id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let plan = page(&app, &dora, "/plan").await;
+        assert!(plan.contains("Sing in the choir") && !plan.contains("Get back to bowls"), "{plan}");
+        // A change to the person's own row shows too (their name, as the plan gives it).
+        app::entities::patient::Entity::update_many()
+            .col_expr(app::entities::patient::Column::FamilyName, Expr::value("Newname"))
+            .filter(app::entities::patient::Column::Id.eq(dora.patient_id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        assert!(page(&app, &dora, "/plan").await.contains("Dora Newname"));
+    }
+}
+
+db_test! {
+    async fn a_carer_never_sees_the_page_remembered_for_the_person_and_a_narrowed_grant_shows_at_once(app) {
+        let ada = make_patient(&app, "Ada Tester", "9434765919").await;
+        goal_and_action(&app, &ada).await;
+        let sian = carer(&app, &ada, "Sian Tester", "read_plan log_actions", "active", None).await;
+        for _ in 0..2 {
+            let own = page(&app, &ada, "/today").await;
+            assert!(own.contains("See your whole plan"), "{own}");
+        }
+        let theirs = page(&app, &sian, "/today").await;
+        assert!(theirs.contains("See Ada&#x27;s whole plan") || theirs.contains("See Ada's whole plan"), "{theirs}");
+        assert!(!theirs.contains("See your whole plan"), "the carer is not shown Ada's own page");
+        assert!(theirs.contains("Walk to the post office and back") && theirs.contains("app-log-form"), "Sian may log: {theirs}");
+        assert!(page(&app, &ada, "/today").await.contains("See your whole plan"), "nor Ada the carer's");
+
+        // Ada's grant is narrowed outside this server: Sian's next Today has nothing to log.
+        carer_grant::Entity::update_many()
+            .col_expr(carer_grant::Column::Scopes, Expr::value("read_plan"))
+            .filter(carer_grant::Column::CarerAccountId.eq(sian.account_id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let narrowed = page(&app, &sian, "/today").await;
+        assert!(!narrowed.contains("app-log-form"), "{narrowed}");
+    }
+}
+
+db_test! {
+    async fn news_from_the_care_team_leaves_today_after_two_weeks_to_the_minute_even_when_remembered(app) {
+        let dora = make_patient(&app, "Dora Tester", "9434765919").await;
+        goal_and_action(&app, &dora).await;
+        // A change by a nurse that stops being news one minute from now.
+        plan_change::Entity::insert(plan_change::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(dora.patient_id),
+            at: Set(app.now() - Duration::days(14) + Duration::minutes(1)),
+            actor_account_id: Set(None),
+            actor_name: Set("Nurse Kemi Ade".into()),
+            actor_kind: Set("professional".into()),
+            section: Set("goals".into()),
+            record_id: Set(None),
+            summary: Set("Added a goal".into()),
+            detail: Set("[]".into()),
+        })
+        .exec(&app.db)
+        .await
+        .unwrap();
+        for _ in 0..2 {
+            let today = page(&app, &dora, "/today").await;
+            assert!(today.contains("New from your care team") && today.contains("Nurse Kemi Ade"), "{today}");
+        }
+        app.clock.advance(Duration::minutes(2));
+        let today = page(&app, &dora, "/today").await;
+        assert!(!today.contains("Nurse Kemi Ade"), "two weeks on, it is not news: {today}");
+    }
+}
+
+db_test! {
+    async fn every_table_that_names_a_person_moves_their_version_or_is_left_out_on_purpose(app) {
+        let backend = app.db.get_database_backend();
+        let (tables_sql, triggers_sql) = match backend {
+            sea_orm::DatabaseBackend::Sqlite => (
+                "SELECT m.name AS t FROM sqlite_master m, pragma_table_info(m.name) c \
+                 WHERE m.type = 'table' AND c.name = 'patient_id'",
+                "SELECT tbl_name AS t FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%version%'",
+            ),
+            _ => (
+                "SELECT table_name::text AS t FROM information_schema.columns \
+                 WHERE column_name = 'patient_id' AND table_schema = current_schema()",
+                "SELECT event_object_table::text AS t FROM information_schema.triggers \
+                 WHERE trigger_name LIKE '%version%'",
+            ),
+        };
+        let names = |sql: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let rows = db.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await.unwrap();
+                let mut names: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "t").unwrap()).collect();
+                names.sort();
+                names.dedup();
+                names
+            }
+        };
+        let naming = names(tables_sql).await;
+        let moving = names(triggers_sql).await;
+        assert!(naming.len() >= 15, "the catalogue was read: {naming:?}");
+        for table in &naming {
+            let left_out = migration::data_version::LEFT_OUT.contains(&table.as_str());
+            assert!(
+                moving.contains(table) != left_out,
+                "{table}: a table naming a person must move their version, or be listed as left out on purpose (and then not move it)"
+            );
+        }
+        for (table, _, _) in migration::data_version::THROUGH {
+            assert!(moving.contains(&(*table).to_owned()), "{table} moves the version of the person it reaches");
+        }
+        assert!(moving.contains(&"patients".to_owned()), "the person's own row moves it");
+    }
+}
