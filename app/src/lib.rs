@@ -36,8 +36,6 @@ pub mod entities;
 #[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
-pub mod remembered;
-#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;

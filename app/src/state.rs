@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 
 pub mod limits;
 pub mod push_services;
+pub mod remembered;
 
 use crate::clock::SharedClock;
 use crate::error::AppError;
@@ -26,7 +27,7 @@ pub struct AppState {
     /// shell lists them.
     pub reactors: Arc<crate::events::Reactors>,
     /// Pages this server remembers between requests while the person's data is unchanged.
-    pub remembered: crate::remembered::Remembered,
+    pub remembered: remembered::Remembered,
 }
 
 impl AppState {

@@ -4,7 +4,7 @@
 //! carers' grants, sharing — and whenever their own row does. Database triggers move it, in
 //! the same transaction as the change, whichever server instance (or tool) made it, so a page
 //! remembered for one version can never be shown once anything under it has changed: the
-//! version is the shared signal that lets each instance keep pages in memory (`app::remembered`).
+//! version is the shared signal that lets each instance keep pages in memory (`app::state::remembered`).
 //!
 //! Tables that name a person but that no page of theirs shows are left out on purpose:
 //! `invitations` and `reminder_jobs` (the reminder worker writes these all day; moving the

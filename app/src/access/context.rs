@@ -41,6 +41,24 @@ impl PatientCtx {
         self.today
     }
 
+    /// What `page` (with `detail`) is remembered as for this viewer and this version of the
+    /// person's data (`crate::state::remembered`); none for a professional, whose rights come
+    /// from memberships the version does not follow.
+    pub fn remembered_as(
+        &self,
+        page: &'static str,
+        detail: &str,
+    ) -> Option<crate::state::remembered::Key> {
+        (self.capacity != Capacity::Professional).then(|| crate::state::remembered::Key {
+            page,
+            detail: detail.to_owned(),
+            viewer: self.actor.account_id,
+            patient: self.patient.id,
+            version: self.patient.data_version,
+            today: self.today,
+        })
+    }
+
     /// `Ok` when the record was opened for `permission`: a service that does one thing asks,
     /// so a context opened to read cannot be handed to a service that writes.
     pub fn opened_for(&self, permission: Permission) -> Result<(), AppError> {

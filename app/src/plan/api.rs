@@ -38,8 +38,8 @@ pub(crate) fn local_path(back: &str, default: &str) -> String {
 #[server(prefix = "/api/plan", endpoint = "plan")]
 pub async fn my_plan() -> Result<PlanView, AppError> {
     let (state, ctx) = ctx(Verb::ReadPlan).await?;
-    crate::remembered::page(&state, &ctx, "plan", "", || async {
-        Ok(crate::remembered::Fresh::for_the_day(
+    crate::state::remembered::page(&state, ctx.remembered_as("plan", ""), || async {
+        Ok(crate::state::remembered::Fresh::for_the_day(
             service::plan(&state, &ctx).await?,
         ))
     })

@@ -4,8 +4,8 @@ use super::*;
 #[server(prefix = "/api/results", endpoint = "list")]
 pub async fn load_results() -> Result<Vec<ResultSummary>, AppError> {
     let (state, ctx) = service::ctx().await?;
-    crate::remembered::page(&state, &ctx, "results", "", || async {
-        Ok(crate::remembered::Fresh::for_the_day(
+    crate::state::remembered::page(&state, ctx.remembered_as("results", ""), || async {
+        Ok(crate::state::remembered::Fresh::for_the_day(
             service::summaries(&state, &ctx).await?,
         ))
     })
@@ -15,8 +15,8 @@ pub async fn load_results() -> Result<Vec<ResultSummary>, AppError> {
 #[server(prefix = "/api/results", endpoint = "detail")]
 pub async fn load_result(code: String) -> Result<ResultDetail, AppError> {
     let (state, ctx) = service::ctx().await?;
-    crate::remembered::page(&state, &ctx, "result", &code, || async {
-        Ok(crate::remembered::Fresh::for_the_day(
+    crate::state::remembered::page(&state, ctx.remembered_as("result", &code), || async {
+        Ok(crate::state::remembered::Fresh::for_the_day(
             service::detail(&state, &ctx, &code).await?,
         ))
     })

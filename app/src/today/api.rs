@@ -23,7 +23,7 @@ pub async fn load_today() -> Result<Option<TodayPageView>, AppError> {
             Err(e) => return Err(e),
         };
     crate::auth::audit::carer_access(&state, &ctx, Permission::ReadPlan).await?;
-    let page = crate::remembered::page(&state, &ctx, "today", "", || async {
+    let page = crate::state::remembered::page(&state, ctx.remembered_as("today", ""), || async {
         let viewing = crate::plan::service::viewing(&state, &ctx).await?;
         let reviews = crate::preparation::service::review_state(
             &state,
@@ -35,7 +35,7 @@ pub async fn load_today() -> Result<Option<TodayPageView>, AppError> {
         let plan = crate::plan::service::today_with(&state, &ctx, viewing, reviews.plan).await?;
         // The page changes by time alone when the review starts or the oldest news goes.
         let until = [plan.until, reviews.starts_at].into_iter().flatten().min();
-        Ok(crate::remembered::Fresh {
+        Ok(crate::state::remembered::Fresh {
             value: TodayPageView {
                 plan: plan.value,
                 card: reviews.card,

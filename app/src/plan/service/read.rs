@@ -626,13 +626,13 @@ const NEWS_FOR: chrono::Duration = chrono::Duration::days(14);
 /// [`today`] with what the Today page has already read: who is looking, and the plan's row
 /// (read with the review card, #21). Three statements: the actions with their goals, the last
 /// few weeks of logs, the news. Says too when the oldest news stops being news: the page
-/// changes then by time alone (for `crate::remembered`).
+/// changes then by time alone (for `crate::state::remembered`).
 pub async fn today_with(
     state: &AppState,
     ctx: &Ctx,
     viewing: Viewing,
     review: Option<plan::Model>,
-) -> Result<crate::remembered::Fresh<TodayView>, AppError> {
+) -> Result<crate::state::remembered::Fresh<TodayView>, AppError> {
     let p = ctx.patient();
     let rows = plan_action::Entity::find()
         .select_also(goal::Entity)
@@ -692,7 +692,7 @@ pub async fn today_with(
         review_with: review.and_then(|r| r.review_with),
         news: news.into_iter().map(change_view).collect(),
     };
-    Ok(crate::remembered::Fresh { value, until })
+    Ok(crate::state::remembered::Fresh { value, until })
 }
 
 /// One action with its goal, for the action's own page.

@@ -17,7 +17,8 @@
 //! permissions come from their practice's memberships, which the version does not follow.
 //!
 //! Access is decided before this is reached: a remembered page is only ever handed to a
-//! request whose [`PatientCtx`] the access layer has just opened.
+//! request whose `PatientCtx` the access layer has just opened, and only the access layer
+//! makes a [`Key`].
 use std::any::Any;
 use std::future::Future;
 use std::sync::Arc;
@@ -25,7 +26,6 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::access::{Capacity, PatientCtx};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -33,15 +33,17 @@ use crate::state::AppState;
 /// the ones least likely to be used again go first (quick_cache's S3-FIFO).
 const PAGES_KEPT: usize = 2_000;
 
+/// What a remembered page is found by. The access layer makes it, from the context it has
+/// just opened (`PatientCtx::remembered_as`), and makes none for a professional.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Key {
-    page: &'static str,
+pub struct Key {
+    pub page: &'static str,
     /// Anything the page takes besides the person (a result's code).
-    detail: String,
-    viewer: Uuid,
-    patient: Uuid,
-    version: i64,
-    today: NaiveDate,
+    pub detail: String,
+    pub viewer: Uuid,
+    pub patient: Uuid,
+    pub version: i64,
+    pub today: NaiveDate,
 }
 
 #[derive(Clone)]
@@ -82,13 +84,11 @@ impl<T> Fresh<T> {
     }
 }
 
-/// `page`'s data for the request's person and viewer: remembered if nothing under it has
+/// A page's data for `key` (none: not remembered): remembered if nothing under it has
 /// changed, read by `read` (and remembered) otherwise.
 pub async fn page<T, Read, Reading>(
     state: &AppState,
-    ctx: &PatientCtx,
-    page: &'static str,
-    detail: &str,
+    key: Option<Key>,
     read: Read,
 ) -> Result<T, AppError>
 where
@@ -96,16 +96,8 @@ where
     Read: FnOnce() -> Reading,
     Reading: Future<Output = Result<Fresh<T>, AppError>>,
 {
-    if ctx.capacity() == Capacity::Professional {
+    let Some(key) = key else {
         return Ok(read().await?.value);
-    }
-    let key = Key {
-        page,
-        detail: detail.to_owned(),
-        viewer: ctx.actor().account_id,
-        patient: ctx.patient().id,
-        version: ctx.patient().data_version,
-        today: ctx.today(),
     };
     let now = state.clock.now();
     if let Some(entry) = state.remembered.0.get(&key)
