@@ -101,9 +101,17 @@ fn postgres_function(name: &str, through: Option<(&str, &str)>) -> String {
     )
 }
 
+/// On PostgreSQL the version moves at commit (a deferred constraint trigger), still inside the
+/// transaction that made the change. Moved at once, it would lock the person's row in the
+/// middle of the transaction, between the other rows it locks; two writes for one person that
+/// lock those rows in different orders (a log's row then its action's, beside a retry that
+/// changes only the action) would then wait for each other until PostgreSQL ended one of them
+/// as a deadlock. Taken last, the person's row closes no circle (SQLite has one writer at a
+/// time, so its triggers need not wait).
 fn postgres_trigger(table: &str, function: &str) -> String {
     format!(
-        "CREATE TRIGGER {table}_moves_version AFTER INSERT OR UPDATE OR DELETE ON {table} \
+        "CREATE CONSTRAINT TRIGGER {table}_moves_version \
+         AFTER INSERT OR UPDATE OR DELETE ON {table} DEFERRABLE INITIALLY DEFERRED \
          FOR EACH ROW EXECUTE FUNCTION {function}()"
     )
 }

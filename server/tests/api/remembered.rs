@@ -150,3 +150,80 @@ db_test! {
         assert!(moving.contains(&"patients".to_owned()), "the person's own row moves it");
     }
 }
+
+/// PostgreSQL only: SQLite has one writer at a time, so two writes there never hold rows
+/// against each other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_writes_for_one_person_that_lock_rows_in_opposite_orders_both_commit() {
+    crate::support::run_on(crate::support::Backend::Postgres, |app| async move {
+        use sea_orm::TransactionTrait as _;
+        let dora = make_patient(&app, "Dora Tester", "9434765919").await;
+        let (_, action) = goal_and_action(&app, &dora).await;
+        let action: Uuid = action.parse().unwrap();
+        let (status, _) = crate::plan::post_json(
+            &app,
+            &dora,
+            "/api/plan/log",
+            &[("action", &action.to_string()), ("outcome", "done")],
+        )
+        .await;
+        assert_eq!(status, 200);
+        let before = version_of(&app, dora.patient_id).await;
+
+        // A phone's log changes the day's row, then (in the same transaction) its action's
+        // streak; a retry of another log changes only the action. This is the order the log
+        // service takes them in.
+        let log_write = app.db.begin().await.unwrap();
+        app::entities::action_log::Entity::update_many()
+            .col_expr(
+                app::entities::action_log::Column::Note,
+                Expr::value("Felt good"),
+            )
+            .filter(app::entities::action_log::Column::ActionId.eq(action))
+            .exec(&log_write)
+            .await
+            .unwrap();
+        let action_write = app.db.begin().await.unwrap();
+        let streak = plan_action::Entity::update_many()
+            .col_expr(plan_action::Column::StreakCount, Expr::value(1))
+            .filter(plan_action::Column::Id.eq(action))
+            .exec(&action_write);
+        // Were the person's row locked by the log's change, the action's change would wait for
+        // it here, holding the action, and the log's transaction would then wait for the action:
+        // PostgreSQL would end one of the two as a deadlock.
+        tokio::time::timeout(std::time::Duration::from_secs(10), streak)
+            .await
+            .expect("the action's change does not wait for the log's transaction")
+            .unwrap();
+        let log_write = tokio::spawn(async move {
+            plan_action::Entity::update_many()
+                .col_expr(plan_action::Column::StreakCount, Expr::value(2))
+                .filter(plan_action::Column::Id.eq(action))
+                .exec(&log_write)
+                .await?;
+            log_write.commit().await
+        });
+        action_write
+            .commit()
+            .await
+            .expect("the action's change commits");
+        log_write
+            .await
+            .unwrap()
+            .expect("the log's change commits after it");
+        assert!(
+            version_of(&app, dora.patient_id).await >= before + 2,
+            "both moved Dora's version"
+        );
+    })
+    .await;
+}
+
+async fn version_of(app: &crate::support::TestApp, patient: Uuid) -> i64 {
+    app::entities::patient::Entity::find_by_id(patient)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .data_version
+}
