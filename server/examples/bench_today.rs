@@ -260,12 +260,31 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
     let page = load(&today, Some(&cookie), MEASURE).await;
     load(&conversation, Some(&doctor_cookie), WARM_UP).await;
     let talk = load(&conversation, Some(&doctor_cookie), MEASURE).await;
+    // The same Today from a second server over the same database that keeps no pages
+    // (`remembered_pages = 0`): what each visit costs when it is read afresh (a first visit,
+    // or the first after a change), side by side with the remembered one.
+    let afresh = {
+        let config = server::config::Config {
+            remembered_pages: 0,
+            ..config.clone()
+        };
+        let running = server::spawn(server::prepare(config, clock.clone()).await?).await?;
+        let today = format!("http://{}/today", running.addr);
+        load(&today, Some(&cookie), WARM_UP).await;
+        let figures = load(&today, Some(&cookie), MEASURE).await;
+        running.stop().await;
+        figures
+    };
     println!("| handler ({backend}) | requests/s | p50 ms | p99 ms | errors |");
     println!("|---|---|---|---|---|");
     for (name, f) in [
         ("bare axum hello", bare),
         ("accessibility statement (SSR, no data)", &empty),
         ("Today page, 2 years of logs", &page),
+        (
+            "Today page, read afresh every visit (remembered_pages = 0)",
+            &afresh,
+        ),
         ("conversation view (clinician), same person", &talk),
     ] {
         println!(
@@ -279,6 +298,11 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
     println!(
         "Today is {share:.1}% of the accessibility page's rate (goal: at least {goal:.0}%): {}",
         verdict(share >= goal)
+    );
+    println!(
+        "Today read afresh every visit is {:.1}% of the accessibility page's rate; remembered, Today serves {:.1} times as many",
+        100.0 * afresh.rps / empty.rps.max(1.0),
+        page.rps / afresh.rps.max(1.0)
     );
     println!(
         "Today is {:.1}% of the bare handler's rate (goal: at least 10%): {}",

@@ -29,6 +29,7 @@ pub struct Config {
     pub db_acquire_timeout_seconds: u32,
     pub request_timeout_seconds: u32,
     pub shutdown_grace_seconds: u32,
+    pub remembered_pages: u32,
 }
 
 impl Default for Config {
@@ -53,6 +54,7 @@ impl Default for Config {
             db_acquire_timeout_seconds: 3,
             request_timeout_seconds: 20,
             shutdown_grace_seconds: 20,
+            remembered_pages: 2_000,
         }
     }
 }
@@ -135,6 +137,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     (
         "shutdown_grace_seconds",
         "On SIGTERM, how long requests in flight may take to finish before the server stops anyway. [default: 20]",
+    ),
+    (
+        "remembered_pages",
+        "How many of people's own pages (Today, plan, results; a few kilobytes each) this instance keeps in memory to answer a repeat visit without reading them again; any change to a person's data is seen at once. 0 keeps none. [default: 2000]",
     ),
 ];
 
@@ -231,6 +237,9 @@ impl Config {
         }
         if !(1..=600).contains(&self.shutdown_grace_seconds) {
             return Err(bad("shutdown_grace_seconds", "must be from 1 to 600"));
+        }
+        if self.remembered_pages > 100_000 {
+            return Err(bad("remembered_pages", "must be from 0 to 100000"));
         }
         if !self.push_contact.is_empty()
             && !self.push_contact.starts_with("mailto:")
@@ -362,6 +371,28 @@ mod tests {
         let message = err.err().unwrap_or_default();
         assert!(message.contains("sesion_idle_minutes"), "{message}");
         assert!(!message.contains('\n'));
+    }
+
+    #[test]
+    fn remembered_pages_may_be_none_but_not_beyond_a_hundred_thousand() {
+        let none = Config {
+            remembered_pages: 0,
+            ..Config::default()
+        };
+        assert!(none.validate().is_ok(), "0 keeps no pages");
+        let too_many = Config {
+            remembered_pages: 100_001,
+            ..Config::default()
+        };
+        let message = too_many
+            .validate()
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            message.contains("remembered_pages") && message.contains("from 0 to 100000"),
+            "{message}"
+        );
     }
 
     #[test]

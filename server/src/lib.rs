@@ -161,7 +161,7 @@ pub async fn prepare_with(
         limits: Arc::new(Limits::default()),
         wake_reminders: Arc::new(tokio::sync::Notify::new()),
         reactors: Arc::new(app::shell::reactors()),
-        remembered: app::state::remembered::Remembered::default(),
+        remembered: app::state::remembered::Remembered::keeping(config.remembered_pages),
     };
     Ok(Prepared {
         state: ServerState {

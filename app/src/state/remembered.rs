@@ -29,9 +29,12 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// How many pages one server keeps (a Today page or a plan is a few kilobytes). When full,
-/// the ones least likely to be used again go first (quick_cache's S3-FIFO).
-const PAGES_KEPT: usize = 2_000;
+/// This server's remembered pages (shared by its requests through [`AppState`]): at most the
+/// number the `remembered_pages` setting gives (a Today page or a plan is a few kilobytes).
+/// When full, the ones least likely to be used again go first (quick_cache's S3-FIFO). None
+/// kept: every page is read afresh.
+#[derive(Clone, Default)]
+pub struct Remembered(Option<Arc<quick_cache::sync::Cache<Key, Entry>>>);
 
 /// What a remembered page is found by. The access layer makes it, from the context it has
 /// just opened (`PatientCtx::remembered_as`), and makes none for a professional.
@@ -52,20 +55,21 @@ struct Entry {
     until: Option<DateTime<Utc>>,
 }
 
-/// This server's remembered pages (shared by its requests through [`AppState`]).
-#[derive(Clone)]
-pub struct Remembered(Arc<quick_cache::sync::Cache<Key, Entry>>);
-
-impl Default for Remembered {
-    fn default() -> Self {
-        Self(Arc::new(quick_cache::sync::Cache::new(PAGES_KEPT)))
+impl Remembered {
+    /// A store keeping at most `pages` (0: none).
+    pub fn keeping(pages: u32) -> Self {
+        Self((pages > 0).then(|| {
+            Arc::new(quick_cache::sync::Cache::new(
+                usize::try_from(pages).unwrap_or(usize::MAX),
+            ))
+        }))
     }
 }
 
 impl std::fmt::Debug for Remembered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Remembered")
-            .field("pages", &self.0.len())
+            .field("pages", &self.0.as_ref().map(|cache| cache.len()))
             .finish()
     }
 }
@@ -96,18 +100,18 @@ where
     Read: FnOnce() -> Reading,
     Reading: Future<Output = Result<Fresh<T>, AppError>>,
 {
-    let Some(key) = key else {
+    let (Some(key), Some(cache)) = (key, &state.remembered.0) else {
         return Ok(read().await?.value);
     };
     let now = state.clock.now();
-    if let Some(entry) = state.remembered.0.get(&key)
+    if let Some(entry) = cache.get(&key)
         && entry.until.is_none_or(|until| now < until)
         && let Ok(value) = entry.value.downcast::<T>()
     {
         return Ok(T::clone(&value));
     }
     let fresh = read().await?;
-    state.remembered.0.insert(
+    cache.insert(
         key,
         Entry {
             value: Arc::new(fresh.value.clone()),
