@@ -33,7 +33,7 @@ use crate::state::AppState;
 /// number the `remembered_pages` setting gives (a Today page or a plan is a few kilobytes).
 /// When full, the ones least likely to be used again go first (quick_cache's S3-FIFO). None
 /// kept: every page is read afresh.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Remembered(Option<Arc<quick_cache::sync::Cache<Key, Entry>>>);
 
 /// What a remembered page is found by. The access layer makes it, from the context it has

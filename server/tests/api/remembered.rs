@@ -153,31 +153,22 @@ db_test! {
 
 db_test! {
     async fn a_server_set_to_keep_no_pages_reads_the_persons_today_afresh_on_every_visit(app) {
-        use std::sync::atomic::{AtomicUsize, Ordering};
         let dora = make_patient(&app, "Dora Tester", "9434765919").await;
         goal_and_action(&app, &dora).await;
-        // A second server over the same database, with `remembered_pages = 0`, whose
-        // connection counts the statements it runs.
-        let mut db = server::db::connect(&app.target).await.expect("connect");
-        let statements = std::sync::Arc::new(AtomicUsize::new(0));
-        let counter = statements.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-        });
+        // A second server over the same database that keeps no pages, counting its statements.
         let config = server::config::Config { remembered_pages: 0, ..app.config.clone() };
-        let prepared = server::prepare_with(config, std::sync::Arc::new(app.clock.clone()), db, app.target.clone()).await.expect("prepare");
-        let running = server::spawn(prepared).await.expect("serve");
+        let counting = crate::support::CountingServer::start(&app, config).await;
         let client = reqwest::Client::new();
         let mut counts = Vec::new();
         for _ in 0..3 {
-            statements.store(0, Ordering::SeqCst);
-            let res = client.get(format!("http://{}/today", running.addr)).header("cookie", &dora.cookie).send().await.unwrap();
+            counting.reset();
+            let res = client.get(format!("http://{}/today", counting.running.addr)).header("cookie", &dora.cookie).send().await.unwrap();
             assert_eq!(res.status(), 200);
             let body = res.text().await.unwrap();
             assert!(body.contains("Walk to the post office and back"), "{body}");
-            counts.push(statements.load(Ordering::SeqCst));
+            counts.push(counting.count());
         }
-        running.stop().await;
+        counting.running.stop().await;
         // Remembered, a repeat visit runs 2 (`round_trips`); here each reads the page again
         // (the first visit also brings the session's expiry up to date).
         assert!(counts[1] > 2 && counts[2] == counts[1], "every visit reads Today afresh: {counts:?}");

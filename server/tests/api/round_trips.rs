@@ -3,15 +3,12 @@
 //! server over the same database whose connection counts every statement it runs (the
 //! session's read included), started just before, so no background sweep (the first runs a
 //! minute after start) is counted.
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use app::entities::patient;
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
 use crate::db_test;
 use crate::plan::{goal_and_action, make_patient};
-use crate::support::session_cookie_for;
+use crate::support::{CountingServer, session_cookie_for};
 
 /// The most statements each of these pages may run (#21 item 3).
 const MOST: usize = 6;
@@ -23,33 +20,21 @@ db_test! {
         let newcomer = make_patient(&app, "Dora Tester", "9434765919").await;
         goal_and_action(&app, &newcomer).await;
 
-        let mut db = server::db::connect(&app.target).await.expect("connect");
-        let statements = Arc::new(AtomicUsize::new(0));
-        let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
-        let (counter, said) = (statements.clone(), seen.clone());
-        db.set_metric_callback(move |info| {
-            counter.fetch_add(1, Ordering::SeqCst);
-            if let Ok(mut said) = said.lock() {
-                said.push(info.statement.sql.chars().take(160).collect());
-            }
-        });
-        let prepared = server::prepare_with(app.config.clone(), Arc::new(app.clock.clone()), db, app.target.clone()).await.expect("prepare");
-        let running = server::spawn(prepared).await.expect("serve");
+        let counting = CountingServer::start(&app, app.config.clone()).await;
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let base = format!("http://{}", running.addr);
+        let base = format!("http://{}", counting.running.addr);
         let count = |path: String, cookie: String| {
-            let (client, statements, base, seen) = (client.clone(), statements.clone(), base.clone(), seen.clone());
+            let (client, base, counting) = (client.clone(), base.clone(), &counting);
             async move {
-                statements.store(0, Ordering::SeqCst);
-                seen.lock().unwrap().clear();
+                counting.reset();
                 let res = client.get(format!("{base}{path}")).header("cookie", cookie).send().await.unwrap();
                 assert_eq!(res.status(), 200, "{path}");
                 let body = res.text().await.unwrap();
                 assert!(!body.contains("Sign in to Alongside"), "{path} was signed in");
                 if std::env::var_os("SHOW_STATEMENTS").is_some() {
-                    eprintln!("{path}: {:#?}", seen.lock().unwrap());
+                    eprintln!("{path}: {:#?}", counting.seen.lock().unwrap());
                 }
-                (statements.load(Ordering::SeqCst), body)
+                (counting.count(), body)
             }
         };
         let mut rows = Vec::new();
@@ -98,7 +83,7 @@ db_test! {
         )
         .await;
         assert!(view.contains("What Margaret did"), "the conversation view shows Margaret's story");
-        running.stop().await;
+        counting.running.stop().await;
         eprintln!("statements per page (two years of history, one day): {rows:?}; visited again: {again:?}; the conversation view: {conversation}");
         let (long, short) = (&rows[0], &rows[1]);
         let of = |counts: &Vec<(String, usize)>, path: &str| counts.iter().find(|(p, _)| p == path).map(|(_, n)| *n);

@@ -426,3 +426,49 @@ fn start_time() -> chrono::DateTime<Utc> {
         _ => Utc::now(),
     }
 }
+
+/// A second server over the app's database, with `config`, whose connection counts every
+/// statement it runs (the session's read included) and keeps the start of each: for tests of
+/// how many round trips a page takes. Started just now, so no background sweep (the first
+/// runs a minute after start) is counted.
+pub struct CountingServer {
+    pub running: server::Running,
+    pub statements: Arc<std::sync::atomic::AtomicUsize>,
+    pub seen: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl CountingServer {
+    pub async fn start(app: &TestApp, config: Config) -> Self {
+        let mut db = server::db::connect(&app.target).await.expect("connect");
+        let statements = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+        let (counter, said) = (statements.clone(), seen.clone());
+        db.set_metric_callback(move |info| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if let Ok(mut said) = said.lock() {
+                said.push(info.statement.sql.chars().take(160).collect());
+            }
+        });
+        let prepared =
+            server::prepare_with(config, Arc::new(app.clock.clone()), db, app.target.clone())
+                .await
+                .expect("prepare");
+        let running = server::spawn(prepared).await.expect("serve");
+        Self {
+            running,
+            statements,
+            seen,
+        }
+    }
+
+    /// Starts counting afresh.
+    pub fn reset(&self) {
+        self.statements
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+        self.seen.lock().expect("not poisoned").clear();
+    }
+
+    pub fn count(&self) -> usize {
+        self.statements.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
