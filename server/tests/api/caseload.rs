@@ -319,6 +319,22 @@ fn ids(rows: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
+/// The ids of everyone in `org`, in the caseload's order (family name, given name, id).
+async fn in_name_order(app: &TestApp, org: Uuid) -> Vec<String> {
+    use sea_orm::QueryOrder as _;
+    patient::Entity::find()
+        .filter(patient::Column::OrganisationId.eq(org))
+        .order_by_asc(patient::Column::FamilyName)
+        .order_by_asc(patient::Column::GivenName)
+        .order_by_asc(patient::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id.to_string())
+        .collect()
+}
+
 async fn org_of(app: &TestApp, given: &str) -> Uuid {
     patient::Entity::find()
         .filter(patient::Column::GivenName.eq(given))
@@ -331,20 +347,13 @@ async fn org_of(app: &TestApp, given: &str) -> Uuid {
 
 db_test! {
     async fn page_two_shows_the_rest_in_name_order_and_no_one_twice(app) {
-        use sea_orm::QueryOrder as _;
         let dr = dr_priya(&app).await;
         let home = org_of(&app, "Margaret").await;
         // Three people of each name, so only the id tells them apart at a page's edge.
         let extra: Vec<_> = (0..117).map(|i| someone(home, "Given", &format!("Family{:02}", i / 3), "Europe/London", i)).collect();
         patient::Entity::insert_many(extra).exec(&app.db).await.unwrap();
 
-        let expected: Vec<String> = patient::Entity::find()
-            .filter(patient::Column::OrganisationId.eq(home))
-            .order_by_asc(patient::Column::FamilyName)
-            .order_by_asc(patient::Column::GivenName)
-            .order_by_asc(patient::Column::Id)
-            .all(&app.db).await.unwrap()
-            .into_iter().map(|p| p.id.to_string()).collect();
+        let expected = in_name_order(&app, home).await;
         assert_eq!(expected.len(), 120);
         let (rows, total) = every_page(&app, &dr, &[], &[]).await;
         assert_eq!(total, 120);
@@ -363,6 +372,53 @@ db_test! {
         }
         let first = page(&app, &dr, "/team").await;
         assert!(first.contains("Showing 1 to 50 of 120") && !first.contains("rel=\"prev\""), "{first}");
+    }
+}
+
+db_test! {
+    async fn a_practice_of_over_a_thousand_is_counted_a_thousand_ahead_and_every_page_is_still_reached(app) {
+        let dr = dr_priya(&app).await;
+        let home = org_of(&app, "Margaret").await;
+        let extra: Vec<_> = (0..1_057).map(|i| someone(home, "Given", &format!("Family{i:04}"), "Europe/London", i)).collect();
+        for chunk in extra.chunks(300) {
+            patient::Entity::insert_many(chunk.to_vec()).exec(&app.db).await.unwrap();
+        }
+        let expected = in_name_order(&app, home).await;
+        assert_eq!(expected.len(), 1_060);
+
+        // Every page, in order: each person once, counted a thousand past the page's start.
+        let (status, body) = post_json(&app, &dr, "/api/team/caseload_filter", &[]).await;
+        assert_eq!(status, 200, "{body}");
+        let mut rows = Vec::new();
+        let mut counts = Vec::new();
+        for n in 1u64..=22 {
+            let page = n.to_string();
+            let (status, body) = post_json(&app, &dr, "/api/team/caseload", &[("page", &page)]).await;
+            assert_eq!(status, 200, "{body}");
+            let view: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(view["page"], n);
+            counts.push((view["total"].as_u64().unwrap(), view["more"].as_bool().unwrap()));
+            rows.extend(view["rows"].as_array().unwrap().clone());
+        }
+        assert_eq!(ids(&rows), expected, "22 pages in name order, each person once");
+        assert_eq!(counts[0], (1_000, true), "page 1 counts to 1,000 and says there are more");
+        assert_eq!(counts[1], (1_050, true), "page 2 counts to 1,050");
+        assert_eq!(counts[2], (1_060, false), "page 3 counts everyone");
+        assert!(counts[2..].iter().all(|c| *c == (1_060, false)), "{counts:?}");
+
+        let first = page(&app, &dr, "/team").await;
+        assert!(first.contains("Showing 1 to 50 of more than 1,000"), "{first}");
+        assert!(first.contains(r#"href="/team?page=2" rel="next""#), "a next page: {first}");
+        assert!(!first.contains(r#"aria-label="Page 20""#), "no last page offered before it is counted: {first}");
+        let near_end = page(&app, &dr, "/team?page=21").await;
+        assert!(near_end.contains("Showing 1,001 to 1,050 of 1,060"), "{near_end}");
+        assert!(near_end.contains(r#"href="/team?page=22" rel="next""#), "{near_end}");
+        let last = page(&app, &dr, "/team?page=22").await;
+        assert!(last.contains("Showing 1,051 to 1,060 of 1,060") && !last.contains(r#"rel="next""#), "{last}");
+
+        // A search narrows the list below the count's reach: counted exactly.
+        let (_, total) = every_page(&app, &dr, &[("search", "family000")], &[]).await;
+        assert_eq!(total, 10, "Family0000 to Family0009");
     }
 }
 

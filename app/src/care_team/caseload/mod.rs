@@ -121,27 +121,32 @@ pub struct CaseloadView {
     pub stages: StageFilter,
     /// This page's rows.
     pub rows: Vec<CaseloadRow>,
-    /// How many people match the filters, on every page.
+    /// How many people match the filters; a long list is counted only so far past this page
+    /// (`more`).
     pub total: u64,
+    /// More than `total` people match.
+    pub more: bool,
     /// Which page this is, from 1.
     pub page: u64,
     pub page_size: u64,
 }
 
 impl CaseloadView {
-    /// How many pages the matching people fill (at least one, perhaps empty).
+    /// How many pages the people counted fill (at least one, perhaps empty); with `more`,
+    /// there are pages after these.
     pub fn pages(&self) -> u64 {
         self.total.div_ceil(self.page_size.max(1)).max(1)
     }
 
-    /// "Showing 51 to 100 of 9,874".
+    /// "Showing 51 to 100 of 9,874", or "of more than 1,050" when the count stopped.
     pub fn showing(&self) -> String {
         let first = (self.page - 1) * self.page_size + 1;
         let last = first + self.rows.len() as u64 - 1;
         format!(
-            "Showing {} to {} of {}",
+            "Showing {} to {} of {}{}",
             thousands(first),
             thousands(last),
+            if self.more { "more than " } else { "" },
             thousands(self.total)
         )
     }
@@ -161,16 +166,20 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// The page numbers a pager shows: the first, the last, and those beside the current one;
-/// `None` where pages are left out.
-pub fn pager(current: u64, pages: u64) -> Vec<Option<u64>> {
+/// `None` where pages are left out. With `more` (pages after these, not counted), no last
+/// page: the list ends in `None`.
+pub fn pager(current: u64, pages: u64, more: bool) -> Vec<Option<u64>> {
     let mut out = Vec::new();
     for n in 1..=pages {
-        let near = n == 1 || n == pages || n.abs_diff(current) <= 1;
+        let near = n == 1 || (n == pages && !more) || n.abs_diff(current) <= 1;
         if near {
             out.push(Some(n));
         } else if out.last().is_some_and(Option::is_some) {
             out.push(None);
         }
+    }
+    if more && out.last().is_some_and(Option::is_some) {
+        out.push(None);
     }
     out
 }
@@ -196,13 +205,62 @@ mod tests {
 
     #[test]
     fn the_pager_shows_the_ends_and_the_neighbours_of_the_current_page() {
-        assert_eq!(pager(1, 1), vec![Some(1)]);
-        assert_eq!(pager(1, 3), vec![Some(1), Some(2), Some(3)]);
+        assert_eq!(pager(1, 1, false), vec![Some(1)]);
+        assert_eq!(pager(1, 3, false), vec![Some(1), Some(2), Some(3)]);
         assert_eq!(
-            pager(5, 198),
+            pager(5, 198, false),
             vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(198)]
         );
-        assert_eq!(pager(198, 198), vec![Some(1), None, Some(197), Some(198)]);
+        assert_eq!(
+            pager(198, 198, false),
+            vec![Some(1), None, Some(197), Some(198)]
+        );
+    }
+
+    #[test]
+    fn a_list_counted_only_so_far_has_no_last_page_in_its_pager() {
+        assert_eq!(pager(1, 20, true), vec![Some(1), Some(2), None]);
+        assert_eq!(
+            pager(7, 26, true),
+            vec![Some(1), None, Some(6), Some(7), Some(8), None]
+        );
+        let view = |page: u64, rows: usize, total: u64, more: bool| CaseloadView {
+            filter: CaseloadFilter::default(),
+            stages: StageFilter::default(),
+            rows: vec![sample_row(); rows],
+            total,
+            more,
+            page,
+            page_size: 50,
+        };
+        assert_eq!(
+            view(1, 50, 1_000, true).showing(),
+            "Showing 1 to 50 of more than 1,000"
+        );
+        assert_eq!(
+            view(21, 50, 1_060, false).showing(),
+            "Showing 1,001 to 1,050 of 1,060"
+        );
+    }
+
+    fn sample_row() -> CaseloadRow {
+        CaseloadRow {
+            patient_id: Uuid::nil(),
+            name: "Sam Jones".into(),
+            nhs_number: "943 476 5919".into(),
+            born: "1 January 1960".into(),
+            conditions: String::new(),
+            review: "Not set".into(),
+            pack_sent: false,
+            agenda_returned: false,
+            overdue: false,
+            stage: crate::care_team::cycle::StageView {
+                stage: crate::care_team::cycle::Stage::ReviewDue,
+                text: String::new(),
+                overdue: false,
+            },
+            shared: false,
+        }
     }
 
     #[test]

@@ -98,8 +98,8 @@ pub fn CaseloadPage() -> impl IntoView {
 /// they are): plain links, so they work with no JavaScript.
 #[allow(non_snake_case)]
 fn Pager(v: &CaseloadView) -> Option<impl IntoView + use<>> {
-    let pages = v.pages();
-    if pages <= 1 {
+    let (pages, more) = (v.pages(), v.more);
+    if pages <= 1 && !more {
         return None;
     }
     let (current, stages) = (v.page, v.stages);
@@ -110,14 +110,14 @@ fn Pager(v: &CaseloadView) -> Option<impl IntoView + use<>> {
             </a>
         }
     });
-    let next = (current < pages).then(|| {
+    let next = (current < pages || more).then(|| {
         view! {
             <a href=stages.page_address(current + 1) rel="next" class="nhsuk-pagination__next">
                 <span class="nhsuk-pagination__title">"Next"<span class="nhsuk-u-visually-hidden">" page"</span></span>
             </a>
         }
     });
-    let items = pager(current, pages)
+    let items = pager(current, pages, more)
         .into_iter()
         .map(|n| match n {
             Some(n) => view! {

@@ -20,6 +20,10 @@ use crate::preparation::ReviewStatus;
 /// Rows on a page of the caseload.
 pub const PAGE_SIZE: u64 = 50;
 
+/// How far past a page's start the plain list is counted: a practice of 10,000 shows "more
+/// than 1,000" on its first page instead of being counted whole on every page.
+pub const COUNT_AHEAD: u64 = 1_000;
+
 /// What narrows the list, parsed from the session's filter and the address's.
 #[derive(Clone, Debug)]
 pub struct Narrowing {
@@ -114,8 +118,11 @@ fn escape_like(part: &str) -> String {
 
 /// One page of the people the access layer's `visible` parts let the reader see (a person is
 /// visible when any part holds), narrowed, ordered by family name then given name (then id, so a
-/// page's edge is stable), with how many match in all: one statement whatever the number of
-/// people. A page past the end (an old link) is answered with the last page, after counting.
+/// page's edge is stable), with how many match: one statement whatever the number of people. The
+/// plain list (no filter on the cycle) is counted only to [`COUNT_AHEAD`] people past the page's
+/// start, so its first page costs the same in a practice of 1,000 as of 10,000 (counting everyone
+/// on every page grew with the practice). A page past the end (an old link) is answered with
+/// the last page, after counting all.
 pub async fn page(
     db: &impl ConnectionTrait,
     visible: Vec<Condition>,
@@ -130,18 +137,13 @@ pub async fn page(
         narrowing,
         now,
     };
-    let (rows, total) = matching.page(db, page).await?;
-    if !rows.is_empty() || page == 1 {
-        return Ok(Page { rows, total, page });
+    let found = matching.page(db, page).await?;
+    if !found.rows.is_empty() || page == 1 {
+        return Ok(found);
     }
     let total = matching.count(db).await?;
     let last = Ord::max(total.div_ceil(PAGE_SIZE), 1);
-    let (rows, total) = matching.page(db, last).await?;
-    Ok(Page {
-        rows,
-        total,
-        page: last,
-    })
+    matching.page(db, last).await
 }
 
 /// The people who match, as SQL.
@@ -181,12 +183,11 @@ impl Matching<'_> {
         select.from(FACTS).to_owned().with(with)
     }
 
-    async fn page(
-        &self,
-        db: &impl ConnectionTrait,
-        page: u64,
-    ) -> Result<(Vec<patient::Model>, u64), AppError> {
+    async fn page(&self, db: &impl ConnectionTrait, page: u64) -> Result<Page, AppError> {
         let offset = (page - 1).saturating_mul(PAGE_SIZE);
+        // Counted as far as this (the names list), or all (`COUNT(*) OVER ()`: with the cycle's
+        // facts, everyone who matches is worked out anyway).
+        let mut counted_to = None;
         let rows = if self.narrowing.needs_facts() {
             let statement = self.with_facts(|s| {
                 s.column((FACTS, Asterisk))
@@ -197,7 +198,10 @@ impl Matching<'_> {
             db.query_all(&statement).await?
         } else {
             let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
-            db.query_all(&self.names_page(offset, postgres)).await?
+            let limit = offset.saturating_add(COUNT_AHEAD);
+            counted_to = Some(limit);
+            db.query_all(&self.names_page(offset, limit, postgres))
+                .await?
         };
         let mut total = 0;
         let mut people = Vec::with_capacity(rows.len());
@@ -206,15 +210,22 @@ impl Matching<'_> {
             total = u64::try_from(matching).unwrap_or(0);
             people.push(patient::Model::from_query_result(&row, "")?);
         }
-        Ok((people, total))
+        let more = counted_to.is_some_and(|limit| total > limit);
+        Ok(Page {
+            rows: people,
+            total: match counted_to {
+                Some(limit) if more => limit,
+                _ => total,
+            },
+            more,
+            page,
+        })
     }
 
-    /// A page of the plain list (no filter on the cycle): each part's first `offset + PAGE_SIZE`
-    /// people in name order, read along its index (`patients_organisation_names` for a
-    /// practice: no sort, and nothing past the page read), merged, and the page taken from them;
-    /// the count beside it. So the first page costs the same in a practice of 1,000 as of
-    /// 10,000, where ordering everyone who matches grew with the practice (`make bench-scale`).
-    fn names_page(&self, offset: u64, postgres: bool) -> SelectStatement {
+    /// Each part's first `limit` people in name order (id and names), read along its index
+    /// (`patients_organisation_names` for a practice: no sort, and nothing past them read),
+    /// merged: everyone among the first `limit` of the list is in it, each once.
+    fn firsts(&self, limit: u64) -> SelectStatement {
         let search = self.narrowing.search();
         let mut merged: Option<SelectStatement> = None;
         for part in &self.parts {
@@ -227,7 +238,7 @@ impl Matching<'_> {
                 .cond_where(part.clone())
                 .cond_where(search.clone());
             by_name(&mut first, "patients");
-            first.limit(offset + PAGE_SIZE);
+            first.limit(limit);
             // A derived table, so the part keeps its own order and limit inside the union.
             let mut read = Query::select();
             read.column(Asterisk).from_subquery(first, PART);
@@ -236,31 +247,40 @@ impl Matching<'_> {
                 Some(mut m) => m.union(UnionType::Distinct, read).to_owned(),
             });
         }
+        // No part, no one.
+        merged.unwrap_or_else(|| {
+            Query::select()
+                .column(patient::Column::Id)
+                .column(patient::Column::FamilyName)
+                .column(patient::Column::GivenName)
+                .from(patient::Entity)
+                .and_where(Expr::cust("1 = 0"))
+                .to_owned()
+        })
+    }
+
+    /// A page of the plain list (no filter on the cycle): the page taken from the parts' first
+    /// `offset + PAGE_SIZE` people, with how many match beside it, counted from the parts' first
+    /// `counted_to + 1` (more than `counted_to` says "more"). So the page costs the same in a
+    /// practice of 1,000 as of 10,000, where ordering or counting everyone who matches grew
+    /// with the practice (`make bench-scale`).
+    fn names_page(&self, offset: u64, counted_to: u64, postgres: bool) -> SelectStatement {
         let mut on_page = Query::select();
-        on_page.column((MERGED, patient::Column::Id));
-        match merged {
-            Some(m) => on_page.from_subquery(m, MERGED),
-            // No part, no one: an empty page, counted as none.
-            None => on_page.from_subquery(
-                Query::select()
-                    .column(patient::Column::Id)
-                    .column(patient::Column::FamilyName)
-                    .column(patient::Column::GivenName)
-                    .from(patient::Entity)
-                    .and_where(Expr::cust("1 = 0"))
-                    .to_owned(),
-                MERGED,
-            ),
-        };
+        on_page
+            .column((MERGED, patient::Column::Id))
+            .from_subquery(self.firsts(offset + PAGE_SIZE), MERGED);
         by_name(&mut on_page, MERGED);
         on_page.limit(PAGE_SIZE).offset(offset);
+        // Several parts' firsts may hold more than `counted_to + 1` between them: any count
+        // past `counted_to` means "more".
+        let mut count = Query::select();
+        count
+            .expr_as(Expr::cust("COUNT(*)"), "matching")
+            .from_subquery(self.firsts(counted_to.saturating_add(1)), MERGED);
         let mut select = Query::select();
         select
             .column((patient::Entity, Asterisk))
-            .expr_as(
-                Expr::SubQuery(None, Box::new(self.plain_count().into())),
-                "matching",
-            )
+            .expr_as(Expr::SubQuery(None, Box::new(count.into())), "matching")
             .from(patient::Entity)
             .and_where(crate::access::patient_id_in(on_page, postgres));
         by_name(&mut select, "patients");
@@ -297,8 +317,10 @@ impl Matching<'_> {
 /// A page of the caseload's people.
 pub struct Page {
     pub rows: Vec<patient::Model>,
-    /// How many match, on every page.
+    /// How many match, counted as far as [`COUNT_AHEAD`] past this page's start.
     pub total: u64,
+    /// More than `total` match (the count stopped there).
+    pub more: bool,
     /// Which page this is, from 1.
     pub page: u64,
 }

@@ -91,6 +91,7 @@ pub async fn caseload_page(
         stages,
         rows,
         total: found.total,
+        more: found.more,
         page: found.page,
         page_size: query::PAGE_SIZE,
     })
