@@ -29,6 +29,12 @@ pub async fn from_request() -> Result<Session, AppError> {
         .map_err(AppError::internal)
 }
 
+/// Who the session was signed in as when the store read it: the session store reads the
+/// session and its account's `Who` (the access layer's) in one statement and hands the second
+/// to the request under this key. Like every key starting with two underscores, the store never
+/// writes it to the database.
+pub const WHO_KEY: &str = "__who";
+
 pub async fn current_account(session: &Session) -> Result<Option<Uuid>, AppError> {
     session
         .get::<Uuid>(ACCOUNT_KEY)

@@ -258,6 +258,18 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
     let empty = load(&accessibility, None, MEASURE).await;
     load(&today, Some(&cookie), WARM_UP).await;
     let page = load(&today, Some(&cookie), MEASURE).await;
+    // `BENCH_TODAY_HOLD=<seconds>`: the remembered Today kept under the same load that long
+    // more, for a profiler to attach to this process (`perf record -p`), measuring nothing.
+    if let Some(hold) = std::env::var("BENCH_TODAY_HOLD")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        eprintln!(
+            "holding Today ({backend}) under load for {hold} s: process {}",
+            std::process::id()
+        );
+        load(&today, Some(&cookie), Duration::from_secs(hold)).await;
+    }
     load(&conversation, Some(&doctor_cookie), WARM_UP).await;
     let talk = load(&conversation, Some(&doctor_cookie), MEASURE).await;
     // The same Today from a second server over the same database that keeps no pages
@@ -292,6 +304,22 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
             f.rps, f.p50_ms, f.p99_ms, f.errors
         );
     }
+    // What each page sends (HTML, before compression): rendering is most of a remembered
+    // Today's cost, and it grows with the page.
+    let size = |url: String, cookie: Option<String>| async move {
+        let mut req = reqwest::Client::new()
+            .get(&url)
+            .header("accept", "text/html");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        anyhow::Ok(req.send().await?.bytes().await?.len() as f64 / 1024.0)
+    };
+    println!(
+        "Page sizes (HTML, uncompressed): accessibility statement {:.1} KB, Today {:.1} KB",
+        size(accessibility.clone(), None).await?,
+        size(today.clone(), Some(cookie.clone())).await?
+    );
     let share = 100.0 * page.rps / empty.rps.max(1.0);
     let goal = if backend == "SQLite" { 50.0 } else { 30.0 };
     let verdict = |met: bool| if met { "met" } else { "NOT met" };

@@ -16,6 +16,10 @@
 //!   session still in flight cannot write it back (nor restart its absolute lifetime).
 //! - **Reading a page writes nothing** unless the stored expiry would move by `REFRESH_AFTER`
 //!   or more; then only the expiry column is updated, when the session is loaded.
+//! - **Who is signed in comes with the session** (#21): the row is read in the same statement
+//!   as its account's name, roles, own record and grants (`app::access::session_and_who`),
+//!   handed to the request under `WHO_KEY`, so no request reads them after it. Like
+//!   [`LOADED_KEY`], it starts with two underscores and is never written back.
 //! - **An answer about an ended session leaves the browser's cookie alone**
 //!   ([`keep_newer_session_cookie`]).
 use std::collections::HashMap;
@@ -23,7 +27,7 @@ use std::time::Duration;
 
 use app::clock::SharedClock;
 use app::entities::session;
-use app::session::{ACCOUNT_KEY, DEVICE_KEY, IP_KEY, PASSKEY_KEY};
+use app::session::{ACCOUNT_KEY, DEVICE_KEY, IP_KEY, PASSKEY_KEY, WHO_KEY};
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -290,12 +294,19 @@ impl Columns {
     }
 }
 
+/// Keys the store adds to a record as it loads it (what was read, who is signed in), which it
+/// never writes back: they start with two underscores, and no key of the app's does.
+fn is_ours(key: &str) -> bool {
+    key.starts_with("__")
+}
+
 /// The record's data without what the store added, and what it was when loaded (if it was).
 fn split(record: &Record) -> (Data, Option<Loaded>) {
     let mut data = record.data.clone();
     let loaded = data
         .remove(LOADED_KEY)
         .and_then(|v| serde_json::from_value::<Loaded>(v).ok());
+    data.retain(|key, _| !is_ours(key));
     (data, loaded)
 }
 
@@ -378,20 +389,21 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row = session::Entity::find_by_id(id.to_string())
-            .filter(self.alive())
-            .one(&self.db)
+        // With who it is signed in as, in the same statement: the request takes that instead
+        // of reading it again (`app::access::adopt_who`).
+        let found = app::access::session_and_who(&self.db, &id.to_string(), self.alive())
             .await
-            .map_err(backend)?;
-        let Some(row) = row else {
+            .map_err(|e| session_store::Error::Backend(e.to_string()))?;
+        let Some((row, who)) = found else {
             self.note_ended(id);
             return Ok(None);
         };
         if self.clock.now() + self.idle - row.expires_at >= REFRESH_AFTER {
             self.touch(id).await?;
         }
-        let data: Data = serde_json::from_slice(&row.data)
+        let mut data: Data = serde_json::from_slice(&row.data)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        data.retain(|key, _| !is_ours(key));
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let loaded = serde_json::to_value(Loaded {
@@ -399,8 +411,12 @@ impl SessionStore for DbSessionStore {
             expires_at: row.expires_at,
         })
         .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let mut data = data;
         data.insert(LOADED_KEY.to_owned(), loaded);
+        if let Some(who) = who {
+            let who = serde_json::to_value(who)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            data.insert(WHO_KEY.to_owned(), who);
+        }
         Ok(Some(Record {
             id: *id,
             data,

@@ -26,4 +26,4 @@ pub use person::{current_person, own_patient, people_of, zone_of};
 #[cfg(feature = "ssr")]
 pub use rules::*;
 #[cfg(feature = "ssr")]
-pub use who::{RequestScope, Who, provide_request_scope, who};
+pub use who::{RequestScope, Who, provide_request_scope, session_and_who, who};

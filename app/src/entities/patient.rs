@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
 /// A person whose plan Alongside holds. `account_id` is set once they have signed up.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// (Serde: it travels inside a request with the session it was read with, `access::who`.)
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "patients")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -169,9 +169,9 @@ db_test! {
             counts.push(counting.count());
         }
         counting.running.stop().await;
-        // Remembered, a repeat visit runs 2 (`round_trips`); here each reads the page again
+        // Remembered, a repeat visit runs 1 (`round_trips`); here each reads the page again
         // (the first visit also brings the session's expiry up to date).
-        assert!(counts[1] > 2 && counts[2] == counts[1], "every visit reads Today afresh: {counts:?}");
+        assert!(counts[1] > 1 && counts[2] == counts[1], "every visit reads Today afresh: {counts:?}");
     }
 }
 

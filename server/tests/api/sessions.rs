@@ -285,3 +285,58 @@ db_test! {
         assert!(res.headers().get("set-cookie").is_none(), "{:?}", res.headers().get("set-cookie"));
     }
 }
+
+db_test! {
+    async fn who_is_signed_in_comes_with_each_reading_of_the_session_and_is_never_written_to_it(app) {
+        use sea_orm::ActiveModelTrait as _;
+        let person = crate::plan::make_patient(&app, "Nora Stored", "9434765919").await;
+        let store = store(&app);
+        let first = request(&store, &person.cookie);
+        let who = first
+            .get::<app::access::Who>(app::session::WHO_KEY)
+            .await
+            .expect("read")
+            .expect("who is signed in, read with the session");
+        assert_eq!(who.account_id, person.account_id);
+        assert_eq!(who.own.as_ref().map(|p| p.id), Some(person.patient_id), "her own record");
+        assert!(who.memberships.is_empty() && !who.helps_someone);
+
+        // The request changes the session: what is stored holds its change, never who she is.
+        first.insert("flash", "Your goal is saved").await.expect("insert");
+        first.save().await.expect("save");
+        let row = session::Entity::find_by_id(person.cookie.trim_start_matches("alongside=").to_owned())
+            .one(&app.db)
+            .await
+            .expect("read the row")
+            .expect("the session is there");
+        let stored = String::from_utf8(row.data).expect("JSON");
+        assert!(stored.contains("Your goal is saved"), "{stored}");
+        for never in ["__who", "__loaded", "9434765919", "Stored"] {
+            assert!(!stored.contains(never), "{never} was written to the session: {stored}");
+        }
+
+        // A role given between two requests is in the next one's reading.
+        let org = app::entities::patient::Entity::find_by_id(person.patient_id)
+            .one(&app.db)
+            .await
+            .expect("read")
+            .expect("her record")
+            .organisation_id;
+        app::entities::membership::ActiveModel {
+            account_id: sea_orm::Set(person.account_id),
+            organisation_id: sea_orm::Set(org),
+            role: sea_orm::Set("clinician".into()),
+            created_at: sea_orm::Set(chrono::Utc::now()),
+        }
+        .insert(&app.db)
+        .await
+        .expect("a role");
+        let next = request(&store, &person.cookie);
+        let who = next
+            .get::<app::access::Who>(app::session::WHO_KEY)
+            .await
+            .expect("read")
+            .expect("who is signed in");
+        assert_eq!(who.memberships, vec![(org, "clinician".to_owned())]);
+    }
+}
