@@ -251,3 +251,49 @@ async fn version_of(app: &crate::support::TestApp, patient: Uuid) -> i64 {
         .unwrap()
         .data_version
 }
+
+db_test! {
+    async fn many_visits_at_once_after_a_change_read_the_page_once_and_all_see_the_change(app) {
+        let dora = make_patient(&app, "Dora Tester", "9434765919").await;
+        goal_and_action(&app, &dora).await;
+        let counting = crate::support::CountingServer::start(&app, app.config.clone()).await;
+        let client = reqwest::Client::new();
+        let visit = || async {
+            let res = client.get(format!("http://{}/today", counting.running.addr)).header("cookie", &dora.cookie).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        };
+        let (db, person) = (&app.db, dora.patient_id);
+        let rename = |what: &'static str| async move {
+            plan_action::Entity::update_many()
+                .col_expr(plan_action::Column::What, Expr::value(what))
+                .filter(plan_action::Column::PatientId.eq(person))
+                .exec(db)
+                .await
+                .unwrap();
+        };
+        visit().await;
+        counting.reset();
+        visit().await;
+        let remembered = counting.count();
+        rename("Swim two lengths").await;
+        counting.reset();
+        assert!(visit().await.contains("Swim two lengths"));
+        let afresh = counting.count();
+        assert!(afresh > remembered, "a change makes the next visit read: {remembered} then {afresh}");
+
+        rename("Sing in the choir").await;
+        counting.reset();
+        let pages = futures::future::join_all((0..8).map(|_| visit())).await;
+        let together = counting.count();
+        assert!(pages.iter().all(|p| p.contains("Sing in the choir") && !p.contains("Swim two lengths")), "every visit shows the change");
+        // Each visit reads its session (with who is asking); the page itself is read once.
+        assert_eq!(
+            together,
+            8 * remembered + (afresh - remembered),
+            "8 visits at once after a change: {together} statements ({remembered} remembered, {afresh} afresh): {:?}",
+            counting.seen.lock().unwrap()
+        );
+        counting.running.stop().await;
+    }
+}
