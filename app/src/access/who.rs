@@ -1,5 +1,6 @@
 //! Who is signed in, read once per request (#21): their name, their memberships, their own
-//! patient record and whether they help anyone, in one statement. The page, the header's
+//! patient record and whether they help anyone, in the same statement as the session itself
+//! (the session store runs [`session_and_who`]), or in one of its own. The page, the header's
 //! "who am I" and every check in the request share it, instead of each reading them again.
 //! It lives for one request only (the server shell gives each request a fresh
 //! [`RequestScope`]), so a role taken away or a grant ended counts from the next request.
