@@ -390,7 +390,7 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         // With who it is signed in as, in the same statement: the request takes that instead
-        // of reading it again (`app::access::adopt_who`).
+        // of reading it again (`app::access::who`).
         let found = app::access::session_and_who(&self.db, &id.to_string(), self.alive())
             .await
             .map_err(|e| session_store::Error::Backend(e.to_string()))?;
