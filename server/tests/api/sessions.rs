@@ -286,17 +286,22 @@ db_test! {
     }
 }
 
+/// Who is signed in, as the store handed it over with this reading of the session.
+async fn who_with(session: &tower_sessions::Session) -> app::access::Who {
+    session
+        .get::<app::access::Who>(app::session::WHO_KEY)
+        .await
+        .expect("read")
+        .expect("who is signed in, read with the session")
+}
+
 db_test! {
     async fn who_is_signed_in_comes_with_each_reading_of_the_session_and_is_never_written_to_it(app) {
         use sea_orm::ActiveModelTrait as _;
         let person = crate::plan::make_patient(&app, "Nora Stored", "9434765919").await;
         let store = store(&app);
         let first = request(&store, &person.cookie);
-        let who = first
-            .get::<app::access::Who>(app::session::WHO_KEY)
-            .await
-            .expect("read")
-            .expect("who is signed in, read with the session");
+        let who = who_with(&first).await;
         assert_eq!(who.account_id, person.account_id);
         assert_eq!(who.own.as_ref().map(|p| p.id), Some(person.patient_id), "her own record");
         assert!(who.memberships.is_empty() && !who.helps_someone);
@@ -331,12 +336,7 @@ db_test! {
         .insert(&app.db)
         .await
         .expect("a role");
-        let next = request(&store, &person.cookie);
-        let who = next
-            .get::<app::access::Who>(app::session::WHO_KEY)
-            .await
-            .expect("read")
-            .expect("who is signed in");
+        let who = who_with(&request(&store, &person.cookie)).await;
         assert_eq!(who.memberships, vec![(org, "clinician".to_owned())]);
     }
 }
