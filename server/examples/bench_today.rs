@@ -1,9 +1,10 @@
 //! The Today page's throughput benchmark (issues #4 and #21): requests per second and p99
 //! latency of the Today page for a demo patient with two years of logs, beside a bare axum
-//! "hello" handler and a server-rendered page with no data (the accessibility statement)
-//! measured the same way in the same run, on SQLite and on PostgreSQL; the clinician's
-//! conversation view of the same person (issue #19: p99 at most 50 ms); and the FHIR export of
-//! the same person (issue #20: at most 50 ms each). `make bench` runs it in release mode.
+//! "hello" handler, a server-rendered page with no data (the accessibility statement) and a
+//! signed-in page with no data (More: what being signed in costs), measured the same way in
+//! the same run, on SQLite and on PostgreSQL; the clinician's conversation view of the same
+//! person (issue #19: p99 at most 50 ms); and the FHIR export of the same person (issue #20: at
+//! most 50 ms each). `make bench` runs it in release mode.
 //!
 //! Both servers run in this process and the load comes from this process too (a pool of
 //! keep-alive connections), so the comparison is like for like on this machine.
@@ -256,6 +257,11 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
     println!("\n## {backend}\n");
     load(&accessibility, None, WARM_UP).await;
     let empty = load(&accessibility, None, MEASURE).await;
+    // More: signed in, with no data of the person's (only who is signed in, from the session),
+    // so what any signed-in page costs before it reads or draws anything of its own.
+    let more = format!("http://{}/more", running.addr);
+    load(&more, Some(&cookie), WARM_UP).await;
+    let signed_in_empty = load(&more, Some(&cookie), MEASURE).await;
     load(&today, Some(&cookie), WARM_UP).await;
     let page = load(&today, Some(&cookie), MEASURE).await;
     // `BENCH_TODAY_HOLD=<seconds>`: the remembered Today kept under the same load that long
@@ -292,6 +298,7 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
     for (name, f) in [
         ("bare axum hello", bare),
         ("accessibility statement (SSR, no data)", &empty),
+        ("More (SSR, signed in, no data)", &signed_in_empty),
         ("Today page, 2 years of logs", &page),
         (
             "Today page, read afresh every visit (remembered_pages = 0)",
@@ -316,9 +323,15 @@ async fn run(bare: &Figures, backend: &str, database_url: String) -> anyhow::Res
         anyhow::Ok(req.send().await?.bytes().await?.len() as f64 / 1024.0)
     };
     println!(
-        "Page sizes (HTML, uncompressed): accessibility statement {:.1} KB, Today {:.1} KB",
+        "Page sizes (HTML, uncompressed): accessibility statement {:.1} KB, More {:.1} KB, Today {:.1} KB",
         size(accessibility.clone(), None).await?,
+        size(more.clone(), Some(cookie.clone())).await?,
         size(today.clone(), Some(cookie.clone())).await?
+    );
+    println!(
+        "More (signed in, no data) is {:.1}% of the accessibility page's rate; Today is {:.1}% of More's",
+        100.0 * signed_in_empty.rps / empty.rps.max(1.0),
+        100.0 * page.rps / signed_in_empty.rps.max(1.0)
     );
     let share = 100.0 * page.rps / empty.rps.max(1.0);
     let goal = if backend == "SQLite" { 50.0 } else { 30.0 };
