@@ -10,7 +10,9 @@
 //!   undoing the others: a notice left by one request vanished when a slower request that only
 //!   read the session finished after it. Each loaded record carries what was read (under
 //!   [`LOADED_KEY`]); saving works out which keys this request changed and applies just those
-//!   to the row as it is now, with a compare-and-swap so two writers never undo each other.
+//!   to the row as it is now, with a compare-and-swap so two writers never undo each other
+//!   (this instance's saves of one session take turns, so only another instance can make a
+//!   save try again).
 //! - **An ended session stays ended.** Saving only ever updates a row that still exists:
 //!   signing out, ending a device or removing a passkey deletes the row, and a request of that
 //!   session still in flight cannot write it back (nor restart its absolute lifetime).
@@ -94,8 +96,9 @@ const REFRESH_AFTER: chrono::Duration = chrono::Duration::seconds(60);
 /// The record key carrying what this request read. No code of ours uses a key starting with
 /// two underscores; it is never written to the database.
 pub const LOADED_KEY: &str = "__loaded";
-/// Compare-and-swap attempts before a save gives up (each lost race means another request of
-/// the same session wrote in between; eight in a row does not happen by chance).
+/// Compare-and-swap attempts before a save gives up (each lost race means another instance
+/// wrote the same session in between, this instance's saves of it taking turns; eight in a
+/// row does not happen by chance).
 const MAX_ATTEMPTS: usize = 8;
 
 type Data = HashMap<String, Value>;
@@ -115,7 +118,16 @@ pub struct DbSessionStore {
     max_age: chrono::Duration,
     /// Sessions a request of this instance found ended lately, and when.
     ended: std::sync::Arc<std::sync::Mutex<HashMap<String, std::time::Instant>>>,
+    /// One lock per stripe of session ids: this instance's saves of one session take turns,
+    /// so the compare-and-swap only ever loses to another instance. Without them, many
+    /// requests of one session saving at once (a clinician adding people from several tabs)
+    /// could each lose every attempt to the others and answer "not saved" for what was saved.
+    saving: std::sync::Arc<[tokio::sync::Mutex<()>]>,
 }
+
+/// Stripes of [`DbSessionStore::saving`]: two sessions share one only now and then, and then
+/// only their saves wait for each other.
+const SAVING_STRIPES: usize = 64;
 
 impl DbSessionStore {
     /// `idle`: inactivity timeout; `max_age`: absolute lifetime. Both are counted on our clock
@@ -132,6 +144,9 @@ impl DbSessionStore {
             idle: chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::minutes(30)),
             max_age: chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::hours(12)),
             ended: std::sync::Arc::default(),
+            saving: (0..SAVING_STRIPES)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
         }
     }
 
@@ -219,6 +234,8 @@ impl DbSessionStore {
         id: &Id,
         changes: &[(String, Option<Value>)],
     ) -> session_store::Result<()> {
+        let stripe = usize::try_from(id.0.unsigned_abs() % SAVING_STRIPES as u128).unwrap_or(0);
+        let _turn = self.saving[stripe].lock().await;
         for _ in 0..MAX_ATTEMPTS {
             let Some(row) = session::Entity::find_by_id(id.to_string())
                 .filter(self.alive())

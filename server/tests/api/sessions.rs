@@ -176,6 +176,35 @@ db_test! {
 }
 
 db_test! {
+    async fn many_requests_of_one_session_that_each_leave_something_all_keep_it(app) {
+        // A clinician adding several people from several tabs at once: each request leaves the
+        // new person's letter in the session. Every one must be answered as saved (each person
+        // was added) and every one's change kept; none may fail because the others wrote first.
+        let account = make_account(&app, "Many Tabs").await;
+        let cookie = session_cookie_for(&app, account).await;
+        let store = store(&app);
+        let requests: Vec<_> = (0..16).map(|_| request(&store, &cookie)).collect();
+        for (i, r) in requests.iter().enumerate() {
+            r.get::<String>(&format!("letter{i}")).await.expect("read");
+            r.insert(&format!("letter{i}"), format!("Person {i}")).await.expect("insert");
+        }
+        let saved = futures::future::join_all(requests.iter().map(|r| r.save())).await;
+        let failed: Vec<_> = saved.iter().filter_map(|s| s.as_ref().err().map(|e| e.to_string())).collect();
+        assert!(failed.is_empty(), "every save succeeds: {failed:?}");
+
+        let after = request(&store, &cookie);
+        for i in 0..16 {
+            assert_eq!(
+                after.get::<String>(&format!("letter{i}")).await.expect("read"),
+                Some(format!("Person {i}")),
+                "request {i}'s change is kept"
+            );
+        }
+        assert_eq!(after.get::<uuid::Uuid>("account_id").await.expect("read"), Some(account), "still signed in");
+    }
+}
+
+db_test! {
     async fn a_session_ended_while_one_of_its_requests_is_in_flight_stays_ended(app) {
         let account = make_account(&app, "Ended Elsewhere").await;
         let cookie = session_cookie_for(&app, account).await;
