@@ -60,6 +60,10 @@ export function serverEnv(port: number, dataDir: string, siteRoot = site): NodeJ
     ALONGSIDE_LOG: "warn",
     // The mock push service (push-mock.ts) on loopback stands in for the browser's own.
     ALONGSIDE_PUSH_SERVICES: "https://fcm.googleapis.com, http://127.0.0.1:*",
+    // Every test signs people up and in from 127.0.0.1: the whole suite is one address, so its
+    // sign-in attempts a minute are the suite's, not one person's. At the default (60) a
+    // quick run went over it and one sign-up was refused with a 429.
+    ALONGSIDE_ATTEMPTS_PER_ADDRESS: "6000",
   };
 }
 

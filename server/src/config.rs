@@ -30,6 +30,7 @@ pub struct Config {
     pub request_timeout_seconds: u32,
     pub shutdown_grace_seconds: u32,
     pub remembered_pages: u32,
+    pub attempts_per_address: u32,
 }
 
 impl Default for Config {
@@ -55,6 +56,7 @@ impl Default for Config {
             request_timeout_seconds: 20,
             shutdown_grace_seconds: 20,
             remembered_pages: 2_000,
+            attempts_per_address: 60,
         }
     }
 }
@@ -141,6 +143,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     (
         "remembered_pages",
         "How many of people's own pages (Today, plan, results; a few kilobytes each) this instance keeps in memory to answer a repeat visit without reading them again; any change to a person's data is seen at once. 0 keeps none. [default: 2000]",
+    ),
+    (
+        "attempts_per_address",
+        "Sign-in, sign-up, recovery and invitation attempts one address may make a minute, shared by every instance: this many at once, then one every 60/N seconds. Raise it when many people reach Alongside through one address (a practice's network, a test suite). [default: 60]",
     ),
 ];
 
@@ -240,6 +246,9 @@ impl Config {
         }
         if self.remembered_pages > 100_000 {
             return Err(bad("remembered_pages", "must be from 0 to 100000"));
+        }
+        if !(1..=60_000).contains(&self.attempts_per_address) {
+            return Err(bad("attempts_per_address", "must be from 1 to 60000"));
         }
         if !self.push_contact.is_empty()
             && !self.push_contact.starts_with("mailto:")
@@ -371,6 +380,28 @@ mod tests {
         let message = err.err().unwrap_or_default();
         assert!(message.contains("sesion_idle_minutes"), "{message}");
         assert!(!message.contains('\n'));
+    }
+
+    #[test]
+    fn an_address_may_make_at_least_one_attempt_a_minute() {
+        let none = Config {
+            attempts_per_address: 0,
+            ..Config::default()
+        };
+        let message = none
+            .validate()
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            message.contains("attempts_per_address") && message.contains("from 1 to 60000"),
+            "{message}"
+        );
+        let many = Config {
+            attempts_per_address: 6_000,
+            ..Config::default()
+        };
+        assert!(many.validate().is_ok());
     }
 
     #[test]

@@ -158,7 +158,10 @@ pub async fn prepare_with(
             push_services,
         }),
         webauthn: Arc::new(webauthn),
-        limits: Arc::new(Limits::default()),
+        limits: Arc::new(Limits {
+            per_ip: config.attempts_per_address,
+            ..Limits::default()
+        }),
         wake_reminders: Arc::new(tokio::sync::Notify::new()),
         reactors: Arc::new(app::shell::reactors()),
         remembered: app::state::remembered::Remembered::keeping(config.remembered_pages),

@@ -468,6 +468,24 @@ async fn sign_in_starts_from(app: &TestApp, forwarded_for: &str, times: usize) -
 }
 
 #[tokio::test]
+async fn the_attempts_each_address_may_make_a_minute_are_a_setting() {
+    for backend in [
+        crate::support::Backend::Sqlite,
+        crate::support::Backend::Postgres,
+    ] {
+        let app = TestApp::spawn_with(backend, |c| c.attempts_per_address = 5).await;
+        let browser = Browser::new(&app);
+        let mut statuses = Vec::new();
+        for _ in 0..7 {
+            statuses.push(browser.form("sign_in_start", &[]).await.status().as_u16());
+        }
+        app.teardown().await;
+        // Five at once, then one every 12 s: the sixth and seventh, a moment later, wait.
+        assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429], "{backend:?}");
+    }
+}
+
+#[tokio::test]
 async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
     let app = TestApp::spawn_with(crate::support::Backend::Sqlite, |c| c.behind_proxy = true).await;
     // The proxy appends the real client; anything before it is the client's own claim.
