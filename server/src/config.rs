@@ -382,17 +382,22 @@ mod tests {
         assert!(!message.contains('\n'));
     }
 
+    /// What validation says of `config`, or nothing when it is accepted.
+    fn refusal(config: &Config) -> String {
+        config
+            .validate()
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default()
+    }
+
     #[test]
     fn an_address_may_make_at_least_one_attempt_a_minute() {
         let none = Config {
             attempts_per_address: 0,
             ..Config::default()
         };
-        let message = none
-            .validate()
-            .map_err(|e| e.to_string())
-            .err()
-            .unwrap_or_default();
+        let message = refusal(&none);
         assert!(
             message.contains("attempts_per_address") && message.contains("from 1 to 60000"),
             "{message}"
@@ -415,11 +420,7 @@ mod tests {
             remembered_pages: 100_001,
             ..Config::default()
         };
-        let message = too_many
-            .validate()
-            .map_err(|e| e.to_string())
-            .err()
-            .unwrap_or_default();
+        let message = refusal(&too_many);
         assert!(
             message.contains("remembered_pages") && message.contains("from 0 to 100000"),
             "{message}"
@@ -432,11 +433,7 @@ mod tests {
             public_origin: "https://example.org/app".into(),
             ..Config::default()
         };
-        let message = config
-            .validate()
-            .map_err(|e| e.to_string())
-            .err()
-            .unwrap_or_default();
+        let message = refusal(&config);
         assert!(message.contains("public_origin"), "{message}");
     }
 }
